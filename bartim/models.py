@@ -1,0 +1,172 @@
+"""The regency itself: its territory, its agencies (OPD) and its user accounts."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+YEAR_MIN = 2000
+YEAR_MAX = 2100
+
+
+def year_range_constraint(model_label: str, field: str = "year") -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": YEAR_MIN, f"{field}__lte": YEAR_MAX}),
+        name=f"{model_label}_{field}_in_range",
+        # The bounds are spelled out so that translators see the whole sentence.
+        violation_error_message=_("The year must be between 2000 and 2100."),
+    )
+
+
+class Quarter(models.IntegerChoices):
+    Q1 = 1, _("Q I")
+    Q2 = 2, _("Q II")
+    Q3 = 3, _("Q III")
+    Q4 = 4, _("Q IV")
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+    @classmethod
+    def editable_by_reporter(cls) -> list[str]:
+        """Statuses in which an OPD or camat user may still change a record."""
+        return [cls.DRAFT, cls.RETURNED]
+
+
+class Regency(models.Model):
+    code = models.CharField(_("Kemendagri code"), max_length=5, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    bps_code = models.CharField(_("BPS code"), max_length=4, blank=True)
+
+    class Meta:
+        verbose_name = _("regency")
+        verbose_name_plural = _("regencies")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class District(models.Model):
+    """A kecamatan."""
+
+    regency = models.ForeignKey(
+        Regency, on_delete=models.PROTECT, related_name="districts", verbose_name=_("regency")
+    )
+    code = models.CharField(_("Kemendagri code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("district (kecamatan)")
+        verbose_name_plural = _("districts (kecamatan)")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Village(models.Model):
+    """A desa or a kelurahan."""
+
+    class Kind(models.TextChoices):
+        DESA = "desa", _("Village (desa)")
+        KELURAHAN = "kelurahan", _("Urban village (kelurahan)")
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="villages", verbose_name=_("district")
+    )
+    code = models.CharField(_("Kemendagri code"), max_length=13, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("village (desa/kelurahan)")
+        verbose_name_plural = _("villages (desa/kelurahan)")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["desa", "kelurahan"]), name="village_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AgencyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Agency(models.Model):
+    """An organisasi perangkat daerah (OPD). Retired units stay for the history they hold."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Retire a unit instead of deleting it.")
+    )
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agency (OPD)")
+        verbose_name_plural = _("agencies (OPD)")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.abbreviation or self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator (Bapplitbangda)")
+        OPD = "opd", _("Agency (OPD)")
+        CAMAT = "camat", _("District head (camat)")
+        VIEWER = "viewer", _("Viewer")
+
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("agency"),
+        help_text=_("Required for agency (OPD) accounts."),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("district"),
+        help_text=_("Required for district head (camat) accounts."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="opd", agency__isnull=False, district__isnull=True)
+                    | Q(role="camat", district__isnull=False, agency__isnull=True)
+                    | Q(role__in=["admin", "viewer"], agency__isnull=True, district__isnull=True)
+                ),
+                name="user_role_scope_matches",
+                violation_error_message=_(
+                    "An agency account needs an agency, a camat account needs a district, "
+                    "and administrators and viewers have neither."
+                ),
+            ),
+        ]
+
+    @property
+    def is_regency_admin(self) -> bool:
+        return self.is_active and (self.is_superuser or self.role == self.Role.ADMIN)

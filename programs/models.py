@@ -1,0 +1,147 @@
+"""The regency's three strategies and the programmes each agency runs under them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from bartim.models import Agency, ReviewStatus, Village, year_range_constraint
+
+
+class Strategy(models.Model):
+    """One of the three strategies the regent set; fixed, numbered 1 to 3."""
+
+    number = models.PositiveSmallIntegerField(_("number"), primary_key=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("strategy")
+        verbose_name_plural = _("strategies")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=3),
+                name="strategy_number_1_to_3",
+                violation_error_message=_("The regency has three strategies, numbered 1 to 3."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class ProgramQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every signed-in role reads every programme: aligning agencies is the point."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self
+
+    def editable_by(self, user):
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_regency_admin:
+            return self
+        if user.role == user.Role.OPD and user.agency_id:
+            return self.filter(
+                agency_id=user.agency_id, status__in=ReviewStatus.editable_by_reporter()
+            )
+        return self.none()
+
+
+class Program(models.Model):
+    class BeneficiaryUnit(models.TextChoices):
+        HOUSEHOLDS = "kk", _("households (KK)")
+        PEOPLE = "jiwa", _("people (jiwa)")
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="programs", verbose_name=_("agency")
+    )
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.PROTECT, related_name="programs", verbose_name=_("strategy")
+    )
+    year = models.PositiveSmallIntegerField(_("fiscal year"))
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    budget_ceiling = models.PositiveBigIntegerField(_("budget ceiling (pagu, Rp)"), default=0)
+    budget_realized_q1 = models.PositiveBigIntegerField(_("budget realised Q I (Rp)"), default=0)
+    budget_realized_q2 = models.PositiveBigIntegerField(_("budget realised Q II (Rp)"), default=0)
+    budget_realized_q3 = models.PositiveBigIntegerField(_("budget realised Q III (Rp)"), default=0)
+    budget_realized_q4 = models.PositiveBigIntegerField(_("budget realised Q IV (Rp)"), default=0)
+    target_villages = models.ManyToManyField(
+        Village, blank=True, related_name="programs", verbose_name=_("target villages")
+    )
+    beneficiary_target = models.PositiveIntegerField(
+        _("target beneficiaries"), null=True, blank=True
+    )
+    beneficiary_unit = models.CharField(
+        _("beneficiary unit"),
+        max_length=4,
+        choices=BeneficiaryUnit.choices,
+        default=BeneficiaryUnit.HOUSEHOLDS,
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    objects = ProgramQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-year", "strategy", "name", "pk"]
+        constraints = [
+            year_range_constraint("program"),
+            models.UniqueConstraint(
+                fields=["agency", "year", "name"],
+                name="program_unique_name_per_agency_year",
+                violation_error_message=_(
+                    "This agency already has a programme with this name in this year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    budget_ceiling__gte=F("budget_realized_q1")
+                    + F("budget_realized_q2")
+                    + F("budget_realized_q3")
+                    + F("budget_realized_q4")
+                ),
+                name="program_realized_within_ceiling",
+                violation_error_message=_(
+                    "The budget realised over the four quarters is above the budget ceiling (pagu)."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "strategy"]),
+            models.Index(fields=["year", "agency"]),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.year})"
+
+    def get_absolute_url(self):
+        return reverse("admin:programs_program_change", args=[self.pk])
+
+    @property
+    def budget_realized_total(self) -> int:
+        return (
+            self.budget_realized_q1
+            + self.budget_realized_q2
+            + self.budget_realized_q3
+            + self.budget_realized_q4
+        )

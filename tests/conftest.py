@@ -1,0 +1,76 @@
+"""The fixed cast every access test uses: an admin, two OPD heads of different agencies,
+two camat of different districts, a viewer, and the anonymous visitor (the plain client)."""
+
+import pytest
+
+from bartim.models import User
+
+from .factories import AgencyFactory, DistrictFactory, UserFactory, VillageFactory
+
+PASSWORD = "rahasia-uji-123"
+
+
+@pytest.fixture
+def agency_a(db):
+    return AgencyFactory(name="Dinas Sosial Uji", abbreviation="DINSOS")
+
+
+@pytest.fixture
+def agency_b(db):
+    return AgencyFactory(name="Dinas Kesehatan Uji", abbreviation="DINKES")
+
+
+@pytest.fixture
+def district_x(db):
+    return DistrictFactory(code="62.13.01", name="Dusun Timur")
+
+
+@pytest.fixture
+def district_y(db):
+    return DistrictFactory(code="62.13.02", name="Benua Lima")
+
+
+@pytest.fixture
+def village_x(district_x):
+    return VillageFactory(district=district_x, code="62.13.01.2003", name="Pulau Patai")
+
+
+@pytest.fixture
+def village_y(district_y):
+    return VillageFactory(district=district_y, code="62.13.02.2001", name="Jango")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=User.Role.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def opd_a_user(agency_a):
+    return UserFactory(username="opd_a", role=User.Role.OPD, agency=agency_a, is_staff=True)
+
+
+@pytest.fixture
+def opd_b_user(agency_b):
+    return UserFactory(username="opd_b", role=User.Role.OPD, agency=agency_b, is_staff=True)
+
+
+@pytest.fixture
+def camat_x_user(district_x):
+    return UserFactory(username="camat_x", role=User.Role.CAMAT, district=district_x, is_staff=True)
+
+
+@pytest.fixture
+def camat_y_user(district_y):
+    return UserFactory(username="camat_y", role=User.Role.CAMAT, district=district_y, is_staff=True)
+
+
+@pytest.fixture
+def viewer_user(db):
+    return UserFactory(username="viewer", role=User.Role.VIEWER)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client

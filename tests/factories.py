@@ -1,0 +1,134 @@
+"""factory_boy factories for every model; the fixed cast of users lives in conftest.py."""
+
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from bartim.models import Agency, District, Regency, User, Village
+from indicators.models import Indicator, IndicatorValue, PovertyStatistic, VillageData
+from programs.models import Program, Strategy
+
+
+class RegencyFactory(DjangoModelFactory):
+    class Meta:
+        model = Regency
+        django_get_or_create = ("code",)
+
+    code = "62.13"
+    name = "Kabupaten Barito Timur"
+    bps_code = "6212"
+
+
+class DistrictFactory(DjangoModelFactory):
+    class Meta:
+        model = District
+
+    regency = factory.SubFactory(RegencyFactory)
+    code = factory.Sequence(lambda n: f"62.13.{n + 50:02d}")
+    name = factory.Sequence(lambda n: f"Kecamatan {n}")
+
+
+class VillageFactory(DjangoModelFactory):
+    class Meta:
+        model = Village
+
+    district = factory.SubFactory(DistrictFactory)
+    code = factory.Sequence(lambda n: f"62.13.99.{n + 2000:04d}")
+    name = factory.Sequence(lambda n: f"Desa {n}")
+    kind = Village.Kind.DESA
+
+
+class AgencyFactory(DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Dinas Uji {n}")
+    abbreviation = factory.Sequence(lambda n: f"DU{n}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = User.Role.VIEWER
+    password = factory.PostGenerationMethodCall("set_password", "rahasia-uji-123")
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StrategyFactory(DjangoModelFactory):
+    class Meta:
+        model = Strategy
+        django_get_or_create = ("number",)
+
+    number = 1
+    name = factory.LazyAttribute(lambda o: f"Strategi {o.number}")
+
+
+class ProgramFactory(DjangoModelFactory):
+    class Meta:
+        model = Program
+        skip_postgeneration_save = True
+
+    agency = factory.SubFactory(AgencyFactory)
+    strategy = factory.SubFactory(StrategyFactory)
+    year = 2024
+    name = factory.Sequence(lambda n: f"Program {n}")
+    budget_ceiling = 100_000_000
+
+    @factory.post_generation
+    def target_villages(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.target_villages.set(extracted)
+
+
+class IndicatorFactory(DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Indikator {n}")
+    unit = "KK"
+    direction = Indicator.Direction.HIGHER_IS_BETTER
+    aggregation = Indicator.Aggregation.SUM
+    baseline = Decimal("0")
+    target = Decimal("100")
+
+
+class IndicatorValueFactory(DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    quarter = 1
+    realized = Decimal("25")
+
+
+class VillageDataFactory(DjangoModelFactory):
+    class Meta:
+        model = VillageData
+
+    village = factory.SubFactory(VillageFactory)
+    year = 2024
+    population = 1000
+    households = 300
+    poor_households = 30
+    poor_people = 90
+    extremely_poor_people = 10
+
+
+class PovertyStatisticFactory(DjangoModelFactory):
+    class Meta:
+        model = PovertyStatistic
+        django_get_or_create = ("year",)
+
+    year = 2024
+    poor_people = 8740
+    poverty_rate = Decimal("6.66")
