@@ -175,7 +175,7 @@ def _reference(year: int):
                 "The reference data is missing (%(missing)s). "
                 "Run python manage.py load_bartim first."
             )
-            % {"missing": "; ".join(missing)}
+            % {"missing": "; ".join(missing[:5]) + ("; …" if len(missing) > 5 else "")}
         )
     statistic = PovertyStatistic.objects.filter(year=year, poor_people__isnull=False).first()
     if statistic is None:
