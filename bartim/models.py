@@ -105,6 +105,16 @@ class AgencyQuerySet(models.QuerySet):
 class Agency(models.Model):
     """An organisasi perangkat daerah (OPD). Retired units stay for the history they hold."""
 
+    # The reference file's key, so that a unit renamed in the file is renamed here in place.
+    code = models.CharField(
+        _("reference code"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "Key of this unit in the reference file data/bartim_opd.csv; "
+            "empty for a unit added in the application."
+        ),
+    )
     name = models.CharField(_("name"), max_length=200, unique=True)
     abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
     is_active = models.BooleanField(
@@ -117,6 +127,14 @@ class Agency(models.Model):
         verbose_name = _("agency (OPD)")
         verbose_name_plural = _("agencies (OPD)")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="agency_code_unique_when_set",
+                violation_error_message=_("Another agency already has this reference code."),
+            ),
+        ]
 
     def __str__(self):
         return self.abbreviation or self.name
@@ -170,3 +188,22 @@ class User(AbstractUser):
     @property
     def is_regency_admin(self) -> bool:
         return self.is_active and (self.is_superuser or self.role == self.Role.ADMIN)
+
+
+class ReferenceSnapshot(models.Model):
+    """What a reference data file said the last time load_bartim read it.
+
+    Comparing a file with its snapshot tells a value changed in the file (which the loader
+    applies) from a value changed in the application (which the loader keeps).
+    """
+
+    dataset = models.CharField(_("dataset"), max_length=50, unique=True)
+    rows = models.JSONField(_("rows"), default=dict)
+    loaded_at = models.DateTimeField(_("loaded"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reference data snapshot")
+        verbose_name_plural = _("reference data snapshots")
+
+    def __str__(self):
+        return self.dataset

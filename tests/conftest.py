@@ -80,3 +80,13 @@ def viewer_user(db):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def reference_data(db):
+    """Barito Timur's real reference data, loaded as `python manage.py load_bartim` does."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_bartim", stdout=StringIO())

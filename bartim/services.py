@@ -1,0 +1,48 @@
+"""Writes about the regency's own records: accounts."""
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Agency, District, User
+
+
+@transaction.atomic
+def account_create(
+    *,
+    username: str,
+    role: str,
+    password: str,
+    agency: Agency | None = None,
+    district: District | None = None,
+) -> User:
+    """A new account with its role and scope. Administrators get the whole Django admin;
+    agency and camat accounts enter data there; viewers only read the app's pages."""
+    user = User(
+        username=username,
+        role=role,
+        agency=agency,
+        district=district,
+        is_staff=role in {User.Role.ADMIN, User.Role.OPD, User.Role.CAMAT},
+        is_superuser=role == User.Role.ADMIN,
+    )
+    errors: dict[str, list[str]] = {}
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if agency is not None and not agency.is_active:
+        errors.setdefault("agency", []).append(
+            _("%(agency)s is retired; accounts can only be made for active agencies.")
+            % {"agency": agency.name}
+        )
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        errors.setdefault("password", []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.save()
+    return user
