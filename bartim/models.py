@@ -1,9 +1,11 @@
 """The regency itself: its territory, its agencies (OPD) and its user accounts."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
@@ -35,6 +37,43 @@ class ReviewStatus(models.TextChoices):
     def editable_by_reporter(cls) -> list[str]:
         """Statuses in which an OPD or camat user may still change a record."""
         return [cls.DRAFT, cls.RETURNED]
+
+    @classmethod
+    def editable_by_admin(cls) -> list[str]:
+        """Approved data is locked for everyone; an admin reopens it first, with a reason."""
+        return [cls.DRAFT, cls.RETURNED, cls.SUBMITTED]
+
+
+class ReviewAction(models.TextChoices):
+    SUBMIT = "submit", _("submitted")
+    APPROVE = "approve", _("approved")
+    RETURN = "return", _("returned")
+    REOPEN = "reopen", _("reopened")
+
+
+class ReviewEvent(models.Model):
+    """One step of a record's review: who moved it from which status to which, when and why.
+
+    Concrete subclasses add the foreign key to the record they log."""
+
+    action = models.CharField(_("action"), max_length=10, choices=ReviewAction.choices)
+    from_status = models.CharField(_("from"), max_length=10, choices=ReviewStatus.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=ReviewStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.actor} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Regency(models.Model):
@@ -207,3 +246,49 @@ class ReferenceSnapshot(models.Model):
 
     def __str__(self):
         return self.dataset
+
+
+class PeriodLockQuerySet(models.QuerySet):
+    def locked_quarters(self, year: int) -> set[int]:
+        return set(self.filter(year=year).values_list("quarter", flat=True))
+
+
+class PeriodLock(models.Model):
+    """A locked quarter of a year: only an admin, giving a reason, changes its values.
+
+    Unlocking deletes the row; the history keeps who locked and unlocked it, when and why."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=Quarter.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("locked by"),
+    )
+    locked_at = models.DateTimeField(_("locked at"), auto_now_add=True)
+
+    objects = PeriodLockQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("period lock")
+        verbose_name_plural = _("period locks")
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            year_range_constraint("periodlock"),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="periodlock_quarter_1_to_4",
+                violation_error_message=_("The quarter must be between 1 and 4."),
+            ),
+            models.UniqueConstraint(
+                fields=["year", "quarter"],
+                name="periodlock_one_per_quarter",
+                violation_error_message=_("This quarter is already locked."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_quarter_display()}"

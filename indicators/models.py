@@ -7,8 +7,17 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from bartim.models import Quarter, ReviewStatus, Village, year_range_constraint
+from bartim.models import Quarter, ReviewEvent, ReviewStatus, Village, year_range_constraint
 from programs.models import Program
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(program__in=Program.objects.visible_to(user))
+
+    def editable_by(self, user):
+        """An indicator is changed together with its programme, under the programme's rules."""
+        return self.filter(program__in=Program.objects.editable_by(user))
 
 
 class Indicator(models.Model):
@@ -42,6 +51,7 @@ class Indicator(models.Model):
     )
     target = models.DecimalField(_("annual target"), max_digits=18, decimal_places=2)
 
+    objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -60,6 +70,14 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class IndicatorValueQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(indicator__program__in=Program.objects.visible_to(user))
+
+    def editable_by(self, user):
+        return self.filter(indicator__program__in=Program.objects.editable_by(user))
 
 
 class IndicatorValue(models.Model):
@@ -84,6 +102,7 @@ class IndicatorValue(models.Model):
         _("realised"), max_digits=18, decimal_places=2, null=True, blank=True
     )
 
+    objects = IndicatorValueQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -113,17 +132,25 @@ class VillageDataQuerySet(models.QuerySet):
             return self.none()
         return self
 
-    def editable_by(self, user):
+    def reported_by(self, user):
+        """The village data `user` keeps, whatever its review status."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
         if user.is_regency_admin:
             return self
         if user.role == user.Role.CAMAT and user.district_id:
-            return self.filter(
-                village__district_id=user.district_id,
-                status__in=ReviewStatus.editable_by_reporter(),
-            )
+            return self.filter(village__district_id=user.district_id)
         return self.none()
+
+    def editable_by(self, user):
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        statuses = (
+            ReviewStatus.editable_by_admin()
+            if user.is_regency_admin
+            else ReviewStatus.editable_by_reporter()
+        )
+        return self.reported_by(user).filter(status__in=statuses)
 
 
 def _not_above(smaller: str, larger: str, message) -> models.CheckConstraint:
@@ -199,6 +226,19 @@ class VillageData(models.Model):
         if not self.population:
             return None
         return self.poor_people * 100 / self.population
+
+
+class VillageDataReviewEvent(ReviewEvent):
+    village_data = models.ForeignKey(
+        VillageData,
+        on_delete=models.CASCADE,
+        related_name="review_events",
+        verbose_name=_("village data"),
+    )
+
+    class Meta(ReviewEvent.Meta):
+        verbose_name = _("village data review step")
+        verbose_name_plural = _("village data review steps")
 
 
 class PovertyStatistic(models.Model):

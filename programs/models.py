@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from bartim.models import Agency, ReviewStatus, Village, year_range_constraint
+from bartim.models import Agency, ReviewEvent, ReviewStatus, Village, year_range_constraint
 
 
 class Strategy(models.Model):
@@ -40,16 +40,25 @@ class ProgramQuerySet(models.QuerySet):
             return self.none()
         return self
 
-    def editable_by(self, user):
+    def reported_by(self, user):
+        """The programmes `user` reports on, whatever their review status."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
         if user.is_regency_admin:
             return self
         if user.role == user.Role.OPD and user.agency_id:
-            return self.filter(
-                agency_id=user.agency_id, status__in=ReviewStatus.editable_by_reporter()
-            )
+            return self.filter(agency_id=user.agency_id)
         return self.none()
+
+    def editable_by(self, user):
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        statuses = (
+            ReviewStatus.editable_by_admin()
+            if user.is_regency_admin
+            else ReviewStatus.editable_by_reporter()
+        )
+        return self.reported_by(user).filter(status__in=statuses)
 
 
 class Program(models.Model):
@@ -145,3 +154,13 @@ class Program(models.Model):
             + self.budget_realized_q3
             + self.budget_realized_q4
         )
+
+
+class ProgramReviewEvent(ReviewEvent):
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="review_events", verbose_name=_("programme")
+    )
+
+    class Meta(ReviewEvent.Meta):
+        verbose_name = _("programme review step")
+        verbose_name_plural = _("programme review steps")

@@ -1,0 +1,124 @@
+"""Writes to indicators, quarterly values and village data, with the access, review and
+period-lock rules applied in one place."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bartim.models import Village
+from bartim.periods import check_quarter_writable
+from programs.models import Program
+from programs.services import BUDGET_FIELDS
+
+from .models import Indicator, IndicatorValue, VillageData
+
+
+def _editable_program(program, actor) -> Program:
+    current = Program.objects.editable_by(actor).select_for_update().filter(pk=program.pk).first()
+    if current is None:
+        raise PermissionDenied(_("You may not change this programme."))
+    return current
+
+
+def indicator_save(*, program: Program, actor, indicator: Indicator | None = None, **fields):
+    """Add an indicator to a programme, or change one of its indicators."""
+    with transaction.atomic():
+        program = _editable_program(program, actor)
+        if indicator is None:
+            indicator = Indicator(program=program)
+        elif indicator.program_id != program.pk:
+            raise PermissionDenied(_("This indicator belongs to another programme."))
+        fields.pop("program", None)
+        fields.pop("program_id", None)
+        for name, value in fields.items():
+            setattr(indicator, name, value)
+        indicator.full_clean()
+        indicator._history_user = actor
+        indicator.save()
+    return indicator
+
+
+def program_report_quarter(
+    *,
+    program: Program,
+    quarter: int,
+    actor,
+    budget_realized: int | None = None,
+    realized: dict | None = None,
+    targets: dict | None = None,
+    reason: str = "",
+) -> Program:
+    """Record one quarter of a programme: its budget realisation and each indicator's value.
+
+    `realized` and `targets` map indicator ids to a value (None clears it). All or nothing.
+    """
+    realized = realized or {}
+    targets = targets or {}
+    with transaction.atomic():
+        program = _editable_program(program, actor)
+        check_quarter_writable(year=program.year, quarter=quarter, actor=actor, reason=reason)
+        indicators = {i.pk: i for i in program.indicators.all()}
+        unknown = (set(realized) | set(targets)) - set(indicators)
+        if unknown:
+            raise PermissionDenied(_("An indicator does not belong to this programme."))
+        if budget_realized is not None:
+            setattr(program, BUDGET_FIELDS[quarter], budget_realized)
+            program.full_clean()
+            program._history_user = actor
+            if reason:
+                program._change_reason = reason
+            program.save()
+        existing = {
+            v.indicator_id: v
+            for v in IndicatorValue.objects.select_for_update().filter(
+                indicator__program=program, quarter=quarter
+            )
+        }
+        for indicator_id in set(realized) | set(targets):
+            value = existing.get(indicator_id) or IndicatorValue(
+                indicator=indicators[indicator_id], quarter=quarter
+            )
+            if indicator_id in realized:
+                value.realized = realized[indicator_id]
+            if indicator_id in targets:
+                value.target = targets[indicator_id]
+            value.full_clean()
+            value._history_user = actor
+            if reason:
+                value._change_reason = reason
+            value.save()
+    return program
+
+
+def village_data_save(
+    *, actor, village: Village, year: int, record: VillageData | None = None, **fields
+) -> VillageData:
+    """Create or change a village's data for a year. A camat keeps only his own district's."""
+    if not actor.is_active:
+        raise PermissionDenied(_("You may not change village data."))
+    if not actor.is_regency_admin and not (
+        actor.role == actor.Role.CAMAT and village.district_id == actor.district_id
+    ):
+        raise PermissionDenied(_("You may only keep the data of villages in your own district."))
+    fields.pop("status", None)
+    with transaction.atomic():
+        if record is None:
+            record = VillageData(village=village, year=year)
+        else:
+            current = (
+                VillageData.objects.editable_by(actor)
+                .select_for_update()
+                .filter(pk=record.pk)
+                .first()
+            )
+            if current is None:
+                raise PermissionDenied(_("You may not change this village data."))
+            record = current
+            record.village = village
+            record.year = year
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.full_clean()
+        record._history_user = actor
+        record.save()
+    return record

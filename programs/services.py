@@ -1,0 +1,72 @@
+"""Writes to programmes, with the access, review and period-lock rules applied in one place."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bartim.periods import check_quarter_writable
+
+from .models import Program
+
+BUDGET_FIELDS = {
+    1: "budget_realized_q1",
+    2: "budget_realized_q2",
+    3: "budget_realized_q3",
+    4: "budget_realized_q4",
+}
+
+
+def program_create(*, actor, target_villages=(), **fields) -> Program:
+    """Create a programme; an OPD user's programme belongs to his own OPD, whatever was sent."""
+    if actor.is_regency_admin:
+        pass
+    elif actor.is_active and actor.role == actor.Role.OPD and actor.agency_id:
+        fields["agency_id"] = actor.agency_id
+        fields.pop("agency", None)
+    else:
+        raise PermissionDenied(_("You may not create programmes."))
+    fields.pop("status", None)
+    program = Program(created_by=actor, **fields)
+    for quarter, field in BUDGET_FIELDS.items():
+        if getattr(program, field):
+            check_quarter_writable(year=program.year, quarter=quarter, actor=actor)
+    program.full_clean()
+    with transaction.atomic():
+        program._history_user = actor
+        program.save()
+        program.target_villages.set(target_villages)
+    return program
+
+
+def program_update(
+    *, program: Program, actor, reason: str = "", target_villages=None, **fields
+) -> Program:
+    """Change a programme the actor may edit. Its OPD and status are not changed here."""
+    with transaction.atomic():
+        current = (
+            Program.objects.editable_by(actor).select_for_update().filter(pk=program.pk).first()
+        )
+        if current is None:
+            raise PermissionDenied(_("You may not change this programme."))
+        for name in ("agency", "agency_id", "status", "created_by", "created_by_id"):
+            if name in fields and not actor.is_regency_admin:
+                fields.pop(name)
+        fields.pop("status", None)
+        for quarter, field in BUDGET_FIELDS.items():
+            if field in fields and fields[field] != getattr(current, field):
+                check_quarter_writable(
+                    year=fields.get("year", current.year),
+                    quarter=quarter,
+                    actor=actor,
+                    reason=reason,
+                )
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current._history_user = actor
+        if reason:
+            current._change_reason = reason
+        current.save()
+        if target_villages is not None:
+            current.target_villages.set(target_villages)
+    return current

@@ -1,0 +1,120 @@
+"""Writes through the services respect scope: tampered requests change nothing."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from bartim.models import ReviewStatus
+from indicators.models import Indicator, VillageData
+from indicators.services import indicator_save, village_data_save
+from programs.models import Program
+from programs.services import program_create, program_update
+
+from .factories import ProgramFactory, StrategyFactory, VillageDataFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_opd_programme_belongs_to_his_own_opd_whatever_was_sent(opd_a_user, agency_b):
+    program = program_create(
+        actor=opd_a_user,
+        agency=agency_b,
+        strategy=StrategyFactory(number=2),
+        year=2024,
+        name="Pelatihan UMKM",
+        budget_ceiling=10_000_000,
+    )
+
+    assert program.agency == opd_a_user.agency
+    assert program.created_by == opd_a_user
+    assert program.status == ReviewStatus.DRAFT
+
+
+@pytest.mark.parametrize("role_user", ["viewer_user", "camat_x_user"])
+def test_viewer_and_camat_cannot_create_programmes(request, role_user):
+    with pytest.raises(PermissionDenied):
+        program_create(
+            actor=request.getfixturevalue(role_user),
+            strategy=StrategyFactory(),
+            year=2024,
+            name="X",
+        )
+    assert not Program.objects.exists()
+
+
+def test_opd_cannot_move_his_programme_to_another_opd(opd_a_user, agency_a, agency_b):
+    program = ProgramFactory(agency=agency_a)
+
+    program_update(program=program, actor=opd_a_user, agency=agency_b, name="Nama baru")
+
+    program.refresh_from_db()
+    assert program.agency == agency_a
+    assert program.name == "Nama baru"
+
+
+def test_opd_cannot_change_another_opds_programme(opd_b_user, agency_a):
+    program = ProgramFactory(agency=agency_a, name="Asli")
+
+    with pytest.raises(PermissionDenied):
+        program_update(program=program, actor=opd_b_user, name="Diubah")
+
+    program.refresh_from_db()
+    assert program.name == "Asli"
+
+
+def test_realised_budget_above_pagu_is_refused_and_nothing_saved(opd_a_user, agency_a):
+    program = ProgramFactory(agency=agency_a, budget_ceiling=100)
+
+    with pytest.raises(ValidationError, match="pagu"):
+        program_update(
+            program=program, actor=opd_a_user, budget_realized_q1=60, budget_realized_q2=50
+        )
+
+    program.refresh_from_db()
+    assert (program.budget_realized_q1, program.budget_realized_q2) == (0, 0)
+
+
+def test_indicator_cannot_be_added_to_a_submitted_programme(opd_a_user, agency_a):
+    program = ProgramFactory(agency=agency_a, status=ReviewStatus.SUBMITTED)
+
+    with pytest.raises(PermissionDenied):
+        indicator_save(program=program, actor=opd_a_user, name="KK", unit="KK", target=Decimal(5))
+
+    assert not Indicator.objects.exists()
+
+
+def test_camat_keeps_only_his_own_districts_villages(camat_x_user, village_x, village_y):
+    village_data_save(
+        actor=camat_x_user,
+        village=village_x,
+        year=2024,
+        population=500,
+        households=150,
+        poor_households=20,
+        poor_people=60,
+        extremely_poor_people=5,
+    )
+    with pytest.raises(PermissionDenied):
+        village_data_save(
+            actor=camat_x_user,
+            village=village_y,
+            year=2024,
+            population=500,
+            households=150,
+            poor_households=20,
+            poor_people=60,
+            extremely_poor_people=5,
+        )
+
+    assert list(VillageData.objects.values_list("village", flat=True)) == [village_x.pk]
+
+
+def test_camat_cannot_move_data_to_another_districts_village(camat_x_user, village_x, village_y):
+    record = VillageDataFactory(village=village_x)
+
+    with pytest.raises(PermissionDenied):
+        village_data_save(actor=camat_x_user, village=village_y, year=2024, record=record)
+
+    record.refresh_from_db()
+    assert record.village == village_x
