@@ -18,13 +18,13 @@ def account_create(
     district: District | None = None,
 ) -> User:
     """A new account with its role and scope. Administrators get the whole Django admin;
-    agency and camat accounts enter data there; viewers only read the app's pages."""
+    agency and camat accounts enter data in the app's own pages (entry/), viewers only read."""
     user = User(
         username=username,
         role=role,
         agency=agency,
         district=district,
-        is_staff=role in {User.Role.ADMIN, User.Role.OPD, User.Role.CAMAT},
+        is_staff=role == User.Role.ADMIN,
         is_superuser=role == User.Role.ADMIN,
     )
     errors: dict[str, list[str]] = {}

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "bartim",
     "programs",
     "indicators",
+    "entry",
 ]
 
 MIDDLEWARE = [

@@ -53,22 +53,22 @@ def admin_user(db):
 
 @pytest.fixture
 def opd_a_user(agency_a):
-    return UserFactory(username="opd_a", role=User.Role.OPD, agency=agency_a, is_staff=True)
+    return UserFactory(username="opd_a", role=User.Role.OPD, agency=agency_a)
 
 
 @pytest.fixture
 def opd_b_user(agency_b):
-    return UserFactory(username="opd_b", role=User.Role.OPD, agency=agency_b, is_staff=True)
+    return UserFactory(username="opd_b", role=User.Role.OPD, agency=agency_b)
 
 
 @pytest.fixture
 def camat_x_user(district_x):
-    return UserFactory(username="camat_x", role=User.Role.CAMAT, district=district_x, is_staff=True)
+    return UserFactory(username="camat_x", role=User.Role.CAMAT, district=district_x)
 
 
 @pytest.fixture
 def camat_y_user(district_y):
-    return UserFactory(username="camat_y", role=User.Role.CAMAT, district=district_y, is_staff=True)
+    return UserFactory(username="camat_y", role=User.Role.CAMAT, district=district_y)
 
 
 @pytest.fixture

@@ -36,8 +36,8 @@ def refused(*args) -> str:
     ("args", "role", "staff", "superuser"),
     [
         (["--role", "admin"], "admin", True, True),
-        (["--role", "opd", "--opd", "Dinas Pendidikan"], "opd", True, False),
-        (["--role", "camat", "--kecamatan", "62.13.01"], "camat", True, False),
+        (["--role", "opd", "--opd", "Dinas Pendidikan"], "opd", False, False),
+        (["--role", "camat", "--kecamatan", "62.13.01"], "camat", False, False),
         (["--role", "viewer"], "viewer", False, False),
     ],
 )

@@ -151,16 +151,16 @@ def test_it_creates_one_account_per_role(demo):
     }
     assert accounts == {
         "admin": ("admin", None, None, True, True),
-        "opd_pendidikan": ("opd", "Dinas Pendidikan", None, True, False),
+        "opd_pendidikan": ("opd", "Dinas Pendidikan", None, False, False),
         "opd_sosial": (
             "opd",
             "Dinas Pemberdayaan Masyarakat dan Desa dan Sosial",
             None,
-            True,
+            False,
             False,
         ),
-        "camat_dusun_timur": ("camat", None, "62.13.01", True, False),
-        "camat_dusun_tengah": ("camat", None, "62.13.05", True, False),
+        "camat_dusun_timur": ("camat", None, "62.13.01", False, False),
+        "camat_dusun_tengah": ("camat", None, "62.13.05", False, False),
         "viewer": ("viewer", None, None, False, False),
     }
     assert all(user.check_password(PASSWORD) for user in User.objects.all())

@@ -1,0 +1,239 @@
+"""Every data-entry URL x every role: who gets the page, who is refused, and that a refused
+write changes nothing."""
+
+import pytest
+from django.urls import reverse
+
+from bartim.models import ReviewAction, ReviewStatus
+from bartim.periods import period_lock
+from bartim.review import review_transition
+from indicators.models import VillageData
+from programs.models import Program
+
+from .factories import IndicatorFactory, ProgramFactory, VillageDataFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "viewer", "opd_a", "opd_b", "camat_x", "camat_y", "admin"]
+USERS = {
+    "viewer": "viewer_user",
+    "opd_a": "opd_a_user",
+    "opd_b": "opd_b_user",
+    "camat_x": "camat_x_user",
+    "camat_y": "camat_y_user",
+    "admin": "admin_user",
+}
+
+
+@pytest.fixture
+def records(agency_a, village_x, opd_a_user, admin_user):
+    draft = ProgramFactory(agency=agency_a, name="Draf")
+    IndicatorFactory(program=draft)
+    submitted = ProgramFactory(agency=agency_a, name="Diajukan")
+    review_transition(record=submitted, action=ReviewAction.SUBMIT, actor=opd_a_user)
+    approved = ProgramFactory(agency=agency_a, name="Disetujui", status=ReviewStatus.APPROVED)
+    village_data = VillageDataFactory(village=village_x)
+    return {
+        "draft": draft,
+        "submitted": submitted,
+        "approved": approved,
+        "village_data": village_data,
+    }
+
+
+def _url(name, records):
+    program = records["draft"].pk
+    data = records["village_data"].pk
+    return {
+        "program_detail": reverse("entry:program_detail", args=[program]),
+        "program_add": reverse("entry:program_create"),
+        "program_change": reverse("entry:program_edit", args=[program]),
+        "indicator_add": reverse("entry:indicator_create", args=[program]),
+        "quarter": reverse("entry:program_quarter", args=[program, 1]),
+        "program_submit": reverse("entry:program_transition", args=[program, "submit"]),
+        "program_approve": reverse(
+            "entry:program_transition", args=[records["submitted"].pk, "approve"]
+        ),
+        "program_return": reverse(
+            "entry:program_transition", args=[records["submitted"].pk, "return"]
+        ),
+        "program_reopen": reverse(
+            "entry:program_transition", args=[records["approved"].pk, "reopen"]
+        ),
+        "program_history": reverse("entry:program_history", args=[program]),
+        "village_list": reverse("entry:village_data_list"),
+        "village_add": reverse("entry:village_data_create"),
+        "village_detail": reverse("entry:village_data_detail", args=[data]),
+        "village_change": reverse("entry:village_data_edit", args=[data]),
+        "village_submit": reverse("entry:village_data_transition", args=[data, "submit"]),
+        "village_history": reverse("entry:village_data_history", args=[data]),
+        "review_queue": reverse("entry:review_queue"),
+        "lock": reverse("entry:period_locks"),
+        "audit": reverse("entry:audit"),
+    }[name]
+
+
+#                      anonymous viewer opd_a opd_b camat_x camat_y admin
+EXPECTED = {
+    "program_detail":   [302, 200, 200, 200, 200, 200, 200],
+    "program_add":      [302, 403, 200, 200, 403, 403, 200],
+    "program_change":   [302, 403, 200, 403, 403, 403, 200],
+    "indicator_add":    [302, 403, 200, 403, 403, 403, 200],
+    "quarter":          [302, 403, 200, 403, 403, 403, 200],
+    "program_submit":   [302, 403, 200, 403, 403, 403, 200],
+    "program_approve":  [302, 403, 403, 403, 403, 403, 200],
+    "program_return":   [302, 403, 403, 403, 403, 403, 200],
+    "program_reopen":   [302, 403, 403, 403, 403, 403, 200],
+    "program_history":  [302, 200, 200, 200, 200, 200, 200],
+    "village_list":     [302, 403, 403, 403, 200, 200, 200],
+    "village_add":      [302, 403, 403, 403, 200, 200, 200],
+    "village_detail":   [302, 200, 200, 200, 200, 200, 200],
+    "village_change":   [302, 403, 403, 403, 200, 403, 200],
+    "village_submit":   [302, 403, 403, 403, 200, 403, 200],
+    "village_history":  [302, 200, 200, 200, 200, 200, 200],
+    "review_queue":     [302, 403, 403, 403, 403, 403, 200],
+    "lock":             [302, 403, 403, 403, 403, 403, 200],
+    "audit":            [302, 403, 403, 403, 403, 403, 200],
+}  # fmt: skip
+
+CASES = [
+    (page, role, status)
+    for page, statuses in EXPECTED.items()
+    for role, status in zip(ROLES, statuses, strict=True)
+]
+
+
+@pytest.mark.parametrize(("page", "role", "expected"), CASES)
+def test_permission_matrix(request, client, records, page, role, expected):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(USERS[role]))
+
+    response = client.get(_url(page, records))
+
+    assert response.status_code == expected
+    if expected == 302:
+        assert response.url.startswith(reverse("login"))
+
+
+def test_unknown_record_is_404_not_a_leak(client, opd_a_user):
+    client.force_login(opd_a_user)
+
+    assert client.get(reverse("entry:program_edit", args=[999999])).status_code == 404
+    assert client.get(reverse("entry:program_transition", args=[1, "explode"])).status_code == 404
+
+
+def _program_state(program):
+    program = Program.objects.get(pk=program.pk)
+    return (program.name, program.agency_id, program.status, program.budget_realized_q3)
+
+
+@pytest.mark.parametrize("role", ["viewer", "opd_b", "camat_x"])
+def test_refused_programme_edit_changes_nothing(request, client, records, role):
+    client.force_login(request.getfixturevalue(USERS[role]))
+    before = _program_state(records["draft"])
+
+    response = client.post(
+        reverse("entry:program_edit", args=[records["draft"].pk]),
+        {"name": "Diubah", "strategy": 1, "year": 2024, "budget_ceiling": 1},
+    )
+
+    assert response.status_code == 403
+    assert _program_state(records["draft"]) == before
+
+
+def test_opd_cannot_move_his_programme_to_another_opd(client, records, opd_a_user, agency_b):
+    program = records["draft"]
+    client.force_login(opd_a_user)
+
+    client.post(
+        reverse("entry:program_edit", args=[program.pk]),
+        {
+            "agency": agency_b.pk,
+            "strategy": program.strategy_id,
+            "year": 2024,
+            "name": "Nama baru",
+            "budget_ceiling": 100_000_000,
+            "beneficiary_unit": "kk",
+        },
+    )
+
+    program.refresh_from_db()
+    assert program.agency_id == opd_a_user.agency_id
+    assert program.name == "Nama baru"
+
+
+def test_opd_cannot_edit_after_submitting(client, records, opd_a_user):
+    program = records["submitted"]
+    client.force_login(opd_a_user)
+    before = _program_state(program)
+
+    response = client.post(
+        reverse("entry:program_edit", args=[program.pk]),
+        {"name": "Diubah", "strategy": 1, "year": 2024, "budget_ceiling": 1},
+    )
+
+    assert response.status_code == 403
+    assert _program_state(program) == before
+
+
+def test_opd_cannot_report_a_locked_quarter(client, records, opd_a_user, admin_user):
+    program = records["draft"]
+    period_lock(year=2024, quarter=3, actor=admin_user)
+    client.force_login(opd_a_user)
+
+    response = client.post(
+        reverse("entry:program_quarter", args=[program.pk, 3]), {"budget_realized": 5}
+    )
+
+    assert response.status_code == 403
+    assert _program_state(program)[3] == 0
+
+
+def test_admin_cannot_approve_his_own_submission(client, records, admin_user):
+    program = records["draft"]
+    review_transition(record=program, action="submit", actor=admin_user)
+    client.force_login(admin_user)
+
+    response = client.post(reverse("entry:program_transition", args=[program.pk, "approve"]))
+
+    assert response.status_code == 403
+    program.refresh_from_db()
+    assert program.status == ReviewStatus.SUBMITTED
+
+
+def test_viewer_cannot_approve(client, records, viewer_user):
+    client.force_login(viewer_user)
+    program = records["submitted"]
+
+    response = client.post(reverse("entry:program_transition", args=[program.pk, "approve"]))
+
+    assert response.status_code == 403
+    program.refresh_from_db()
+    assert program.status == ReviewStatus.SUBMITTED
+
+
+def test_camat_cannot_move_village_data_to_another_kecamatan(
+    client, records, camat_x_user, village_y
+):
+    record = records["village_data"]
+    client.force_login(camat_x_user)
+    data = {
+        "village": village_y.pk,
+        "year": 2024,
+        "population": 1000,
+        "households": 300,
+        "poor_households": 30,
+        "poor_people": 90,
+        "extremely_poor_people": 10,
+    }
+    for name in ("uninhabitable_houses", "households_without_clean_water"):
+        data[name] = 0
+    for name in ("households_without_latrine", "stunted_children", "children_out_of_school"):
+        data[name] = 0
+    data["unemployed"] = 0
+
+    response = client.post(reverse("entry:village_data_edit", args=[record.pk]), data)
+
+    assert response.status_code == 200
+    assert "Masukkan pilihan yang valid" in response.content.decode()
+    assert VillageData.objects.get(pk=record.pk).village_id == record.village_id
