@@ -290,14 +290,14 @@ def test_sql_category_filter_keeps_band_edges(value):
 
 
 @pytest.mark.django_db
-def test_programme_rollup_in_sql_matches_python():
+def test_programme_rollup_in_sql_matches_python(district_x):
     program = ProgramFactory(
         budget_ceiling=1_250_000_000,
         budget_realized_q1=50_000_000,
         budget_realized_q2=33_250_000,
         budget_realized_q3=400_000_000,
     )
-    program.target_villages.set(VillageFactory.create_batch(3))
+    program.target_villages.set(VillageFactory.create_batch(3, district=district_x))
     # 130% counts as 100%, 40% as 40%, the unreported one not at all.
     _indicator(UP, SUM, "100", None, {1: "60", 2: "70"}, program)
     _indicator(DOWN, LATEST, "15", "20", {2: "18"}, program)
@@ -323,7 +323,9 @@ def test_programme_rollup_in_sql_matches_python():
 
 
 @pytest.mark.django_db
-def test_agency_and_strategy_rollups_average_programme_means_without_multiplying_rows():
+def test_agency_and_strategy_rollups_average_programme_means_without_multiplying_rows(
+    district_x,
+):
     agency = AgencyFactory()
     other = AgencyFactory()
     idle = AgencyFactory()
@@ -331,7 +333,7 @@ def test_agency_and_strategy_rollups_average_programme_means_without_multiplying
     first = ProgramFactory(
         agency=agency, strategy=strategy, budget_ceiling=1000, budget_realized_q1=100
     )
-    first.target_villages.set(VillageFactory.create_batch(2))
+    first.target_villages.set(VillageFactory.create_batch(2, district=district_x))
     _indicator(UP, LATEST, "100", None, {1: "80"}, first)
     _indicator(UP, LATEST, "100", None, {1: "60"}, first)
     second = ProgramFactory(
@@ -368,7 +370,7 @@ def test_agency_and_strategy_rollups_average_programme_means_without_multiplying
 
 
 @pytest.mark.django_db
-def test_reporting_completeness_lists_programmes_and_villages_without_a_value():
+def test_reporting_completeness_lists_programmes_and_villages_without_a_value(district_x):
     reported = ProgramFactory()
     _indicator(UP, SUM, "100", None, {2: "5"}, reported)
     earlier_only = ProgramFactory()
@@ -381,9 +383,9 @@ def test_reporting_completeness_lists_programmes_and_villages_without_a_value():
     assert progress.program_reported(reported, 2)
     assert not progress.program_reported(earlier_only, 2)
 
-    with_data = VillageFactory()
+    with_data = VillageFactory(district=district_x)
     VillageDataFactory(village=with_data, year=2024)
-    other_year = VillageFactory()
+    other_year = VillageFactory(district=district_x)
     VillageDataFactory(village=other_year, year=2023)
 
     assert set(progress.villages_without_data(Village.objects.all(), 2024)) == {other_year}

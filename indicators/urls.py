@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("programs/", views.ProgramListView.as_view(), name="program_list"),
+]
