@@ -84,8 +84,14 @@ class NumberColumn(tables.Column):
 
 
 class DecimalColumn(NumberColumn):
+    """A measured value: 8.740 when whole, 6,66 when not; two decimals in exports."""
+
     decimals = 2
     excel_format = "#,##0.00"
+
+    def render(self, value):
+        whole = isinstance(value, int) or value == value.to_integral_value()
+        return format_number(value, 0 if whole else self.decimals)
 
 
 class PercentColumn(NumberColumn):

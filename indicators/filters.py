@@ -181,3 +181,21 @@ class ProgramFilterSet(PeriodFilterSet):
             | Q(agency__name__icontains=value)
             | Q(agency__abbreviation__icontains=value)
         )
+
+
+class IndicatorFilterSet(PeriodFilterSet):
+    strategy = strategy_filter("program__strategy")
+    opd = opd_filter("program__agency")
+    category = category_filter(list(progress.Category))
+    q = search_filter()
+
+    def prepare(self, queryset):
+        return progress.indicators_with_progress(
+            queryset.filter(program__year=self.year_value), self.quarter_value
+        )
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(progress.category_q(value, "achievement", "realized_as_of"))
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(program__name__icontains=value))

@@ -5,7 +5,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from bartim.tables import BaseTable, NumberColumn, PercentColumn, RupiahColumn
+from bartim.tables import BaseTable, DecimalColumn, NumberColumn, PercentColumn, RupiahColumn
 
 from . import progress
 
@@ -72,3 +72,29 @@ class ProgramTable(BaseTable):
     category = CategoryColumn("mean_achievement")
     status = tables.Column(verbose_name=_("Status"))
     villages_reached = NumberColumn(verbose_name=_("Villages reached"))
+
+
+class IndicatorTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        pass
+
+    name = tables.Column(verbose_name=_("Indicator"))
+    program = tables.Column(
+        accessor="program__name", verbose_name=_("Programme"), order_by=("program__name",)
+    )
+    agency = tables.Column(
+        accessor="program__agency",
+        verbose_name=_("Agency (OPD)"),
+        order_by=("program__agency__name",),
+    )
+    strategy = StrategyNumberColumn(
+        accessor="program__strategy", order_by=("program__strategy_id",)
+    )
+    unit = tables.Column(verbose_name=_("Unit"))
+    direction = tables.Column(verbose_name=_("Direction"))
+    baseline = DecimalColumn(verbose_name=_("Baseline"))
+    target = DecimalColumn(verbose_name=_("Annual target"))
+    expected = DecimalColumn(verbose_name=_("Expected as of the quarter"))
+    realized_as_of = DecimalColumn(verbose_name=_("Realised as of the quarter"))
+    achievement = PercentColumn(verbose_name=_("Achievement (%)"))
+    category = CategoryColumn("achievement", reported="realized_as_of")

@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from bartim.views import FilteredTableView
 from programs.models import Program
 
-from .filters import ProgramFilterSet
-from .models import PovertyStatistic
-from .tables import ProgramTable
+from .filters import IndicatorFilterSet, ProgramFilterSet
+from .models import Indicator, PovertyStatistic
+from .tables import IndicatorTable, ProgramTable
 
 
 def home(request):
@@ -28,4 +28,22 @@ class ProgramListView(FilteredTableView):
             Program.objects.visible_to(self.request.user)
             .select_related("agency", "strategy")
             .order_by("strategy", "name", "pk")
+        )
+
+
+class IndicatorListView(FilteredTableView):
+    table_class = IndicatorTable
+    filterset_class = IndicatorFilterSet
+    title = _("Indicators")
+    description = _(
+        "Every indicator of the year's programmes: what was realised by the end of the quarter "
+        "against what was expected by then."
+    )
+    export_name = _("indicators")
+
+    def get_queryset(self):
+        return (
+            Indicator.objects.filter(program__in=Program.objects.visible_to(self.request.user))
+            .select_related("program__agency", "program__strategy")
+            .order_by("program__strategy", "program__name", "program_id", "pk")
         )
