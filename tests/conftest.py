@@ -10,6 +10,12 @@ from .factories import AgencyFactory, DistrictFactory, UserFactory, VillageFacto
 PASSWORD = "rahasia-uji-123"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness protects real passwords; test users only slow the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def agency_a(db):
     return AgencyFactory(name="Dinas Sosial Uji", abbreviation="DINSOS")
