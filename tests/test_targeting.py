@@ -578,3 +578,30 @@ def test_the_page_pays_the_same_queries_for_3_and_30(client, strategies, agency_
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_a_district_without_village_data_says_so(client, territory, viewer_user):
+    DistrictFactory(code="62.13.04", name="Awang")
+
+    content = _get(client, viewer_user, year=2024, kecamatan="62.13.04").content.decode()
+
+    assert "Belum ada desa/kelurahan di kecamatan ini yang memiliki data untuk tahun 2024." in (
+        content
+    )
+    assert 'id="village-table"' not in content
+
+
+def test_an_unknown_export_format_is_refused_with_a_message(client, territory, viewer_user):
+    response = _get(client, viewer_user, year=2024, _export="csv")
+
+    assert response["Content-Type"].startswith("text/html")
+    assert "Halaman ini hanya dapat diekspor ke XLSX." in response.content.decode()
+
+
+def test_an_export_with_invalid_filters_shows_the_message_not_a_file(
+    client, territory, viewer_user
+):
+    response = _get(client, viewer_user, year=2019, _export="xlsx")
+
+    assert response["Content-Type"].startswith("text/html")
+    assert "Filter tidak dapat diterapkan" in response.content.decode()
