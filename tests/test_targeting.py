@@ -364,7 +364,7 @@ def test_the_page_shows_flags_as_text_and_the_headline(client, territory, viewer
     assert cempaka.count("tidak ada") == 3
     bentot = _row_html(content, "62.13.01.2002")
     assert "Kantong tanpa strategi: 2, 3" in bentot
-    assert "DINSOS</abbr>: Bantuan pangan" in bentot
+    assert 'Bantuan pangan <span class="text-muted" title="Dinas Sosial Uji">(DINSOS)' in bentot
     assert "15,00%" in bentot
     fajar = _row_html(content, "62.13.02.2003")
     assert "Tidak dijangkau program mana pun" in fajar
