@@ -65,7 +65,7 @@ def _village_sheet(workbook, check: TargetingCheck):
         _("District"),
         _("Village code"),
         _("Village"),
-        _("Population"),
+        _("Population (people)"),
         _("Poor households (KK)"),
         _("Poverty rate (%)"),
         _("Poverty pocket"),

@@ -1,0 +1,111 @@
+"""What every table of the application shares: stable sorting, 25 rows a page, columns that
+show Indonesian numbers on screen and export raw numbers."""
+
+from decimal import Decimal
+
+import django_tables2 as tables
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_tables2.data import TableQuerysetData
+from django_tables2.utils import OrderBy
+
+from .formatting import format_number, format_percent, format_rupiah
+
+PER_PAGE = 25
+MAX_PER_PAGE = 100
+EMPTY = "–"
+
+
+class StableQuerysetData(TableQuerysetData):
+    """Sorts with empty values last in both directions (SQLite and PostgreSQL disagree
+    otherwise) and the primary key as the last key, so that pages never repeat or skip rows
+    that tie on the sorted column."""
+
+    def order_by(self, aliases):
+        expressions = []
+        for alias in aliases:
+            bound_column = self.table.columns[OrderBy(alias).bare]
+            accessors = bound_column.order_by
+            # The column reflects the current direction; the alias asks for its own.
+            if alias[0] != bound_column.order_by_alias[0]:
+                accessors = accessors.opposite
+            for accessor in accessors:
+                field = F(OrderBy(accessor.for_queryset()).bare)
+                expressions.append(
+                    field.desc(nulls_last=True)
+                    if accessor.is_descending
+                    else field.asc(nulls_last=True)
+                )
+        if expressions:
+            self.data = self.data.order_by(*expressions, "pk")
+
+
+class BaseTable(tables.Table):
+    """Base of every list table. Subclasses declare `class Meta(BaseTable.Meta)`: django-tables2
+    reads only a table's own Meta. Querysets given to it must already be ordered, ending in a
+    unique key, so that the first, unsorted page is stable too."""
+
+    class Meta:
+        template_name = "bartim/table.html"
+        attrs = {"class": "table table-sm table-striped table-hover align-middle"}
+        per_page = PER_PAGE
+        empty_text = _("No rows match these filters.")
+
+    def __init__(self, data=None, *args, **kwargs):
+        if isinstance(data, QuerySet):
+            data = StableQuerysetData(data)
+        super().__init__(data, *args, **kwargs)
+
+    def paginate(self, *args, per_page=None, **kwargs):
+        # ?per_page= is honoured, but not to the point of one page with every row.
+        per_page = min(per_page or PER_PAGE, MAX_PER_PAGE)
+        return super().paginate(*args, per_page=per_page, **kwargs)
+
+
+class NumberColumn(tables.Column):
+    """A number: 8.740 on screen, the number itself in exports."""
+
+    decimals = 0
+    excel_format = "#,##0"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", EMPTY)
+        kwargs.setdefault("attrs", {"th": {"class": "number"}, "td": {"class": "number"}})
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return format_number(value, self.decimals)
+
+    def value(self, value):
+        # Same number of decimals from SQLite (15 significant digits) and PostgreSQL.
+        if isinstance(value, Decimal):
+            return value.quantize(Decimal(1).scaleb(-self.decimals))
+        return value
+
+
+class DecimalColumn(NumberColumn):
+    """A measured value: 8.740 when whole, 6,66 when not; two decimals in exports."""
+
+    decimals = 2
+    excel_format = "#,##0.00"
+
+    def render(self, value):
+        whole = isinstance(value, int) or value == value.to_integral_value()
+        return format_number(value, 0 if whole else self.decimals)
+
+
+class PercentColumn(NumberColumn):
+    """A percentage: 6,66% on screen, 6.66 in exports (the header says %)."""
+
+    decimals = 2
+    excel_format = "0.00"
+
+    def render(self, value):
+        return format_percent(value, self.decimals)
+
+
+class RupiahColumn(NumberColumn):
+    """Rupiah: Rp1.250.000.000 on screen, 1250000000 in exports (the header says Rp)."""
+
+    def render(self, value):
+        return format_rupiah(value)

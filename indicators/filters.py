@@ -1,0 +1,201 @@
+"""Filters of the progress tables. The URL parameters are the same on every page, so that a
+filtered view can be shared as a link: year, quarter, strategy, opd, kecamatan, desa,
+status, category, q."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from bartim.filters import LabelledModelChoiceFilter, TableFilterSet
+from bartim.models import Agency, District, Quarter, ReviewStatus, Village
+from programs.models import Program, Strategy
+
+from . import periods, progress
+
+ALL = _("All")
+
+
+def _visible_agencies(request):
+    programs = Program.objects.visible_to(request.user).filter(agency=OuterRef("pk"))
+    return Agency.objects.filter(Exists(programs)).order_by("name")
+
+
+def strategy_filter(field_name: str):
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name,
+        queryset=Strategy.objects.order_by("number"),
+        label=_("Strategy"),
+        empty_label=ALL,
+        error_messages={"invalid_choice": _("There is no strategy “%(value)s”. Choose 1, 2 or 3.")},
+    )
+
+
+def opd_filter(field_name: str):
+    return LabelledModelChoiceFilter(
+        field_name=field_name,
+        queryset=_visible_agencies,
+        label=_("Agency (OPD)"),
+        empty_label=ALL,
+        label_from_instance=lambda agency: agency.name,
+        error_messages={
+            "invalid_choice": _(
+                "There is no agency (OPD) with ID “%(value)s” that runs programmes. "
+                "Choose one from the list."
+            )
+        },
+    )
+
+
+def category_filter(categories):
+    return django_filters.ChoiceFilter(
+        choices=[(category.value, category.label) for category in categories],
+        method="filter_category",
+        label=_("Category"),
+        empty_label=ALL,
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a category. Choose one from the list.")
+        },
+    )
+
+
+def search_filter():
+    return django_filters.CharFilter(
+        method="search",
+        label=_("Search"),
+        max_length=100,
+        error_messages={"max_length": _("Search for at most %(limit_value)d characters.")},
+    )
+
+
+class PeriodFilterSet(TableFilterSet):
+    """The year and the quarter progress is measured as of; both always have a value
+    (periods.default_year and default_quarter when the link gives none)."""
+
+    year = django_filters.TypedChoiceFilter(
+        label=_("Year"),
+        coerce=int,
+        method="keep",
+        error_messages={
+            "invalid_choice": _(
+                "“%(value)s” is not a year with programmes. Choose a year from the list."
+            )
+        },
+    )
+    quarter = django_filters.TypedChoiceFilter(
+        label=_("As of quarter"),
+        choices=Quarter.choices,
+        coerce=int,
+        method="keep",
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a quarter. Choose 1, 2, 3 or 4 (Q I to Q IV).")
+        },
+    )
+
+    fixed = ("year", "quarter")
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        self.years = periods.program_years(Program.objects.visible_to(request.user))
+        self.default_year = periods.default_year(self.years)
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        years = sorted({*self.years, self.default_year}, reverse=True)
+        self.filters["year"].extra["choices"] = [(year, str(year)) for year in years]
+
+    def defaults(self, data):
+        year = data.get("year", "")
+        year = int(year) if year.isdigit() and int(year) in self.years else self.default_year
+        return {"year": str(self.default_year), "quarter": str(periods.default_quarter(year))}
+
+    @property
+    def year_value(self) -> int:
+        return self.form.cleaned_data["year"]
+
+    @property
+    def quarter_value(self) -> int:
+        return self.form.cleaned_data["quarter"]
+
+    def keep(self, queryset, name, value):
+        # The period is applied in prepare(), before the filters that need its figures.
+        return queryset
+
+    def _filename_value(self, name):
+        if name == "quarter":
+            return f"tw{self.quarter_value}"
+        return super()._filename_value(name)
+
+
+class ProgramFilterSet(PeriodFilterSet):
+    strategy = strategy_filter("strategy")
+    opd = opd_filter("agency")
+    kecamatan = LabelledModelChoiceFilter(
+        queryset=District.objects.order_by("name"),
+        to_field_name="code",
+        method="filter_kecamatan",
+        label=_("Kecamatan"),
+        empty_label=ALL,
+        label_from_instance=lambda district: district.name,
+        error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
+    )
+    desa = LabelledModelChoiceFilter(
+        queryset=Village.objects.select_related("district").order_by("name", "code"),
+        to_field_name="code",
+        method="filter_desa",
+        label=_("Village (desa/kelurahan)"),
+        empty_label=ALL,
+        label_from_instance=lambda village: f"{village.name} ({village.district.name})",
+        error_messages={
+            "invalid_choice": _("There is no desa or kelurahan with code “%(value)s”.")
+        },
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ReviewStatus.choices,
+        label=_("Status"),
+        empty_label=ALL,
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a status. Choose one from the list.")
+        },
+    )
+    category = category_filter([*progress.Category.banded(), progress.Category.NO_DATA])
+    q = search_filter()
+
+    def prepare(self, queryset):
+        return progress.programs_with_progress(
+            queryset.filter(year=self.year_value), self.quarter_value
+        )
+
+    def _targets(self, **lookups):
+        villages = Program.target_villages.through.objects.filter(program=OuterRef("pk"), **lookups)
+        return Exists(villages)
+
+    def filter_kecamatan(self, queryset, name, value):
+        return queryset.filter(self._targets(village__district=value))
+
+    def filter_desa(self, queryset, name, value):
+        return queryset.filter(self._targets(village=value))
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(progress.category_q(value, "mean_achievement"))
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(agency__name__icontains=value)
+            | Q(agency__abbreviation__icontains=value)
+        )
+
+
+class IndicatorFilterSet(PeriodFilterSet):
+    strategy = strategy_filter("program__strategy")
+    opd = opd_filter("program__agency")
+    category = category_filter(list(progress.Category))
+    q = search_filter()
+
+    def prepare(self, queryset):
+        return progress.indicators_with_progress(
+            queryset.filter(program__year=self.year_value), self.quarter_value
+        )
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(progress.category_q(value, "achievement", "realized_as_of"))
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(program__name__icontains=value))

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("programs/", views.ProgramListView.as_view(), name="program_list"),
+    path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
+]

@@ -1,0 +1,378 @@
+"""/programs/: the programme table with its filters, sorting, pages and exports."""
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from bartim.models import ReviewStatus
+from indicators import periods
+from indicators.models import Indicator
+
+from .factories import (
+    AgencyFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
+    ProgramFactory,
+    StrategyFactory,
+)
+from .table_helpers import column, csv_rows, html_column, html_table, xlsx_rows
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("program_list")
+ROLES = ["admin_user", "opd_a_user", "opd_b_user", "camat_x_user", "camat_y_user", "viewer_user"]
+
+
+def _with_value(program, realized, *, quarter=1, **indicator):
+    indicator = IndicatorFactory(program=program, **indicator)
+    IndicatorValueFactory(indicator=indicator, quarter=quarter, realized=Decimal(realized))
+    return indicator
+
+
+@pytest.fixture
+def world(agency_a, agency_b, village_x, village_y):
+    first, second = StrategyFactory(number=1), StrategyFactory(number=2)
+    # 60 of a yearly 100 in TW I: 240% as of TW I (the mean counts it as 100%), 60% as of TW IV.
+    ahead = ProgramFactory(
+        name="Bantuan Pangan",
+        agency=agency_a,
+        strategy=first,
+        status=ReviewStatus.APPROVED,
+        budget_ceiling=1_250_000_000,
+        budget_realized_q1=83_250_000,
+        target_villages=[village_x],
+    )
+    _with_value(ahead, "60")
+    # A rate reported at 80 of 100: 80% in every quarter.
+    steady = ProgramFactory(
+        name="Jamban Sehat",
+        agency=agency_b,
+        strategy=second,
+        status=ReviewStatus.SUBMITTED,
+        budget_ceiling=400_000_000,
+        budget_realized_q1=100_000_000,
+        budget_realized_q3=200_000_000,
+        target_villages=[village_y],
+    )
+    _with_value(steady, "80", aggregation=Indicator.Aggregation.LATEST)
+    silent = ProgramFactory(
+        name="Pelatihan UMKM",
+        agency=agency_a,
+        strategy=second,
+        budget_ceiling=0,
+        target_villages=[village_x, village_y],
+    )
+    IndicatorFactory(program=silent)
+    old = ProgramFactory(name="Program Lama", agency=agency_a, strategy=first, year=2023)
+    return SimpleNamespace(ahead=ahead, steady=steady, silent=silent, old=old)
+
+
+@pytest.fixture
+def viewer_client(client, viewer_user):
+    client.force_login(viewer_user)
+    return client
+
+
+def names(response):
+    return html_column(response, "Program")
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_every_programme(client, world, request, role):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(URL, {"quarter": 4})
+
+    assert response.status_code == 200
+    assert sorted(names(response)) == ["Bantuan Pangan", "Jamban Sehat", "Pelatihan UMKM"]
+
+
+def test_default_period_is_the_latest_year_and_its_last_quarter(viewer_client, world, monkeypatch):
+    moment = datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC)
+    monkeypatch.setattr(periods.timezone, "now", lambda: moment)
+
+    response = viewer_client.get(URL)
+
+    assert "Tahun 2024" in " ".join(response.content.decode().split())
+    assert "Sampai triwulan TW IV" in " ".join(response.content.decode().split())
+    assert "Program Lama" not in names(response)
+
+
+def test_row_shows_budget_and_achievement_in_indonesian_format(viewer_client, world):
+    headers, rows = html_table(viewer_client.get(URL, {"quarter": 1, "q": "Bantuan"}))
+
+    assert dict(zip(headers, rows[0], strict=True)) == {
+        "Program": "Bantuan Pangan",
+        "Perangkat daerah (OPD)": "DINSOS",
+        "Strategi": "1",
+        "Tahun": "2024",
+        "Pagu (Rp)": "Rp1.250.000.000",
+        "Realisasi anggaran (Rp)": "Rp83.250.000",
+        "Serapan anggaran (%)": "6,66%",
+        "Indikator": "1",
+        "Rata-rata capaian (%)": "100,00%",
+        "Kategori": "sangat tinggi",
+        "Status": "Disetujui",
+        "Desa yang dijangkau": "1",
+    }
+
+
+def test_budget_realised_counts_the_quarters_up_to_the_one_chosen(viewer_client, world):
+    as_of_q2 = viewer_client.get(URL, {"quarter": 2, "q": "Jamban"})
+    as_of_q3 = viewer_client.get(URL, {"quarter": 3, "q": "Jamban"})
+
+    assert html_column(as_of_q2, "Realisasi anggaran (Rp)") == ["Rp100.000.000"]
+    assert html_column(as_of_q3, "Realisasi anggaran (Rp)") == ["Rp300.000.000"]
+    assert html_column(as_of_q3, "Serapan anggaran (%)") == ["75,00%"]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"year": 2023}, ["Program Lama"]),
+        ({"strategy": 2}, ["Jamban Sehat", "Pelatihan UMKM"]),
+        ({"status": "approved"}, ["Bantuan Pangan"]),
+        ({"q": "jamban"}, ["Jamban Sehat"]),
+        ({"q": "dinsos"}, ["Bantuan Pangan", "Pelatihan UMKM"]),
+        ({"category": "no_data"}, ["Pelatihan UMKM"]),
+        ({"category": "high"}, ["Jamban Sehat"]),
+        ({"category": "low"}, ["Bantuan Pangan"]),
+        ({"category": "very_high"}, []),
+    ],
+)
+def test_filter_selects_rows(viewer_client, world, params, expected):
+    response = viewer_client.get(URL, {"quarter": 4, **params})
+
+    assert sorted(names(response)) == expected
+
+
+def test_filter_by_opd(viewer_client, world, agency_a):
+    response = viewer_client.get(URL, {"opd": agency_a.pk})
+
+    assert sorted(names(response)) == ["Bantuan Pangan", "Pelatihan UMKM"]
+
+
+def test_filter_by_kecamatan_and_desa_keeps_programmes_targeting_villages_there(
+    viewer_client, world, district_x, village_y
+):
+    by_kecamatan = viewer_client.get(URL, {"kecamatan": district_x.code})
+    by_desa = viewer_client.get(URL, {"desa": village_y.code})
+
+    assert sorted(names(by_kecamatan)) == ["Bantuan Pangan", "Pelatihan UMKM"]
+    assert sorted(names(by_desa)) == ["Jamban Sehat", "Pelatihan UMKM"]
+
+
+def test_quarter_changes_achievement_and_category(viewer_client, world):
+    as_of_q1 = viewer_client.get(URL, {"quarter": 1, "category": "very_high"})
+    as_of_q4 = viewer_client.get(URL, {"quarter": 4, "q": "Bantuan"})
+
+    assert names(as_of_q1) == ["Bantuan Pangan"]
+    assert html_column(as_of_q4, "Rata-rata capaian (%)") == ["60,00%"]
+    assert html_column(as_of_q4, "Kategori") == ["rendah"]
+
+
+def test_active_filters_are_shown_with_a_link_that_removes_each(viewer_client, world, agency_a):
+    response = viewer_client.get(URL, {"quarter": 4, "opd": agency_a.pk, "status": "approved"})
+
+    chips = {chip["name"]: chip for chip in response.context["active_filters"]}
+    assert chips["opd"]["value"] == "Dinas Sosial Uji"
+    assert chips["opd"]["remove_url"] == "?quarter=4&status=approved"
+    assert chips["status"]["value"] == "Disetujui"
+    assert "Perangkat daerah (OPD): Dinas Sosial Uji" in response.content.decode()
+
+
+def test_opd_dropdown_lists_only_agencies_that_run_programmes(viewer_client, world):
+    AgencyFactory(name="Badan Tanpa Program")
+
+    response = viewer_client.get(URL)
+
+    choices = [label for _, label in response.context["filter"].form.fields["opd"].choices]
+    assert choices == ["Semua", "Dinas Kesehatan Uji", "Dinas Sosial Uji"]
+
+
+@pytest.mark.parametrize("direction", ["", "-"])
+def test_sorting_by_mean_achievement_keeps_programmes_without_data_last(
+    viewer_client, world, direction
+):
+    response = viewer_client.get(URL, {"quarter": 4, "sort": f"{direction}mean_achievement"})
+
+    ranked = ["Bantuan Pangan", "Jamban Sehat"]
+    assert names(response) == (ranked if direction == "" else ranked[::-1]) + ["Pelatihan UMKM"]
+
+
+def test_sorting_by_absorption(viewer_client, world):
+    response = viewer_client.get(URL, {"quarter": 4, "sort": "-absorption"})
+
+    assert names(response) == ["Jamban Sehat", "Bantuan Pangan", "Pelatihan UMKM"]
+
+
+@pytest.fixture
+def many(agency_a, agency_b):
+    """32 programmes of agency A with achievements 10% to 100% (ties included) and 3 of B."""
+    strategy = StrategyFactory(number=1)
+    for number in range(32):
+        program = ProgramFactory(
+            name=f"Program A{number:02d}",
+            agency=agency_a,
+            strategy=strategy,
+            budget_ceiling=1_000_000 * (number + 1),
+            budget_realized_q1=10_000 * number,
+        )
+        _with_value(program, str(10 + (number % 10) * 10), aggregation="latest")
+    for number in range(3):
+        ProgramFactory(name=f"Program B{number}", agency=agency_b, strategy=strategy)
+
+
+def _all_pages(client, params):
+    first = client.get(URL, params)
+    second = client.get(URL, {**params, "page": 2})
+    return names(first), names(second)
+
+
+def test_pages_are_ordered_deterministically_and_cover_every_row_once(
+    viewer_client, many, agency_a
+):
+    params = {"quarter": 4, "opd": agency_a.pk, "sort": "-mean_achievement"}
+
+    first, second = _all_pages(viewer_client, params)
+
+    assert len(first) == 25
+    assert len(second) == 7
+    assert sorted(first + second) == [f"Program A{number:02d}" for number in range(32)]
+
+
+def test_csv_export_holds_exactly_the_filtered_rows_of_every_page(viewer_client, many, agency_a):
+    params = {"quarter": 4, "opd": agency_a.pk, "sort": "-mean_achievement"}
+    first, second = _all_pages(viewer_client, params)
+
+    response = viewer_client.get(URL, {**params, "_export": "csv"})
+
+    rows = csv_rows(response)
+    assert rows[0] == [
+        "Program",
+        "Perangkat daerah (OPD)",
+        "Strategi",
+        "Tahun",
+        "Pagu (Rp)",
+        "Realisasi anggaran (Rp)",
+        "Serapan anggaran (%)",
+        "Indikator",
+        "Rata-rata capaian (%)",
+        "Kategori",
+        "Status",
+        "Desa yang dijangkau",
+    ]
+    assert column(rows, "Program") == first + second
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Program A05"][4:10] == [
+        "6000000",
+        "50000",
+        "0.83",
+        "1",
+        "60.00",
+        "rendah",
+    ]
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="program_2024_tw4_opd-{agency_a.pk}.csv"'
+    )
+
+
+def test_xlsx_export_holds_the_same_rows_with_numbers_as_numbers(viewer_client, many, agency_a):
+    params = {"quarter": 4, "opd": agency_a.pk, "sort": "-mean_achievement"}
+    first, second = _all_pages(viewer_client, params)
+
+    response = viewer_client.get(URL, {**params, "_export": "xlsx"})
+
+    rows = xlsx_rows(response)
+    assert column(rows, "Program") == first + second
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Program A05"][4:10] == [6_000_000, 50_000, 0.83, 1, 60, "rendah"]
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="program_2024_tw4_opd-{agency_a.pk}.xlsx"'
+    )
+
+
+def test_exports_neutralise_text_a_spreadsheet_would_run(viewer_client, agency_a):
+    for name in ['=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)"]:
+        ProgramFactory(name=name, agency=agency_a)
+
+    csv_names = column(csv_rows(viewer_client.get(URL, {"_export": "csv"})), "Program")
+    xlsx_names = column(xlsx_rows(viewer_client.get(URL, {"_export": "xlsx"})), "Program")
+
+    expected = ["'+1", "'-1", '\'=HYPERLINK("http://x")', "'@SUM(A1)"]
+    assert sorted(csv_names) == expected
+    assert sorted(xlsx_names) == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"year": "abc"}, "“abc” bukan tahun yang memiliki program"),
+        ({"year": "1999"}, "“1999” bukan tahun yang memiliki program"),
+        ({"quarter": "7"}, "“7” bukan triwulan. Pilih 1, 2, 3, atau 4"),
+        ({"strategy": "9"}, "Tidak ada strategi “9”"),
+        ({"opd": "abc"}, "Tidak ada perangkat daerah (OPD) dengan ID “abc”"),
+        ({"kecamatan": "62.99"}, "Tidak ada kecamatan dengan kode “62.99”"),
+        ({"desa": "x"}, "Tidak ada desa atau kelurahan dengan kode “x”"),
+        ({"status": "done"}, "“done” bukan status"),
+        ({"category": "great"}, "“great” bukan kategori"),
+        ({"q": "x" * 101}, "Teks pencarian paling banyak 100 karakter"),
+    ],
+)
+@pytest.mark.parametrize("export", [None, "csv"])
+def test_invalid_filter_value_shows_a_message_and_no_rows(
+    viewer_client, world, params, message, export
+):
+    response = viewer_client.get(URL, {**params, **({"_export": export} if export else {})})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    content = response.content.decode()
+    assert "Ada filter yang tidak valid" in content
+    assert message in content
+    assert html_table(response)[1] == []
+
+
+def test_unknown_export_format_shows_the_page_with_a_warning(viewer_client, world):
+    response = viewer_client.get(URL, {"_export": "pdf"})
+
+    assert response.status_code == 200
+    assert "Tidak ada ekspor sebagai “pdf”" in response.content.decode()
+
+
+def test_page_size_can_be_smaller_but_not_larger_than_100(viewer_client, many):
+    assert len(names(viewer_client.get(URL, {"per_page": 10}))) == 10
+    assert len(names(viewer_client.get(URL, {"per_page": 100000}))) == 35
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_query_count_does_not_grow_with_rows(
+    viewer_client, agency_a, village_x, count, django_assert_max_num_queries
+):
+    strategy = StrategyFactory(number=1)
+    for number in range(count):
+        program = ProgramFactory(
+            agency=agency_a, strategy=strategy, name=f"P{number}", target_villages=[village_x]
+        )
+        _with_value(program, "50")
+        _with_value(program, "70")
+
+    # Session, user, years, count, four dropdowns, the page: none per row.
+    with django_assert_max_num_queries(9):
+        response = viewer_client.get(URL, {"quarter": 2, "sort": "-mean_achievement"})
+    # Session, user, years, the rows (read in chunks of 2.000).
+    with django_assert_max_num_queries(4):
+        export = viewer_client.get(URL, {"quarter": 2, "_export": "xlsx"})
+
+    assert len(names(response)) == min(count, 25)
+    assert len(xlsx_rows(export)) == count + 1
