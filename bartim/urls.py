@@ -4,12 +4,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from indicators import targeting_views
 from indicators import views as indicator_views
 
 urlpatterns = [
     path("", indicator_views.home, name="home"),
-    path("targeting/", targeting_views.targeting, name="targeting"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The login page offers the language switch too, before anyone is signed in.

@@ -1,42 +1,48 @@
 """The targeting check as an Excel workbook: one sheet each for the villages, the programmes
 that reach no pocket or name no target village, and the kecamatan summary. Numbers stay
-numbers so that the regency's staff can sum and sort them in Excel."""
+numbers, with a number format, as in every other export (bartim/exports.py, whose formula
+neutralisation every text cell goes through)."""
 
-import re
-from io import BytesIO
+import io
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from bartim.exports import FORMATS, SHEET_TITLE_FORBIDDEN, XLSX, neutralise
 
 from .targeting import DistrictSummary, TargetingCheck
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
+WHOLE = "#,##0"
+RATE = "0.00"
 
 
-def neutralise(value):
-    """Text a spreadsheet would run as a formula (a programme named "=HYPERLINK(...)") is
-    written with a leading apostrophe, so it stays text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _sheet(workbook, title, headers, rows, formats=None):
-    sheet = workbook.create_sheet(_SHEET_TITLE_FORBIDDEN.sub("-", title)[:31])
-    sheet.append([neutralise(str(header)) for header in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+def _sheet(workbook, title, headers, rows, formats):
+    """`formats` maps a 1-based column to its number format; other columns are text."""
+    sheet = workbook.create_sheet(title.translate(SHEET_TITLE_FORBIDDEN)[:31])
+    for index in range(1, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 14 if index in formats else 30
     sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=neutralise(str(text)))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
     for row in rows:
-        sheet.append([neutralise(value) for value in row])
-    for column, number_format in (formats or {}).items():
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.number_format = number_format
-    return sheet
+        cells = []
+        for index, value in enumerate(row, start=1):
+            if index in formats and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = formats[index]
+                cells.append(cell)
+            else:
+                cells.append(neutralise(value))
+        sheet.append(cells)
 
 
 def _yes_no(value: bool) -> str:
@@ -92,7 +98,7 @@ def _village_sheet(workbook, check: TargetingCheck):
         ]
         for row in check.villages
     ]
-    _sheet(workbook, _("Villages"), headers, rows, {5: "#,##0", 6: "#,##0", 7: "0.00"})
+    _sheet(workbook, _("Villages"), headers, rows, {5: WHOLE, 6: WHOLE, 7: RATE})
 
 
 def _program_sheet(workbook, check: TargetingCheck):
@@ -122,7 +128,8 @@ def _program_sheet(workbook, check: TargetingCheck):
         ]
         for finding, _kind, label in findings
     ]
-    _sheet(workbook, _("Programmes reaching no pocket"), headers, rows, {4: "#,##0"})
+    formats = {4: WHOLE, 5: WHOLE, 6: WHOLE}
+    _sheet(workbook, _("Programmes reaching no pocket"), headers, rows, formats)
 
 
 def _summary_row(summary: DistrictSummary, code, name):
@@ -161,29 +168,23 @@ def _district_sheet(workbook, check: TargetingCheck):
         ]
     rows = [_summary_row(s, s.code, s.name) for s in check.districts]
     rows.append(_summary_row(check.total, "", _("Total (each programme counted once)")))
-    formats = dict.fromkeys((3, 4, 5, 6, 7, 8), "#,##0")
-    formats[9] = "0.00"
-    for index in range(len(check.strategies)):
-        formats[10 + 2 * index] = "#,##0"
-        formats[11 + 2 * index] = "#,##0"
+    formats = dict.fromkeys(range(3, 9), WHOLE)
+    formats[9] = RATE
+    formats.update(dict.fromkeys(range(10, 10 + 2 * len(check.strategies)), WHOLE))
     _sheet(workbook, _("District summary"), headers, rows, formats)
 
 
 def targeting_workbook(check: TargetingCheck) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     _village_sheet(workbook, check)
     _program_sheet(workbook, check)
     _district_sheet(workbook, check)
-    stream = BytesIO()
-    workbook.save(stream)
-    return stream.getvalue()
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
-def targeting_xlsx_response(check: TargetingCheck) -> HttpResponse:
-    suffix = f"-{check.district.code}" if check.district else ""
-    response = HttpResponse(targeting_workbook(check), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="tepat-sasaran-{check.year}{suffix}.xlsx"'
-    )
+def targeting_xlsx_response(check: TargetingCheck, filename: str) -> HttpResponse:
+    response = HttpResponse(targeting_workbook(check), content_type=FORMATS[XLSX])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

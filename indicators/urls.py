@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import targeting_views, views
 
 urlpatterns = [
     path("programs/", views.ProgramListView.as_view(), name="program_list"),
     path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
+    path("targeting/", targeting_views.targeting, name="targeting"),
 ]

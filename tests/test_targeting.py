@@ -422,22 +422,25 @@ def test_a_year_without_village_data_says_so(client, territory, viewer_user):
 
 
 @pytest.mark.parametrize(
-    ("params", "field"),
+    ("params", "message"),
     [
-        ({"year": "2019"}, "Tahun"),
-        ({"year": "dua ribu"}, "Tahun"),
-        ({"year": "2024", "kecamatan": "99.99.99"}, "Kecamatan"),
+        ({"year": "2019"}, "<strong>Tahun</strong>: “2019” bukan tahun yang memiliki data desa"),
+        ({"year": "dua ribu"}, "<strong>Tahun</strong>: “dua ribu” bukan tahun"),
+        (
+            {"year": "2024", "kecamatan": "99.99.99"},
+            "<strong>Kecamatan</strong>: Tidak ada kecamatan dengan kode “99.99.99”.",
+        ),
     ],
 )
 def test_invalid_filters_show_a_message_not_an_empty_table(
-    client, territory, viewer_user, params, field
+    client, territory, viewer_user, params, message
 ):
     response = _get(client, viewer_user, **params)
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert "Filter tidak dapat diterapkan" in content
-    assert f"<li>{field}" in content
+    assert 'id="filter-errors"' in content
+    assert message in content
     assert 'id="village-table"' not in content
 
 
@@ -480,7 +483,7 @@ def test_the_xlsx_has_villages_programmes_and_district_sheets_with_numbers(
 ):
     response, workbook = _workbook(client, viewer_user, year=2024)
 
-    assert 'filename="tepat-sasaran-2024.xlsx"' in response["Content-Disposition"]
+    assert 'filename="tepat-sasaran_2024.xlsx"' in response["Content-Disposition"]
     villages, programs, districts = workbook.worksheets
     rows = _values(villages)
     assert len(rows) == 1 + 7
@@ -507,7 +510,7 @@ def test_the_xlsx_has_villages_programmes_and_district_sheets_with_numbers(
 def test_the_xlsx_follows_the_district_filter(client, territory, viewer_user):
     response, workbook = _workbook(client, viewer_user, year=2024, kecamatan="62.13.03")
 
-    assert 'filename="tepat-sasaran-2024-62.13.03.xlsx"' in response["Content-Disposition"]
+    assert 'filename="tepat-sasaran_2024_kecamatan-621303.xlsx"' in response["Content-Disposition"]
     assert [row[3] for row in _values(workbook.worksheets[0])[1:]] == ["Gandrung"]
     assert [row[:2] for row in _values(workbook.worksheets[2])[1:]] == [
         ["62.13.03", "Paju Epat"],
@@ -595,7 +598,7 @@ def test_an_unknown_export_format_is_refused_with_a_message(client, territory, v
     response = _get(client, viewer_user, year=2024, _export="csv")
 
     assert response["Content-Type"].startswith("text/html")
-    assert "Halaman ini hanya dapat diekspor ke XLSX." in response.content.decode()
+    assert "Tidak ada ekspor sebagai “csv” di halaman ini." in response.content.decode()
 
 
 def test_an_export_with_invalid_filters_shows_the_message_not_a_file(
@@ -604,4 +607,4 @@ def test_an_export_with_invalid_filters_shows_the_message_not_a_file(
     response = _get(client, viewer_user, year=2019, _export="xlsx")
 
     assert response["Content-Type"].startswith("text/html")
-    assert "Filter tidak dapat diterapkan" in response.content.decode()
+    assert 'id="filter-errors"' in response.content.decode()
