@@ -3,7 +3,7 @@ filtered view can be shared as a link: year, quarter, strategy, opd, kecamatan, 
 status, category, q."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, IntegerField, OuterRef, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from bartim.filters import LabelledModelChoiceFilter, TableFilterSet
@@ -20,9 +20,10 @@ def _visible_agencies(request):
     return Agency.objects.filter(Exists(programs)).order_by("name")
 
 
-def strategy_filter(field_name: str):
+def strategy_filter(field_name: str, method=None):
     return django_filters.ModelChoiceFilter(
         field_name=field_name,
+        method=method,
         queryset=Strategy.objects.order_by("number"),
         label=_("Strategy"),
         empty_label=ALL,
@@ -199,3 +200,23 @@ class IndicatorFilterSet(PeriodFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(program__name__icontains=value))
+
+
+class StrategyFilterSet(PeriodFilterSet):
+    def prepare(self, queryset):
+        programs = Program.objects.visible_to(self.request.user).filter(year=self.year_value)
+        return progress.strategies_with_progress(queryset, programs, self.quarter_value).annotate(
+            year=Value(self.year_value, output_field=IntegerField())
+        )
+
+
+class AgencyFilterSet(PeriodFilterSet):
+    """The strategy narrows the programmes each agency is measured on, not the agencies."""
+
+    strategy = strategy_filter("strategy", method="keep")
+
+    def prepare(self, queryset):
+        programs = Program.objects.visible_to(self.request.user).filter(year=self.year_value)
+        if self.form.cleaned_data.get("strategy"):
+            programs = programs.filter(strategy=self.form.cleaned_data["strategy"])
+        return progress.agencies_with_progress(queryset, programs, self.quarter_value)

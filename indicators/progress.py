@@ -31,8 +31,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf, Round
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf, Rank, Round
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Program
@@ -441,7 +442,7 @@ def villages_without_data(queryset, year: int):
     return queryset.filter(~Exists(VillageData.objects.filter(village=OuterRef("pk"), year=year)))
 
 
-def _rollup(queryset, programs, group_by: str, quarter: int, *, extra=None):
+def _rollup(queryset, programs, group_by: str, quarter: int, *, extra=None, only_active=True):
     """Annotate agencies or strategies with totals over their programmes in `programs`.
 
     One subquery per figure: joining programmes once and summing several things at the
@@ -465,33 +466,37 @@ def _rollup(queryset, programs, group_by: str, quarter: int, *, extra=None):
         ),
         **(extra(aggregate) if extra else {}),
     }
-    return (
-        queryset.filter(Exists(programs.filter(**{group_by: OuterRef("pk")})))
-        .annotate(**annotations)
-        .annotate(
-            absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
-            completeness=_percent(
-                _float(F("reported_count")) * 100 / NullIf(_float(F("program_count")), _zero())
-            ),
-        )
+    if only_active:
+        queryset = queryset.filter(Exists(programs.filter(**{group_by: OuterRef("pk")})))
+    return queryset.annotate(**annotations).annotate(
+        absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
+        completeness=_percent(
+            _float(F("reported_count")) * 100 / NullIf(_float(F("program_count")), _zero())
+        ),
     )
 
 
 def agencies_with_progress(queryset, programs, quarter: int):
     """Agencies that run a programme in `programs`, annotated with program_count,
     budget_ceiling, budget_realized, absorption, mean_achievement (mean of the programme
-    means), reported_count and completeness (programmes that reported `quarter`)."""
-    return _rollup(queryset, programs, "agency", quarter)
+    means), reported_count, completeness (programmes that reported `quarter`) and rank (1 for
+    the highest mean achievement; ties share a rank, agencies without data come last)."""
+    agencies = _rollup(queryset, programs, "agency", quarter)
+    return agencies.annotate(
+        rank=Window(Rank(), order_by=F("mean_achievement").desc(nulls_last=True))
+    )
 
 
 def strategies_with_progress(queryset, programs, quarter: int):
-    """Strategies with a programme in `programs`, annotated as agencies_with_progress does,
-    plus agency_count (agencies with a programme under the strategy)."""
+    """Every strategy, annotated as agencies_with_progress does (without rank), plus
+    agency_count (agencies with a programme under the strategy). A strategy without
+    programmes stays, with zeros: an empty strategy is a finding, not noise."""
     return _rollup(
         queryset,
         programs,
         "strategy",
         quarter,
+        only_active=False,
         extra=lambda aggregate: {
             "agency_count": Coalesce(
                 aggregate(Count("agency", distinct=True), models.IntegerField()), 0

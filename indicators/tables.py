@@ -98,3 +98,37 @@ class IndicatorTable(BaseTable):
     realized_as_of = DecimalColumn(verbose_name=_("Realised as of the quarter"))
     achievement = PercentColumn(verbose_name=_("Achievement (%)"))
     category = CategoryColumn("achievement", reported="realized_as_of")
+
+
+class StrategyTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        pass
+
+    number = tables.Column(
+        verbose_name=_("No."), attrs={"th": {"class": "number"}, "td": {"class": "number"}}
+    )
+    name = tables.Column(verbose_name=_("Strategy"))
+    year = tables.Column(verbose_name=_("Year"))
+    program_count = NumberColumn(verbose_name=_("Number of programmes"))
+    agency_count = NumberColumn(verbose_name=_("Number of agencies (OPD)"))
+    budget_ceiling = RupiahColumn(verbose_name=_("Budget ceiling (Rp)"))
+    budget_realized = RupiahColumn(verbose_name=_("Budget realised (Rp)"))
+    absorption = PercentColumn(verbose_name=_("Absorption (%)"))
+    mean_achievement = PercentColumn(verbose_name=_("Mean achievement (%)"))
+    category = CategoryColumn("mean_achievement")
+
+
+class AgencyTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        order_by = ("rank",)
+
+    rank = NumberColumn(verbose_name=_("Rank"), order_by=("rank", "name"))
+    name = tables.Column(verbose_name=_("Agency (OPD)"))
+    program_count = NumberColumn(verbose_name=_("Number of programmes"))
+    budget_ceiling = RupiahColumn(verbose_name=_("Budget ceiling (Rp)"))
+    budget_realized = RupiahColumn(verbose_name=_("Budget realised (Rp)"))
+    absorption = PercentColumn(verbose_name=_("Absorption (%)"))
+    mean_achievement = PercentColumn(verbose_name=_("Mean achievement (%)"))
+    category = CategoryColumn("mean_achievement")
+    reported_count = NumberColumn(verbose_name=_("Programmes that reported the quarter"))
+    completeness = PercentColumn(verbose_name=_("Reporting completeness (%)"))

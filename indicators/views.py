@@ -1,12 +1,13 @@
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from bartim.models import Agency
 from bartim.views import FilteredTableView
-from programs.models import Program
+from programs.models import Program, Strategy
 
-from .filters import IndicatorFilterSet, ProgramFilterSet
+from .filters import AgencyFilterSet, IndicatorFilterSet, ProgramFilterSet, StrategyFilterSet
 from .models import Indicator, PovertyStatistic
-from .tables import IndicatorTable, ProgramTable
+from .tables import AgencyTable, IndicatorTable, ProgramTable, StrategyTable
 
 
 def home(request):
@@ -47,3 +48,33 @@ class IndicatorListView(FilteredTableView):
             .select_related("program__agency", "program__strategy")
             .order_by("program__strategy", "program__name", "program_id", "pk")
         )
+
+
+class StrategyListView(FilteredTableView):
+    table_class = StrategyTable
+    filterset_class = StrategyFilterSet
+    title = _("Strategies")
+    description = _(
+        "The regent's three strategies in the year: their programmes, agencies, budget and "
+        "the mean achievement of their programmes as of the quarter."
+    )
+    export_name = _("strategies")
+
+    def get_queryset(self):
+        # Strategies are public reference data; their figures come from visible programmes.
+        return Strategy.objects.order_by("number")
+
+
+class AgencyListView(FilteredTableView):
+    table_class = AgencyTable
+    filterset_class = AgencyFilterSet
+    title = _("Agencies (OPD)")
+    description = _(
+        "Agencies ranked by the mean achievement of their programmes as of the quarter, with "
+        "their budget absorption and how many of their programmes reported the quarter."
+    )
+    export_name = _("opd")
+
+    def get_queryset(self):
+        # Agencies are listed when they run a programme the user may see (AgencyFilterSet).
+        return Agency.objects.order_by("name", "pk")

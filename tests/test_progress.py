@@ -359,7 +359,12 @@ def test_agency_and_strategy_rollups_average_programme_means_without_multiplying
     assert agencies[other.pk].mean_achievement is None
     assert agencies[other.pk].completeness == D("0.00")
 
-    (row,) = progress.strategies_with_progress(Strategy.objects, programs, 2)
+    assert (row.rank, agencies[other.pk].rank) == (1, 2)
+
+    empty_strategy = StrategyFactory(number=2)
+    row, empty = progress.strategies_with_progress(Strategy.objects.order_by("number"), programs, 2)
+    assert empty.pk == empty_strategy.pk
+    assert (empty.program_count, empty.budget_ceiling, empty.mean_achievement) == (0, 0, None)
     assert row.program_count == 3
     assert row.agency_count == 2
     assert row.budget_ceiling == 4500
