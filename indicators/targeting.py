@@ -6,9 +6,9 @@ reaches or reaches under only some strategies; how many of the regency's poor ho
 live in villages no programme reaches; and, the other way round, which programmes miss every
 pocket or name no target village at all.
 
-The page pays a fixed number of queries whatever the number of villages or programmes: the
-village data of the year with the pocket flag (one query), the programmes of the year (one),
-their target-village links (one), the strategies (one) and the kecamatan (one). Everything
+The check pays a fixed number of queries whatever the number of villages or programmes: the
+pocket rule, the village data of the year with the pocket flag, the programmes of the year,
+their target-village links, the strategies and the kecamatan, one query each. Everything
 else is put together in Python from those rows.
 """
 
