@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class IndicatorsConfig(AppConfig):
     name = "indicators"
     verbose_name = _("Indicators and village data")
+
+    def ready(self):
+        from . import admin_pockets  # noqa: F401  (registers the poverty-pocket rule)

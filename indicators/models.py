@@ -1,6 +1,7 @@
 """What programmes target (indicators and their quarterly values), the village data each
 camat keeps, and the regency's BPS poverty series."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -127,6 +128,13 @@ class IndicatorValue(models.Model):
 
 
 class VillageDataQuerySet(models.QuerySet):
+    def with_pocket_flag(self, rule=None):
+        """Annotate poverty_rate_pct, pocket_threshold, pocket_threshold_source and is_pocket;
+        the rule itself is in indicators/pockets.py."""
+        from .pockets import annotate_pockets
+
+        return annotate_pockets(self, rule)
+
     def visible_to(self, user):
         if not (user.is_authenticated and user.is_active):
             return self.none()
@@ -288,3 +296,76 @@ class PovertyStatistic(models.Model):
 
     def __str__(self):
         return str(self.year)
+
+
+class PocketRule(models.Model):
+    """How a village-year is judged a poverty pocket; one row, changed by an administrator.
+    See docs/poverty-pockets.md and indicators/pockets.py."""
+
+    SINGLETON_ID = 1
+
+    class Basis(models.TextChoices):
+        REGENCY_RATE = "regency", _("the regency's BPS poverty rate of the year")
+        FIXED_RATE = "fixed", _("a fixed poverty rate")
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    basis = models.CharField(
+        _("poverty rate threshold"),
+        max_length=10,
+        choices=Basis.choices,
+        default=Basis.REGENCY_RATE,
+        help_text=_(
+            "A village is a pocket when its poverty rate is at least this threshold. Without "
+            "a BPS figure for the year, the rate of all village data of that year is used."
+        ),
+    )
+    fixed_rate = models.DecimalField(
+        _("fixed poverty rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Only used when the threshold is a fixed poverty rate."),
+    )
+    min_poor_households = models.PositiveIntegerField(
+        _("minimum poor households (KK)"),
+        default=20,
+        help_text=_("A village is a pocket only with at least this many poor households."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("poverty-pocket rule")
+        verbose_name_plural = _("poverty-pocket rule")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="pocketrule_single_row"),
+            models.CheckConstraint(
+                condition=Q(basis="regency")
+                | Q(
+                    basis="fixed",
+                    fixed_rate__isnull=False,
+                    fixed_rate__gte=0,
+                    fixed_rate__lte=100,
+                ),
+                name="pocketrule_fixed_rate_given",
+                violation_error_message=_(
+                    "A fixed threshold needs a poverty rate between 0 and 100%."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    def clean(self):
+        if self.basis == self.Basis.FIXED_RATE and self.fixed_rate is None:
+            raise ValidationError(
+                {"fixed_rate": _("Give the poverty rate to use as the fixed threshold.")}
+            )
+
+    @classmethod
+    def current(cls) -> "PocketRule":
+        """The rule in force: the stored row, or the defaults before anyone saved one."""
+        return cls.objects.filter(pk=cls.SINGLETON_ID).first() or cls()

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import targeting_views, views
 
 urlpatterns = [
     path("programs/", views.ProgramListView.as_view(), name="program_list"),
     path("indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
     path("strategies/", views.StrategyListView.as_view(), name="strategy_list"),
     path("opd/", views.AgencyListView.as_view(), name="agency_list"),
+    path("targeting/", targeting_views.targeting, name="targeting"),
 ]

@@ -1,0 +1,203 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from indicators.models import PocketRule, VillageData
+
+from .factories import PovertyStatisticFactory, VillageDataFactory, VillageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _flags(year=2024):
+    return {
+        row.village.name: row.is_pocket
+        for row in VillageData.objects.filter(year=year)
+        .with_pocket_flag()
+        .select_related("village")
+    }
+
+
+def _village(name, population, poor_people, poor_households, year=2024):
+    return VillageDataFactory(
+        village=VillageFactory(name=name),
+        year=year,
+        population=population,
+        households=max(poor_households, 300),
+        poor_people=poor_people,
+        poor_households=poor_households,
+        extremely_poor_people=0,
+    )
+
+
+@pytest.fixture
+def bps_2024():
+    return PovertyStatisticFactory(year=2024, poverty_rate=Decimal("6.66"))
+
+
+def test_the_default_rule_is_the_regency_rate_and_twenty_households():
+    rule = PocketRule.current()
+
+    assert rule.basis == PocketRule.Basis.REGENCY_RATE
+    assert rule.min_poor_households == 20
+    assert PocketRule.objects.count() == 1
+
+
+def test_a_rate_exactly_at_the_bps_rate_is_a_pocket(bps_2024):
+    _village("At", 10_000, 666, 40)
+    _village("Below", 10_000, 665, 40)
+
+    assert _flags() == {"At": True, "Below": False}
+
+
+def test_one_poor_household_below_the_minimum_is_not_a_pocket(bps_2024):
+    _village("Nineteen", 1_000, 150, 19)
+    _village("Twenty", 1_000, 150, 20)
+
+    assert _flags() == {"Nineteen": False, "Twenty": True}
+
+
+def test_the_rate_and_threshold_are_annotated(bps_2024):
+    _village("At", 10_000, 666, 40)
+
+    row = VillageData.objects.with_pocket_flag().get()
+
+    assert row.poverty_rate_pct == pytest.approx(6.66)
+    assert row.pocket_threshold == pytest.approx(6.66)
+    assert row.pocket_threshold_source == "bps"
+
+
+def test_a_village_without_population_is_never_a_pocket(bps_2024):
+    _village("Empty", 0, 0, 0)
+    PocketRule.objects.filter(pk=1).update(min_poor_households=0)
+
+    row = VillageData.objects.with_pocket_flag().get()
+
+    assert row.poverty_rate_pct is None
+    assert row.is_pocket is False
+
+
+def test_without_a_bps_figure_the_rate_of_the_year_s_village_data_stands_in():
+    # (666 + 150) / (10.000 + 1.000) = 7,418...%: A's 6,66% falls below it, D's 15% is above.
+    _village("A", 10_000, 666, 40, year=2025)
+    _village("D", 1_000, 150, 20, year=2025)
+    # Another year's data and another year's BPS figure play no part.
+    _village("Other year", 100, 99, 50, year=2024)
+    PovertyStatisticFactory(year=2024, poverty_rate=Decimal("1.00"))
+
+    rows = {
+        row.village.name: row
+        for row in VillageData.objects.filter(year=2025)
+        .with_pocket_flag()
+        .select_related("village")
+    }
+
+    assert {name: row.is_pocket for name, row in rows.items()} == {"A": False, "D": True}
+    assert rows["A"].pocket_threshold == pytest.approx(816 * 100 / 11_000)
+    assert rows["A"].pocket_threshold_source == "village_data"
+
+
+def test_a_bps_figure_without_a_rate_also_falls_back():
+    PovertyStatisticFactory(year=2025, poverty_rate=None, poor_people=9000)
+    _village("A", 10_000, 666, 40, year=2025)
+    _village("D", 1_000, 150, 20, year=2025)
+
+    assert _flags(2025) == {"A": False, "D": True}
+
+
+def test_a_village_at_the_fallback_rate_exactly_is_a_pocket():
+    # Both villages have the same rate, 1/3, which is then also the rate of the year.
+    _village("Third", 300, 100, 30, year=2025)
+    _village("Also third", 3_000, 1_000, 30, year=2025)
+
+    assert _flags(2025) == {"Third": True, "Also third": True}
+
+
+def test_each_year_is_judged_against_its_own_bps_rate():
+    PovertyStatisticFactory(year=2023, poverty_rate=Decimal("6.63"))
+    PovertyStatisticFactory(year=2024, poverty_rate=Decimal("6.66"))
+    village = VillageFactory(name="Same")
+    for year in (2023, 2024):
+        VillageDataFactory(
+            village=village,
+            year=year,
+            population=10_000,
+            poor_people=664,
+            households=300,
+            poor_households=40,
+        )
+
+    flags = dict(VillageData.objects.with_pocket_flag().values_list("year", "is_pocket"))
+
+    assert flags == {2023: True, 2024: False}
+
+
+def test_a_fixed_rate_replaces_the_bps_rate(bps_2024):
+    _village("Seven", 1_000, 70, 40)
+    _village("Ten", 1_000, 100, 40)
+    PocketRule.objects.filter(pk=1).update(basis="fixed", fixed_rate=Decimal("10.00"))
+
+    assert _flags() == {"Seven": False, "Ten": True}
+    assert VillageData.objects.with_pocket_flag().first().pocket_threshold_source == "fixed"
+
+
+def test_pockets_can_be_filtered_and_sorted_in_the_database(bps_2024):
+    _village("Low", 1_000, 10, 40)
+    _village("High", 1_000, 300, 40)
+    _village("Middle", 1_000, 100, 40)
+
+    pockets = (
+        VillageData.objects.with_pocket_flag()
+        .filter(is_pocket=True)
+        .order_by("-poverty_rate_pct")
+        .values_list("village__name", flat=True)
+    )
+
+    assert list(pockets) == ["High", "Middle"]
+
+
+def test_the_admin_changing_the_rule_changes_the_flags(admin_client, bps_2024):
+    _village("Thirty", 1_000, 150, 30)
+    _village("Sixty", 1_000, 150, 60)
+    url = reverse("admin:indicators_pocketrule_change", args=[1])
+
+    response = admin_client.post(
+        url, {"basis": "regency", "fixed_rate": "", "min_poor_households": "50"}
+    )
+
+    assert response.status_code == 302
+    assert _flags() == {"Thirty": False, "Sixty": True}
+    assert PocketRule.current().history.count() == 1
+
+
+def test_the_admin_needs_a_rate_for_a_fixed_threshold(admin_client):
+    url = reverse("admin:indicators_pocketrule_change", args=[1])
+
+    response = admin_client.post(
+        url, {"basis": "fixed", "fixed_rate": "", "min_poor_households": "20"}
+    )
+
+    assert response.status_code == 200
+    assert "Isi persentase kemiskinan yang dipakai sebagai ambang tetap." in (
+        response.content.decode()
+    )
+    assert PocketRule.current().basis == PocketRule.Basis.REGENCY_RATE
+
+
+def test_the_rule_list_in_the_admin_opens_the_rule(admin_client):
+    response = admin_client.get(reverse("admin:indicators_pocketrule_changelist"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:indicators_pocketrule_change", args=[1])
+
+
+@pytest.mark.parametrize("user_fixture", ["opd_a_user", "camat_x_user"])
+def test_only_administrators_may_change_the_rule(client, request, user_fixture):
+    client.force_login(request.getfixturevalue(user_fixture))
+    url = reverse("admin:indicators_pocketrule_change", args=[1])
+
+    response = client.post(url, {"basis": "fixed", "fixed_rate": "1", "min_poor_households": "0"})
+
+    assert response.status_code == 403
+    assert PocketRule.current().basis == PocketRule.Basis.REGENCY_RATE
