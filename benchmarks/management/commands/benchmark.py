@@ -49,6 +49,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--concurrent-seconds", type=float, default=10.0, help="... or after this long."
         )
+        parser.add_argument(
+            "--single-seconds",
+            type=float,
+            default=30.0,
+            help="Stop a page's one-client requests after this long (default 30).",
+        )
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
         parser.add_argument(
             "--env",
@@ -87,6 +93,7 @@ class Command(BaseCommand):
                 clients=options["clients"],
                 concurrent_requests=options["concurrent_requests"],
                 concurrent_seconds=options["concurrent_seconds"],
+                single_seconds=options["single_seconds"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
@@ -100,6 +107,8 @@ class Command(BaseCommand):
 
         user, password = self._account()
         started = datetime.now().astimezone()
+        # Other work on the machine skews every figure; the load average says how much.
+        load_before = os.getloadavg()[0]
         if options["url"]:
             results = self._run(options["url"], user, password, pages, bench_options, [])
             server = f"the server at {options['url']}"
@@ -119,6 +128,10 @@ class Command(BaseCommand):
                 )
             server = f"gunicorn, {options['workers']} workers, DEBUG off"
         meta = self._meta(started, server, bench_options, overrides)
+        meta["load_average_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+        meta["description"] += (
+            f", load average {load_before:.2f} before and {os.getloadavg()[0]:.2f} after"
+        )
         goal_rows = measure.goals(results, previous)
         self._write(options["output_dir"], started, meta, results, goal_rows)
 
