@@ -246,6 +246,7 @@ def test_every_configured_page_gives_a_result_or_a_reason(small_site, live_serve
 
     assert [r.name for r in results] == [page.name for page in measure.PAGES]
     assert all(r.measured or r.note for r in results)
+    assert [r.name for r in results if r.status is None or r.status >= 500] == []
     assert all(r.errors == 0 for r in results)
 
 
