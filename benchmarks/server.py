@@ -9,6 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import gunicorn
 from django.conf import settings
 
 from .measure import HttpSession
@@ -41,8 +42,8 @@ def free_port() -> int:
 
 
 class GunicornServer:
-    """`with GunicornServer(...) as server:` starts gunicorn, waits until it answers and
-    stops it (only the process it started) on the way out."""
+    """gunicorn serving this project on a free loopback port; stop() ends only the process
+    that start() began."""
 
     def __init__(self, *, workers: int = 2, env_overrides: dict[str, str] | None = None):
         self.workers = workers
@@ -50,9 +51,7 @@ class GunicornServer:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
-        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (kept open while it runs)
-            prefix="benchmark-gunicorn-", suffix=".log", delete=False
-        )
+        self.log = None
 
     def collectstatic(self) -> None:
         """With DEBUG off the templates need the hashed static files and their manifest."""
@@ -63,7 +62,11 @@ class GunicornServer:
             check=True,
         )
 
-    def __enter__(self):
+    def start(self) -> None:
+        """Start gunicorn and wait until it answers; stop() it afterwards, also on errors."""
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (kept open while it runs)
+            prefix="benchmark-gunicorn-", suffix=".log", delete=False
+        )
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
             [
                 sys.executable,
@@ -76,6 +79,9 @@ class GunicornServer:
                 str(self.workers),
                 "--timeout",
                 "120",
+                # gunicorn 27 opens a control socket at one fixed path in the home directory,
+                # which a second server (the developer's own, another run) would share.
+                *(["--no-control-socket"] if gunicorn.version_info >= (27,) else []),
             ],
             cwd=settings.BASE_DIR,
             env=self.env,
@@ -85,9 +91,8 @@ class GunicornServer:
         try:
             self._wait_until_up()
         except BaseException:
-            self.__exit__(None, None, None)
+            self.stop()
             raise
-        return self
 
     def _wait_until_up(self) -> None:
         session = HttpSession(self.base_url)
@@ -130,7 +135,7 @@ class GunicornServer:
         text = Path(self.log.name).read_text(errors="replace")
         return "\n".join(text.splitlines()[-lines:])
 
-    def __exit__(self, *exc):
+    def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -138,6 +143,6 @@ class GunicornServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
-        return False
+        if self.log:
+            self.log.close()
+            Path(self.log.name).unlink(missing_ok=True)

@@ -97,12 +97,15 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
-        pages = measure.load_pages(options["pages"]) if options["pages"] else measure.PAGES
+        try:
+            pages = measure.load_pages(options["pages"]) if options["pages"] else measure.PAGES
+            previous = json.loads(options["compare"].read_text()) if options["compare"] else None
+        except (OSError, ValueError, TypeError) as error:
+            raise CommandError(f"Cannot read --pages or --compare: {error}") from error
         if options["only"]:
             pages = tuple(page for page in pages if page.name in options["only"])
             if not pages:
                 raise CommandError("--only matches no page name.")
-        previous = json.loads(options["compare"].read_text()) if options["compare"] else None
         overrides = dict(self._pair(item) for item in options["env"])
 
         user, password = self._account()
@@ -115,17 +118,18 @@ class Command(BaseCommand):
         else:
             gunicorn = GunicornServer(workers=options["workers"], env_overrides=overrides)
             self.stdout.write("Collecting static files for DEBUG off ...")
-            gunicorn.collectstatic()
-            with gunicorn:
+            try:
+                gunicorn.collectstatic()
+                gunicorn.start()
+            except (RuntimeError, subprocess.CalledProcessError) as error:
+                raise CommandError(f"The server did not start: {error}") from error
+            try:
                 self.stdout.write(f"gunicorn ({options['workers']} workers) on {gunicorn.base_url}")
                 results = self._run(
-                    gunicorn.base_url,
-                    user,
-                    password,
-                    pages,
-                    bench_options,
-                    gunicorn.worker_pids(),
+                    gunicorn.base_url, user, password, pages, bench_options, gunicorn.worker_pids()
                 )
+            finally:
+                gunicorn.stop()
             server = f"gunicorn, {options['workers']} workers, DEBUG off"
         meta = self._meta(started, server, bench_options, overrides)
         meta["load_average_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
