@@ -16,6 +16,29 @@ admin.site.index_title = _("Data entry")
 admin.site.site_url = None
 
 
+class ReviewRulesAdminMixin:
+    """Reported records keep the app's rules in the Django admin too: a record its model's
+    `editable_by` refuses (an approved one, say) opens read-only here, and the review steps
+    and locked quarters are changed on the app's own pages, which ask for a reason."""
+
+    def _editable(self, request, obj):
+        return self.model.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._editable(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self._editable(request, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if "status" in {f.name for f in self.model._meta.fields}:
+            fields.append("status")
+        return fields
+
+
 @admin.register(Regency)
 class RegencyAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "bps_code")

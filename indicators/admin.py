@@ -7,8 +7,12 @@ from django.db.models.functions import Cast, NullIf
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from bartim.admin import ReviewRulesAdminMixin
+from bartim.db import count_of
 from bartim.formatting import format_number, format_percent, format_rupiah
-from bartim.models import Quarter
+from bartim.models import PeriodLock, Quarter
+from programs.models import Program
+from programs.services import BUDGET_FIELDS
 
 from .models import Indicator, IndicatorValue, PovertyStatistic, VillageData
 
@@ -42,7 +46,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "program", "agency", "unit", "direction", "target_display")
     list_filter = ("program__year", "program__strategy", "direction")
     list_select_related = ("program__agency",)
@@ -61,7 +65,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
     list_display = ("indicator", "program", "quarter", "target_display", "realized_display")
     list_filter = ("indicator__program__year", "quarter")
     list_select_related = ("indicator__program",)
@@ -83,7 +87,7 @@ class IndicatorValueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(VillageData)
-class VillageDataAdmin(SimpleHistoryAdmin):
+class VillageDataAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "village",
         "district",
@@ -177,3 +181,107 @@ class PovertyStatisticAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("poverty severity index (P2)"), ordering="severity_index")
     def severity_index_display(self, obj):
         return format_number(obj.severity_index, 2)
+
+
+_REALIZED_TOTAL = (
+    F("budget_realized_q1")
+    + F("budget_realized_q2")
+    + F("budget_realized_q3")
+    + F("budget_realized_q4")
+)
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    fields = ("name", "unit", "direction", "aggregation", "baseline", "target")
+    extra = 0
+    # Quarterly values are entered on the indicator's own page, one click away.
+    show_change_link = True
+
+
+@admin.register(Program)
+class ProgramAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "agency",
+        "strategy",
+        "year",
+        "budget_ceiling_rupiah",
+        "realized_rupiah",
+        "absorption",
+        "indicator_count",
+        "village_count",
+        "status",
+    )
+    list_filter = ("year", "strategy", ("agency", admin.RelatedOnlyFieldListFilter), "status")
+    list_select_related = ("agency", "strategy")
+    search_fields = ("name", "agency__name", "agency__abbreviation")
+    autocomplete_fields = ("agency", "target_villages")
+    readonly_fields = ("created_by", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("agency", "strategy", "year", "name", "description")}),
+        (
+            _("Budget"),
+            {
+                "fields": (
+                    "budget_ceiling",
+                    "budget_realized_q1",
+                    "budget_realized_q2",
+                    "budget_realized_q3",
+                    "budget_realized_q4",
+                )
+            },
+        ),
+        (_("Targets"), {"fields": ("target_villages", "beneficiary_target", "beneficiary_unit")}),
+        (_("Review"), {"fields": ("status", "created_by", "created_at", "updated_at")}),
+    )
+    inlines = (IndicatorInline,)
+    # Program.get_absolute_url is this very page; "view on site" would lead back here.
+    view_on_site = False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is None:
+            return fields
+        locked = PeriodLock.objects.locked_quarters(obj.year)
+        return [*fields, *(BUDGET_FIELDS[quarter] for quarter in sorted(locked))]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                indicator_count=count_of(Indicator.objects.all(), "program"),
+                village_count=count_of(Program.target_villages.through.objects.all(), "program"),
+            )
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("budget ceiling (pagu)"), ordering="budget_ceiling")
+    def budget_ceiling_rupiah(self, obj):
+        return format_rupiah(obj.budget_ceiling)
+
+    @admin.display(description=_("budget realised"), ordering=_REALIZED_TOTAL)
+    def realized_rupiah(self, obj):
+        return format_rupiah(obj.budget_realized_total)
+
+    @admin.display(
+        description=_("budget absorption (%)"),
+        ordering=Cast(_REALIZED_TOTAL, FloatField()) / NullIf(F("budget_ceiling"), 0),
+    )
+    def absorption(self, obj):
+        if not obj.budget_ceiling:
+            return format_percent(None)
+        return format_percent(obj.budget_realized_total * 100 / obj.budget_ceiling)
+
+    @admin.display(description=_("indicators"), ordering="indicator_count")
+    def indicator_count(self, obj):
+        return format_number(obj.indicator_count)
+
+    @admin.display(description=_("target villages"), ordering="village_count")
+    def village_count(self, obj):
+        return format_number(obj.village_count)

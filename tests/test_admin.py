@@ -485,3 +485,35 @@ def test_programme_history_lists_the_change_and_who_made_it(superuser_client, ad
     content = response.content.decode()
     assert "Diubah oleh" in content
     assert content.count(">admin</a>") == 2
+
+
+def test_approved_programme_opens_read_only_in_the_admin(client, admin_user):
+    admin_user.is_superuser = True
+    admin_user.save()
+    program = ProgramFactory(status="approved", name="Disetujui")
+    client.force_login(admin_user)
+
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    page = client.get(url)
+    client.post(url, {"name": "Diubah"})
+
+    assert page.status_code == 200
+    assert 'name="name"' not in page.content.decode()
+    program.refresh_from_db()
+    assert program.name == "Disetujui"
+
+
+def test_locked_quarter_budget_is_read_only_in_the_admin(client, admin_user):
+    from bartim.models import PeriodLock
+
+    admin_user.is_superuser = True
+    admin_user.save()
+    program = ProgramFactory(year=2024)
+    PeriodLock.objects.create(year=2024, quarter=2, locked_by=admin_user)
+    client.force_login(admin_user)
+
+    page = client.get(reverse("admin:programs_program_change", args=[program.pk]))
+
+    content = page.content.decode()
+    assert 'name="budget_realized_q1"' in content
+    assert 'name="budget_realized_q2"' not in content
