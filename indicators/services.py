@@ -10,7 +10,7 @@ from bartim.periods import check_quarter_writable
 from programs.models import Program
 from programs.services import BUDGET_FIELDS
 
-from .models import Indicator, IndicatorValue, VillageData
+from .models import Indicator, IndicatorValue, PovertyStatistic, VillageData
 
 
 def _editable_program(program, actor) -> Program:
@@ -20,7 +20,14 @@ def _editable_program(program, actor) -> Program:
     return current
 
 
-def indicator_save(*, program: Program, actor, indicator: Indicator | None = None, **fields):
+def indicator_save(
+    *,
+    program: Program,
+    actor,
+    indicator: Indicator | None = None,
+    change_reason: str = "",
+    **fields,
+):
     """Add an indicator to a programme, or change one of its indicators."""
     with transaction.atomic():
         program = _editable_program(program, actor)
@@ -34,6 +41,8 @@ def indicator_save(*, program: Program, actor, indicator: Indicator | None = Non
             setattr(indicator, name, value)
         indicator.full_clean()
         indicator._history_user = actor
+        if change_reason:
+            indicator._change_reason = change_reason
         indicator.save()
     return indicator
 
@@ -47,13 +56,17 @@ def program_report_quarter(
     realized: dict | None = None,
     targets: dict | None = None,
     reason: str = "",
+    change_reason: str = "",
 ) -> Program:
     """Record one quarter of a programme: its budget realisation and each indicator's value.
 
     `realized` and `targets` map indicator ids to a value (None clears it). All or nothing.
+    `reason` justifies changing a locked quarter; the history records `change_reason` if
+    given, else `reason`.
     """
     realized = realized or {}
     targets = targets or {}
+    history_reason = change_reason or reason
     with transaction.atomic():
         program = _editable_program(program, actor)
         check_quarter_writable(year=program.year, quarter=quarter, actor=actor, reason=reason)
@@ -65,8 +78,8 @@ def program_report_quarter(
             setattr(program, BUDGET_FIELDS[quarter], budget_realized)
             program.full_clean()
             program._history_user = actor
-            if reason:
-                program._change_reason = reason
+            if history_reason:
+                program._change_reason = history_reason
             program.save()
         existing = {
             v.indicator_id: v
@@ -84,14 +97,20 @@ def program_report_quarter(
                 value.target = targets[indicator_id]
             value.full_clean()
             value._history_user = actor
-            if reason:
-                value._change_reason = reason
+            if history_reason:
+                value._change_reason = history_reason
             value.save()
     return program
 
 
 def village_data_save(
-    *, actor, village: Village, year: int, record: VillageData | None = None, **fields
+    *,
+    actor,
+    village: Village,
+    year: int,
+    record: VillageData | None = None,
+    change_reason: str = "",
+    **fields,
 ) -> VillageData:
     """Create or change a village's data for a year. A camat keeps only his own district's."""
     if not actor.is_active:
@@ -120,5 +139,34 @@ def village_data_save(
             setattr(record, name, value)
         record.full_clean()
         record._history_user = actor
+        if change_reason:
+            record._change_reason = change_reason
+        record.save()
+    return record
+
+
+def poverty_statistic_save(
+    *,
+    actor,
+    year: int,
+    record: PovertyStatistic | None = None,
+    change_reason: str = "",
+    **fields,
+) -> PovertyStatistic:
+    """Create or change the BPS figures of a year; only an administrator keeps them."""
+    if not actor.is_regency_admin:
+        raise PermissionDenied(_("Only an administrator changes the BPS poverty figures."))
+    with transaction.atomic():
+        if record is None:
+            record = PovertyStatistic(year=year)
+        else:
+            record = PovertyStatistic.objects.select_for_update().get(pk=record.pk)
+            record.year = year
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.full_clean()
+        record._history_user = actor
+        if change_reason:
+            record._change_reason = change_reason
         record.save()
     return record
