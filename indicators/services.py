@@ -1,12 +1,17 @@
 """Writes to indicators, quarterly values and village data, with the access, review and
 period-lock rules applied in one place."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from bartim.models import Village
 from bartim.periods import check_quarter_writable
+from bartim.validation import validate_many
 from programs.models import Program
 from programs.services import BUDGET_FIELDS
 
@@ -103,6 +108,15 @@ def program_report_quarter(
     return program
 
 
+def _check_keeps_village(actor, village: Village) -> None:
+    if not actor.is_active:
+        raise PermissionDenied(_("You may not change village data."))
+    if not actor.is_regency_admin and not (
+        actor.role == actor.Role.CAMAT and village.district_id == actor.district_id
+    ):
+        raise PermissionDenied(_("You may only keep the data of villages in your own district."))
+
+
 def village_data_save(
     *,
     actor,
@@ -113,12 +127,7 @@ def village_data_save(
     **fields,
 ) -> VillageData:
     """Create or change a village's data for a year. A camat keeps only his own district's."""
-    if not actor.is_active:
-        raise PermissionDenied(_("You may not change village data."))
-    if not actor.is_regency_admin and not (
-        actor.role == actor.Role.CAMAT and village.district_id == actor.district_id
-    ):
-        raise PermissionDenied(_("You may only keep the data of villages in your own district."))
+    _check_keeps_village(actor, village)
     fields.pop("status", None)
     with transaction.atomic():
         if record is None:
@@ -143,6 +152,84 @@ def village_data_save(
             record._change_reason = change_reason
         record.save()
     return record
+
+
+@dataclass
+class VillageDataEntry:
+    """One village's data for a year, for village_data_save_many: `record` is the existing
+    record to change, or None for a new one."""
+
+    village: Village
+    year: int
+    record: VillageData | None
+    fields: dict
+
+
+class BulkSaveError(Exception):
+    """Why each refused entry (by its position) could not be saved. Nothing was saved."""
+
+    def __init__(self, errors: dict[int, Exception]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def village_data_save_many(
+    *, actor, entries: list[VillageDataEntry], change_reason: str = ""
+) -> list[VillageData]:
+    """village_data_save for many records at once (an import), all or nothing.
+
+    The same rules (who keeps which village, which statuses may change, the model's field
+    rules and constraints) in a few queries for the whole batch rather than a dozen per
+    record. Raises BulkSaveError listing every refused entry; then nothing is saved.
+    """
+    errors: dict[int, Exception] = {}
+    with transaction.atomic():
+        editable = {
+            record.pk: record
+            for record in VillageData.objects.editable_by(actor)
+            .select_for_update()
+            .filter(pk__in=[e.record.pk for e in entries if e.record is not None])
+        }
+        records = []
+        for index, entry in enumerate(entries):
+            try:
+                _check_keeps_village(actor, entry.village)
+                if entry.record is None:
+                    record = VillageData(village=entry.village, year=entry.year)
+                elif entry.record.pk in editable:
+                    record = editable[entry.record.pk]
+                    record.village, record.year = entry.village, entry.year
+                else:
+                    raise PermissionDenied(_("You may not change this village data."))
+            except PermissionDenied as error:
+                errors[index] = error
+                continue
+            for name, value in entry.fields.items():
+                if name != "status":
+                    setattr(record, name, value)
+            records.append((index, record))
+        invalid = validate_many([record for _index, record in records])
+        for position, error in invalid.items():
+            errors[records[position][0]] = error
+        if errors:
+            raise BulkSaveError(errors)
+        new = [record for _index, record in records if record.pk is None]
+        changed = [record for _index, record in records if record.pk is not None]
+        history = {"default_user": actor, "default_change_reason": change_reason or None}
+        bulk_create_with_history(new, VillageData, batch_size=500, **history)
+        if changed:
+            now = timezone.now()
+            for record in changed:
+                record.updated_at = now
+            names = {name for entry in entries for name in entry.fields if name != "status"}
+            bulk_update_with_history(
+                changed,
+                VillageData,
+                fields=sorted(names | {"village", "year", "updated_at"}),
+                batch_size=500,
+                **history,
+            )
+    return [record for _index, record in records]
 
 
 def poverty_statistic_save(

@@ -139,17 +139,18 @@ def parse_decimal(
 ) -> Decimal:
     number = parse_number(value, percent_cell=percent_cell)
     rounded = number.quantize(Decimal(1).scaleb(-decimal_places))
-    if rounded != number:
-        # A number stored by Excel as a binary float (6.66 as 6.6600000000000001) is what
-        # the person typed; anything further off has more decimals than the field keeps.
-        if not isinstance(value, float) or abs(rounded - number) > Decimal("1e-9"):
-            raise CellError(
-                _("Use at most %(places)d decimal places (found %(value)s).")
-                % {"places": decimal_places, "value": _shown(value, number)}
-            )
-        number = rounded
-    _check_range(number, minimum, maximum)
-    return number
+    # A number stored by Excel as a binary float (6.66 as 6.6600000000000001) is what the
+    # person typed; anything further off has more decimals than the field keeps.
+    if rounded != number and (
+        not isinstance(value, float) or abs(rounded - number) > Decimal("1e-9")
+    ):
+        raise CellError(
+            _("Use at most %(places)d decimal places (found %(value)s).")
+            % {"places": decimal_places, "value": _shown(value, number)}
+        )
+    _check_range(rounded, minimum, maximum)
+    # Quantized, so that 6,66% read as 0.0666 x 100 = 6.6600 fits the field's decimal places.
+    return rounded
 
 
 def _check_range(number, minimum, maximum) -> None:

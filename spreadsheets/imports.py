@@ -19,6 +19,7 @@ from bartim.periods import PeriodLockError
 from bartim.review import ReviewError
 
 from .layout import (
+    REQUIRED,
     ParsedRow,
     ParsedSheet,
     Problem,
@@ -32,6 +33,7 @@ from .reading import Upload, UploadRefused, read_upload
 NEW = "new"
 CHANGED = "changed"
 UNCHANGED = "unchanged"
+REFUSALS = (ValidationError, PermissionDenied, PeriodLockError, ReviewError)
 # simple_history keeps the reason in a 100-character column.
 CHANGE_REASON_LENGTH = 100
 
@@ -176,22 +178,49 @@ class ImportRun:
                 }
             )
 
+    def has_columns_for_new(self, sheet: ParsedSheet, row: ParsedRow, key: str) -> bool:
+        """A file may leave out columns it does not change, but a new record needs every
+        column whose cells must be filled in."""
+        missing = [
+            str(column.label)
+            for column in sheet.spec.columns
+            if column.imported and column.blank is REQUIRED and column.key not in sheet.present
+        ]
+        if missing:
+            self.error(
+                sheet,
+                row,
+                key,
+                _("This row is new, so the file needs the columns %(columns)s.")
+                % {"columns": ", ".join(missing)},
+            )
+        return not missing
+
     def diff(self, sheet: ParsedSheet, row: ParsedRow, current: dict | None) -> list[Change]:
         """Per value column present in the file: old -> new where they differ; for a new
         record (`current` is None), every value given."""
         changes = []
-        for column in sheet.spec.columns:
-            if not column.imported or column.identifying or column.key not in sheet.present:
-                continue
+        for column, label in self._value_columns(sheet):
             new = row.values.get(column.key)
             if current is None:
                 if new not in (None, "", frozenset()):
-                    changes.append(Change(str(column.label), "–", column.show(new)))
+                    changes.append(Change(label, "–", column.show(new)))
                 continue
             old = current.get(column.key)
             if not _same(old, new):
-                changes.append(Change(str(column.label), column.show(old), column.show(new)))
+                changes.append(Change(label, column.show(old), column.show(new)))
         return changes
+
+    def _value_columns(self, sheet: ParsedSheet) -> list:
+        """The sheet's value columns present in the file, with their labels translated once."""
+        key = ("value columns", sheet.spec.key)
+        if key not in self.memo:
+            self.memo[key] = [
+                (column, str(column.label))
+                for column in sheet.spec.columns
+                if column.imported and not column.identifying and column.key in sheet.present
+            ]
+        return self.memo[key]
 
     def result(self, sheet, row, label, action, changes=()):
         self.rows.append(
@@ -200,6 +229,16 @@ class ImportRun:
 
     def attempt(self, sheet, row, write, *, model, default_key, fields=None):
         """Call a write service for one row; its refusal becomes the row's error."""
+        try:
+            return write()
+        except REFUSALS as error:
+            self.refused(sheet, row, error, model=model, default_key=default_key, fields=fields)
+        return None
+
+    def refused(self, sheet, row, error, *, model, default_key, fields=None):
+        """A service's refusal as the row's errors, each in the column it is about: a field
+        error in the field's column (`fields` maps other field names to column keys), a
+        broken model constraint in the column of the constraint's first field."""
         fields = fields or {}
         imported = {c.key for c in sheet.spec.columns if c.imported and c.key in sheet.present}
 
@@ -207,22 +246,18 @@ class ImportRun:
             key = fields.get(name, name)
             return key if key in imported else default_key
 
-        try:
-            return write()
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, messages in error.message_dict.items():
-                    for message in messages:
-                        if name == NON_FIELD_ERRORS:
-                            name = _constraint_field(model, message) or default_key
-                        self.error(sheet, row, column_of(name), message)
-            else:
-                for message in error.messages:
-                    self.error(sheet, row, default_key, message)
-        except (PermissionDenied, PeriodLockError, ReviewError) as error:
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    if name == NON_FIELD_ERRORS:
+                        name = _constraint_field(model, message) or default_key
+                    self.error(sheet, row, column_of(name), message)
+        elif isinstance(error, ValidationError):
+            for message in error.messages:
+                self.error(sheet, row, default_key, message)
+        else:
             message = getattr(error, "message", None) or str(error)
             self.error(sheet, row, default_key, message or _("You may not change this record."))
-        return None
 
 
 def _same(old, new) -> bool:

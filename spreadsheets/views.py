@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -150,6 +151,23 @@ def preview(request, token):
         (CHANGED, _("Changed"), [r for r in report.rows if r.action == CHANGED]),
         (UNCHANGED, _("Unchanged"), [r for r in report.rows if r.action == UNCHANGED]),
     ]
+    # Rendered here rather than in a template loop: a preview may list 1,000 rows of a
+    # dozen values each.
+    for action, _title, rows in sections:
+        pattern = (
+            "{}: <del>{}</del> → <strong>{}</strong>"
+            if action == CHANGED
+            else "{}: <strong>{}</strong>"
+        )
+        for row in rows[:PREVIEW_ROWS]:
+            row.summary = format_html_join(
+                " · ",
+                pattern,
+                (
+                    (c.field, c.old, c.new) if action == CHANGED else (c.field, c.new)
+                    for c in row.changes
+                ),
+            )
     context = {
         "pending": pending,
         "kind": kind,

@@ -38,7 +38,8 @@ def find_row(sheet, header, value) -> int:
 def fill(sheet, row, **values_by_header):
     headers = columns(sheet)
     for header, value in values_by_header.items():
-        sheet.cell(row=row, column=headers[header], value=value)
+        # cell(value=None) would leave the cell as it is.
+        sheet.cell(row=row, column=headers[header]).value = value
 
 
 def xlsx_bytes(workbook: Workbook) -> bytes:
@@ -53,7 +54,9 @@ def upload(client, kind, content: bytes, name="isian.xlsx", **data):
 
 
 def preview_url(response) -> str:
-    assert response.status_code == 302, response.content.decode()[:3000]
+    if response.status_code != 302:
+        refusals = [error for form in ("upload_form",) for error in _form_errors(response, form)]
+        raise AssertionError(f"upload refused ({response.status_code}): {refusals}")
     return response["Location"]
 
 
@@ -78,3 +81,9 @@ def csv_bytes(table: list[list], delimiter=";", encoding="utf-8") -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter).writerows(table)
     return buffer.getvalue().encode(encoding)
+
+
+def _form_errors(response, name):
+    for card in (response.context or {}).get("cards", []):
+        if card[name].is_bound:
+            yield from (str(e) for errors in card[name].errors.values() for e in errors)

@@ -43,7 +43,7 @@ def _index(name) -> Column:
 
 SHEET = SheetSpec(
     key="bps",
-    title=gettext_lazy("BPS poverty figures"),
+    title=capfirst(gettext_lazy("BPS poverty figures")),
     columns=(
         year_column(identifying=True, help=gettext_lazy("One row per year.")),
         _whole("poor_people", required=True),
@@ -76,7 +76,7 @@ FIELDS = ("poor_people", "poverty_rate", "poverty_line", "depth_index", "severit
 
 class BpsKind(TemplateKind):
     slug = "bps"
-    title = gettext_lazy("BPS poverty figures")
+    title = capfirst(gettext_lazy("BPS poverty figures"))
     description = gettext_lazy(
         "The regency's poverty series as BPS publishes it, one row per year."
     )

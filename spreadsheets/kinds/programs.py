@@ -569,6 +569,8 @@ class ProgramsKind(TemplateKind):
                 for name in INDICATOR_FIELDS
                 if name in sheet.present and (current is None or current[name] != row.values[name])
             }
+            if indicator is None:
+                fields["name"] = row.values["name"]
             saved = run.attempt(
                 sheet,
                 row,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from bartim.models import Village
 from indicators.models import VillageData
-from indicators.services import village_data_save
+from indicators.services import BulkSaveError, VillageDataEntry, village_data_save_many
 
 from ..imports import CHANGED, NEW, UNCHANGED, status_refusal
 from ..layout import REQUIRED, Column, SheetSpec, text, whole, year_column
@@ -36,7 +36,6 @@ def _count_column(name: str) -> Column:
         key=name,
         label=capfirst(VillageData._meta.get_field(name).verbose_name),
         parse=whole(0),
-        required=required,
         blank=REQUIRED if required else 0,
         help=(gettext_lazy("Required.") if required else gettext_lazy("A blank cell counts as 0.")),
         width=16,
@@ -164,7 +163,7 @@ class VillageDataKind(TemplateKind):
             .filter(pk__in=ids)
             .values_list("pk", flat=True)
         )
-        seen, without_values = {}, []
+        seen, without_values, entries, pending = {}, [], [], []
         for row in rows:
             code, year = row.values["village_code"], row.values["year"]
             village = villages.get(code)
@@ -202,6 +201,8 @@ class VillageDataKind(TemplateKind):
                 continue
             if not row.ok():
                 continue
+            if record is None and not run.has_columns_for_new(sheet, row, "village_code"):
+                continue
             current = None if record is None else {n: getattr(record, n) for n in FIELDS}
             changes = run.diff(sheet, row, current)
             if not changes:
@@ -215,20 +216,22 @@ class VillageDataKind(TemplateKind):
                 for name in FIELDS
                 if name in sheet.present and (current is None or current[name] != row.values[name])
             }
-            saved = run.attempt(
-                sheet,
-                row,
-                lambda village=village, year=year, record=record, fields=fields: village_data_save(
-                    actor=run.actor,
-                    village=village,
-                    year=year,
-                    record=record,
-                    change_reason=run.change_reason,
-                    **fields,
-                ),
-                model=VillageData,
-                default_key="village_code",
+            pending.append((row, label, NEW if record is None else CHANGED, changes))
+            entries.append(VillageDataEntry(village, year, record, fields))
+        # One batch: an administrator's import of every village over twenty years is 2,000
+        # rows, too many for a dozen queries each.
+        refusals = {}
+        try:
+            village_data_save_many(
+                actor=run.actor, entries=entries, change_reason=run.change_reason
             )
-            if saved is not None:
-                run.result(sheet, row, label, NEW if record is None else CHANGED, changes)
+        except BulkSaveError as error:
+            refusals = error.errors
+        for index, (row, label, action, changes) in enumerate(pending):
+            if index in refusals:
+                run.refused(
+                    sheet, row, refusals[index], model=VillageData, default_key="village_code"
+                )
+            else:
+                run.result(sheet, row, label, action, changes)
         run.skipped_without_values(sheet, without_values)
