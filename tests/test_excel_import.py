@@ -216,11 +216,13 @@ def test_camat_updates_his_villages_from_the_template(camat_x, district_x, recor
     assert new.status == ReviewStatus.DRAFT
 
 
-def test_admin_plans_a_year_of_programmes_and_indicators(admin_client, agency_a, agency_b):
+def test_admin_plans_a_year_of_programmes_and_indicators(
+    admin_client, agency_a, agency_b, district_x
+):
     StrategyFactory(number=1)
     StrategyFactory(number=2)
-    village_1 = VillageFactory(code="62.13.01.2003")
-    village_2 = VillageFactory(code="62.13.02.2001")
+    village_1 = VillageFactory(district=district_x, code="62.13.01.2003")
+    village_2 = VillageFactory(district=district_x, code="62.13.02.2001")
     existing = ProgramFactory(agency=agency_a, year=2025, name="Bedah Rumah", budget_ceiling=10)
     IndicatorFactory(program=existing, name="Rumah direhab", target=40)
     higher = str(Indicator.Direction.HIGHER_IS_BETTER.label)
