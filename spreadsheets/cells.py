@@ -12,9 +12,8 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-
-from bartim.formatting import format_number
 
 BLANK_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 # A group of thousands never starts with 0, so "0.125" is read as a decimal point.
@@ -165,9 +164,10 @@ def _check_range(number, minimum, maximum) -> None:
 
 
 def _plain(number) -> str:
+    """A number in the interface's notation without thousands grouping (years read 2000)."""
     number = Decimal(number)
     places = max(0, -number.normalize().as_tuple().exponent)
-    return format_number(number, places)
+    return number_format(number, decimal_pos=places, use_l10n=True)
 
 
 def _shown(value, number) -> str:

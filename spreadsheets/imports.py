@@ -286,6 +286,7 @@ def _ranges(numbers: list[int]) -> str:
 
 def match_upload(upload: Upload, kind) -> dict[str, object]:
     """Which table of the file holds which sheet of `kind`; refuses a file of another kind."""
+    # Imported here because every kind imports this module.
     from .kinds import KINDS
 
     if upload.marker:

@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from bartim.models import ReviewStatus, Village
@@ -1044,3 +1046,49 @@ def test_an_administrator_imports_twenty_years_of_every_village(
         f"preview {shown - uploaded:.1f}s ({len(previewed.captured_queries)} queries), "
         f"confirm {applied - shown:.1f}s ({len(confirmed.captured_queries)} queries)"
     )
+
+
+# Reading a cell ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "number"),
+    [
+        (8740, Decimal("8740")),
+        (6.66, Decimal("6.66")),
+        ("8.740", Decimal("8740")),
+        ("1.250.000.000", Decimal("1250000000")),
+        ("6,66", Decimal("6.66")),
+        ("1.250,5", Decimal("1250.5")),
+        (" Rp 1.250.000 ", Decimal("1250000")),
+        ("6,66%", Decimal("6.66")),
+        ("8\u00a0740", Decimal("8740")),
+        ("-5", Decimal("-5")),
+        ("6.66", Decimal("6.66")),
+        ("0.125", Decimal("0.125")),
+        ("1,250,000", Decimal("1250000")),
+        ("1,250.50", Decimal("1250.50")),
+        ("8,740", Decimal("8.740")),
+    ],
+)
+def test_cells_are_read_the_indonesian_way_and_plain_numbers_as_they_are(cell, number):
+    from spreadsheets.cells import parse_number
+
+    assert parse_number(cell) == number
+
+
+@pytest.mark.parametrize("cell", ["dua", "8.74.0", "1,2,3", "8..740", "Rp", "12-3"])
+def test_text_that_is_no_number_is_refused(cell):
+    from spreadsheets.cells import CellError, parse_number
+
+    with pytest.raises(CellError, match="bukan angka"):
+        parse_number(cell)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False))
+def test_every_number_the_app_writes_reads_back_the_same(value):
+    from bartim.formatting import format_number
+    from spreadsheets.cells import parse_decimal
+
+    assert parse_decimal(format_number(value, 2), decimal_places=2) == value
