@@ -1092,3 +1092,21 @@ def test_every_number_the_app_writes_reads_back_the_same(value):
     from spreadsheets.cells import parse_decimal
 
     assert parse_decimal(format_number(value, 2), decimal_places=2) == value
+
+
+def test_a_csv_of_the_budget_sheet_is_recognised_by_its_headers(opd_a, program_a):
+    content = csv_bytes(
+        [
+            ["ID program", "Tahun", "Triwulan (1–4)", BUDGET_REALIZED],
+            [program_a.pk, 2024, 2, "15.000.000"],
+        ]
+    )
+    url, preview = upload_and_preview(opd_a, "quarterly", content, "anggaran.csv")
+
+    assert errors_of(preview) == []
+    assert changes_of(preview) == [
+        (2, "Bedah Rumah · TW II 2024", "changed", [(BUDGET_REALIZED, "0", "15.000.000")])
+    ]
+    confirm(opd_a, url)
+    program_a.refresh_from_db()
+    assert program_a.budget_realized_q2 == 15_000_000

@@ -104,6 +104,13 @@ def test_the_excel_page_offers_each_role_its_templates(client, request, role, ti
     assert (nav_link in response.content.decode()) == bool(titles)
     if not titles:
         assert "Peran Anda tidak memiliki templat untuk diisi." in response.content.decode()
+    # Only an administrator may change a locked quarter, so only he is asked for a reason.
+    asks_reason = [
+        str(card["kind"].title)
+        for card in response.context["cards"]
+        if "reason" in card["upload_form"].fields
+    ]
+    assert asks_reason == (["Laporan triwulan"] if role == "admin_user" else [])
 
 
 def test_a_year_out_of_range_is_refused_with_the_form_error(admin_client):
