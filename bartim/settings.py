@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "indicators",
     "entry",
     "benchmarks",
+    "spreadsheets",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,14 @@ STORAGES = {
         )
     },
 }
+
+# Excel and CSV imports (spreadsheets app): a larger file is refused before it is read.
+IMPORT_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
+# An accepted import file stays in memory instead of going through a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_SIZE
+# Form fields other than files (Django's default); files are limited by the import above and,
+# on a server, by the web server's request size limit (see docs/excel.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped table-hover align-middle"}

@@ -21,6 +21,7 @@ urlpatterns = [
     # The login page offers the language switch too, before anyone is signed in.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("excel/", include("spreadsheets.urls")),
     path("", include("indicators.urls")),
     path("", include("entry.urls")),
 ]

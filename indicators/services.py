@@ -1,16 +1,21 @@
 """Writes to indicators, quarterly values and village data, with the access, review and
 period-lock rules applied in one place."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from bartim.models import Village
 from bartim.periods import check_quarter_writable
+from bartim.validation import validate_many
 from programs.models import Program
 from programs.services import BUDGET_FIELDS
 
-from .models import Indicator, IndicatorValue, VillageData
+from .models import Indicator, IndicatorValue, PovertyStatistic, VillageData
 
 
 def _editable_program(program, actor) -> Program:
@@ -20,7 +25,14 @@ def _editable_program(program, actor) -> Program:
     return current
 
 
-def indicator_save(*, program: Program, actor, indicator: Indicator | None = None, **fields):
+def indicator_save(
+    *,
+    program: Program,
+    actor,
+    indicator: Indicator | None = None,
+    change_reason: str = "",
+    **fields,
+):
     """Add an indicator to a programme, or change one of its indicators."""
     with transaction.atomic():
         program = _editable_program(program, actor)
@@ -34,6 +46,8 @@ def indicator_save(*, program: Program, actor, indicator: Indicator | None = Non
             setattr(indicator, name, value)
         indicator.full_clean()
         indicator._history_user = actor
+        if change_reason:
+            indicator._change_reason = change_reason
         indicator.save()
     return indicator
 
@@ -47,13 +61,17 @@ def program_report_quarter(
     realized: dict | None = None,
     targets: dict | None = None,
     reason: str = "",
+    change_reason: str = "",
 ) -> Program:
     """Record one quarter of a programme: its budget realisation and each indicator's value.
 
     `realized` and `targets` map indicator ids to a value (None clears it). All or nothing.
+    `reason` justifies changing a locked quarter; the history records `change_reason` if
+    given, else `reason`.
     """
     realized = realized or {}
     targets = targets or {}
+    history_reason = change_reason or reason
     with transaction.atomic():
         program = _editable_program(program, actor)
         check_quarter_writable(year=program.year, quarter=quarter, actor=actor, reason=reason)
@@ -65,8 +83,8 @@ def program_report_quarter(
             setattr(program, BUDGET_FIELDS[quarter], budget_realized)
             program.full_clean()
             program._history_user = actor
-            if reason:
-                program._change_reason = reason
+            if history_reason:
+                program._change_reason = history_reason
             program.save()
         existing = {
             v.indicator_id: v
@@ -84,22 +102,32 @@ def program_report_quarter(
                 value.target = targets[indicator_id]
             value.full_clean()
             value._history_user = actor
-            if reason:
-                value._change_reason = reason
+            if history_reason:
+                value._change_reason = history_reason
             value.save()
     return program
 
 
-def village_data_save(
-    *, actor, village: Village, year: int, record: VillageData | None = None, **fields
-) -> VillageData:
-    """Create or change a village's data for a year. A camat keeps only his own district's."""
+def _check_keeps_village(actor, village: Village) -> None:
     if not actor.is_active:
         raise PermissionDenied(_("You may not change village data."))
     if not actor.is_regency_admin and not (
         actor.role == actor.Role.CAMAT and village.district_id == actor.district_id
     ):
         raise PermissionDenied(_("You may only keep the data of villages in your own district."))
+
+
+def village_data_save(
+    *,
+    actor,
+    village: Village,
+    year: int,
+    record: VillageData | None = None,
+    change_reason: str = "",
+    **fields,
+) -> VillageData:
+    """Create or change a village's data for a year. A camat keeps only his own district's."""
+    _check_keeps_village(actor, village)
     fields.pop("status", None)
     with transaction.atomic():
         if record is None:
@@ -120,5 +148,112 @@ def village_data_save(
             setattr(record, name, value)
         record.full_clean()
         record._history_user = actor
+        if change_reason:
+            record._change_reason = change_reason
+        record.save()
+    return record
+
+
+@dataclass
+class VillageDataEntry:
+    """One village's data for a year, for village_data_save_many: `record` is the existing
+    record to change, or None for a new one."""
+
+    village: Village
+    year: int
+    record: VillageData | None
+    fields: dict
+
+
+class BulkSaveError(Exception):
+    """Why each refused entry (by its position) could not be saved. Nothing was saved."""
+
+    def __init__(self, errors: dict[int, Exception]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def village_data_save_many(
+    *, actor, entries: list[VillageDataEntry], change_reason: str = ""
+) -> list[VillageData]:
+    """village_data_save for many records at once (an import), all or nothing.
+
+    The same rules (who keeps which village, which statuses may change, the model's field
+    rules and constraints) in a few queries for the whole batch rather than a dozen per
+    record. Raises BulkSaveError listing every refused entry; then nothing is saved.
+    """
+    errors: dict[int, Exception] = {}
+    with transaction.atomic():
+        editable = {
+            record.pk: record
+            for record in VillageData.objects.editable_by(actor)
+            .select_for_update()
+            .filter(pk__in=[e.record.pk for e in entries if e.record is not None])
+        }
+        records = []
+        for index, entry in enumerate(entries):
+            try:
+                _check_keeps_village(actor, entry.village)
+                if entry.record is None:
+                    record = VillageData(village=entry.village, year=entry.year)
+                elif entry.record.pk in editable:
+                    record = editable[entry.record.pk]
+                    record.village, record.year = entry.village, entry.year
+                else:
+                    raise PermissionDenied(_("You may not change this village data."))
+            except PermissionDenied as error:
+                errors[index] = error
+                continue
+            for name, value in entry.fields.items():
+                if name != "status":
+                    setattr(record, name, value)
+            records.append((index, record))
+        invalid = validate_many([record for _index, record in records])
+        for position, error in invalid.items():
+            errors[records[position][0]] = error
+        if errors:
+            raise BulkSaveError(errors)
+        new = [record for _index, record in records if record.pk is None]
+        changed = [record for _index, record in records if record.pk is not None]
+        history = {"default_user": actor, "default_change_reason": change_reason or None}
+        bulk_create_with_history(new, VillageData, batch_size=500, **history)
+        if changed:
+            now = timezone.now()
+            for record in changed:
+                record.updated_at = now
+            names = {name for entry in entries for name in entry.fields if name != "status"}
+            bulk_update_with_history(
+                changed,
+                VillageData,
+                fields=sorted(names | {"village", "year", "updated_at"}),
+                batch_size=500,
+                **history,
+            )
+    return [record for _index, record in records]
+
+
+def poverty_statistic_save(
+    *,
+    actor,
+    year: int,
+    record: PovertyStatistic | None = None,
+    change_reason: str = "",
+    **fields,
+) -> PovertyStatistic:
+    """Create or change the BPS figures of a year; only an administrator keeps them."""
+    if not actor.is_regency_admin:
+        raise PermissionDenied(_("Only an administrator changes the BPS poverty figures."))
+    with transaction.atomic():
+        if record is None:
+            record = PovertyStatistic(year=year)
+        else:
+            record = PovertyStatistic.objects.select_for_update().get(pk=record.pk)
+            record.year = year
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.full_clean()
+        record._history_user = actor
+        if change_reason:
+            record._change_reason = change_reason
         record.save()
     return record

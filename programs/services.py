@@ -16,8 +16,10 @@ BUDGET_FIELDS = {
 }
 
 
-def program_create(*, actor, target_villages=(), **fields) -> Program:
-    """Create a programme; an OPD user's programme belongs to his own OPD, whatever was sent."""
+def program_create(*, actor, target_villages=(), change_reason: str = "", **fields) -> Program:
+    """Create a programme; an OPD user's programme belongs to his own OPD, whatever was sent.
+
+    `change_reason` is recorded in the history, e.g. to mark the record as imported."""
     if actor.is_regency_admin:
         pass
     elif actor.is_active and actor.role == actor.Role.OPD and actor.agency_id:
@@ -33,15 +35,26 @@ def program_create(*, actor, target_villages=(), **fields) -> Program:
     program.full_clean()
     with transaction.atomic():
         program._history_user = actor
+        if change_reason:
+            program._change_reason = change_reason
         program.save()
         program.target_villages.set(target_villages)
     return program
 
 
 def program_update(
-    *, program: Program, actor, reason: str = "", target_villages=None, **fields
+    *,
+    program: Program,
+    actor,
+    reason: str = "",
+    target_villages=None,
+    change_reason: str = "",
+    **fields,
 ) -> Program:
-    """Change a programme the actor may edit. Its OPD and status are not changed here."""
+    """Change a programme the actor may edit. Its OPD and status are not changed here.
+
+    `reason` justifies changing a locked quarter; the history records `change_reason` if
+    given, else `reason`."""
     with transaction.atomic():
         current = (
             Program.objects.editable_by(actor).select_for_update().filter(pk=program.pk).first()
@@ -64,8 +77,8 @@ def program_update(
             setattr(current, name, value)
         current.full_clean()
         current._history_user = actor
-        if reason:
-            current._change_reason = reason
+        if change_reason or reason:
+            current._change_reason = change_reason or reason
         current.save()
         if target_villages is not None:
             current.target_villages.set(target_villages)

@@ -25,7 +25,9 @@ class DistrictFactory(DjangoModelFactory):
         model = District
 
     regency = factory.SubFactory(RegencyFactory)
-    code = factory.Sequence(lambda n: f"62.13.{n + 50:02d}")
+    # Kemendagri codes have 8 characters: after 62.13.99 the sequence moves to 62.14.10, so a
+    # long test session never writes a longer code (PostgreSQL refuses one).
+    code = factory.Sequence(lambda n: f"62.{13 + n // 90:02d}.{n % 90 + 10:02d}")
     name = factory.Sequence(lambda n: f"Kecamatan {n}")
 
 

@@ -1,0 +1,62 @@
+"""What every template kind provides: who may use it, its sheets, the rows it is pre-filled
+with, and how its rows are checked and written."""
+
+from dataclasses import dataclass, field
+
+from django.utils.text import slugify
+
+from ..layout import SheetSpec
+
+
+@dataclass
+class TemplateRow:
+    """One pre-filled row: its values by column key. Its identifying cells are locked."""
+
+    values: dict
+
+
+@dataclass
+class TemplateContent:
+    rows: dict[str, list[TemplateRow]]
+    # Extra lines for the instructions sheet, e.g. the strategies and their numbers.
+    notes: list = field(default_factory=list)
+    # Lists of allowed values that cannot be spelled out in a validation rule (OPD names).
+    lists: dict[str, list[str]] = field(default_factory=dict)
+
+
+class TemplateKind:
+    slug: str
+    version = 1
+    title = ""
+    description = ""
+    sheets: tuple[SheetSpec, ...] = ()
+    asks_year = True
+    asks_quarter = False
+    instructions: tuple = ()
+
+    def allowed(self, user) -> bool:
+        raise NotImplementedError
+
+    def check_download(self, user, *, year, quarter) -> None:
+        """Raise ValidationError when this template cannot be filled for the period."""
+
+    def content(self, user, *, year, quarter) -> TemplateContent:
+        raise NotImplementedError
+
+    def run(self, run) -> None:
+        raise NotImplementedError
+
+    def sheet(self, key) -> SheetSpec:
+        return next(s for s in self.sheets if s.key == key)
+
+    def filename(self, *, year, quarter) -> str:
+        parts = [str(self.title)]
+        if self.asks_year and year:
+            parts.append(str(year))
+        if self.asks_quarter and quarter:
+            parts.append(f"tw{quarter}")
+        return slugify(" ".join(parts)) + ".xlsx"
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.is_regency_admin

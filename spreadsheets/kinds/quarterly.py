@@ -1,0 +1,428 @@
+"""An OPD's quarter: each indicator's target and realisation, and each programme's budget
+realisation, entered once per programme on its own sheet."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bartim.models import Quarter
+from bartim.periods import PeriodLockError, check_quarter_writable
+from indicators.models import Indicator, IndicatorValue
+from indicators.services import program_report_quarter
+from programs.models import Program
+from programs.services import BUDGET_FIELDS
+
+from ..imports import CHANGED, NEW, UNCHANGED, status_refusal
+from ..layout import REQUIRED, Column, SheetSpec, decimal, whole, year_column
+from .base import TemplateContent, TemplateKind, TemplateRow, is_admin
+
+
+def _quarter_column() -> Column:
+    return Column(
+        key="quarter",
+        label=gettext_lazy("Quarter (1–4)"),
+        parse=whole(1, 4),
+        identifying=True,
+        blank=REQUIRED,
+        width=10,
+        number_format="0",
+        help=gettext_lazy("Triwulan: 1 to 4."),
+    )
+
+
+def _info(key, label, width=24, number_format="General") -> Column:
+    return Column(
+        key=key,
+        label=label,
+        width=width,
+        number_format=number_format,
+        help=gettext_lazy("For reading only."),
+    )
+
+
+VALUES = SheetSpec(
+    key="values",
+    title=gettext_lazy("Indicators"),
+    columns=(
+        Column(
+            key="indicator_id",
+            label=gettext_lazy("Indicator ID"),
+            parse=whole(1),
+            identifying=True,
+            blank=REQUIRED,
+            width=10,
+            number_format="0",
+            help=gettext_lazy("The application's number for the indicator; do not change it."),
+        ),
+        _info("agency", gettext_lazy("Agency (OPD)"), 20),
+        _info("program", gettext_lazy("Programme"), 32),
+        _info("indicator", gettext_lazy("Indicator"), 32),
+        _info("unit", gettext_lazy("Unit"), 8),
+        _info("annual_target", gettext_lazy("Annual target"), 12, "#,##0.##"),
+        year_column(identifying=True, help=gettext_lazy("Fiscal year of the programme.")),
+        _quarter_column(),
+        Column(
+            key="target",
+            label=capfirst(IndicatorValue._meta.get_field("target").verbose_name),
+            parse=decimal(2),
+            width=14,
+            number_format="#,##0.00",
+            validation={"type": "decimal"},
+            help=gettext_lazy("Optional. A blank cell clears the value."),
+        ),
+        Column(
+            key="realized",
+            label=capfirst(IndicatorValue._meta.get_field("realized").verbose_name),
+            parse=decimal(2),
+            required=True,
+            width=14,
+            number_format="#,##0.00",
+            validation={"type": "decimal"},
+            help=gettext_lazy(
+                "What was achieved; for a cumulative indicator the running total. "
+                "A blank cell clears the value."
+            ),
+        ),
+    ),
+)
+
+BUDGET = SheetSpec(
+    key="budget",
+    title=gettext_lazy("Budget"),
+    columns=(
+        Column(
+            key="program_id",
+            label=gettext_lazy("Programme ID"),
+            parse=whole(1),
+            identifying=True,
+            blank=REQUIRED,
+            width=10,
+            number_format="0",
+            help=gettext_lazy("The application's number for the programme; do not change it."),
+        ),
+        _info("agency", gettext_lazy("Agency (OPD)"), 20),
+        _info("program", gettext_lazy("Programme"), 40),
+        _info(
+            "budget_ceiling",
+            capfirst(Program._meta.get_field("budget_ceiling").verbose_name),
+            18,
+            "#,##0",
+        ),
+        _info("realized_other", gettext_lazy("Realised in the other quarters (Rp)"), 18, "#,##0"),
+        year_column(identifying=True, help=gettext_lazy("Fiscal year of the programme.")),
+        _quarter_column(),
+        Column(
+            key="budget_realized",
+            label=gettext_lazy("Budget realised this quarter (Rp)"),
+            parse=whole(0),
+            required=True,
+            blank=0,
+            width=20,
+            number_format="#,##0",
+            validation={"type": "whole", "min": 0},
+            help=gettext_lazy(
+                "Rupiah spent in this quarter alone. A blank cell counts as 0. The four "
+                "quarters together may not exceed the budget ceiling."
+            ),
+        ),
+    ),
+)
+
+
+class QuarterlyKind(TemplateKind):
+    slug = "quarterly"
+    title = gettext_lazy("Quarterly report")
+    description = gettext_lazy(
+        "The realisation of your programmes' indicators and budgets for one quarter."
+    )
+    sheets = (VALUES, BUDGET)
+    asks_quarter = True
+    instructions = (
+        gettext_lazy(
+            'Sheet "Indicators" has one row per indicator; sheet "Budget" one row per '
+            "programme, so that each programme's budget is entered once."
+        ),
+        gettext_lazy(
+            "Only programmes in draft or returned to you are in the template; submitted and "
+            "approved programmes cannot be changed by an import."
+        ),
+    )
+
+    def allowed(self, user) -> bool:
+        return is_admin(user) or (user.role == user.Role.OPD and bool(user.agency_id))
+
+    def check_download(self, user, *, year, quarter) -> None:
+        try:
+            check_quarter_writable(year=year, quarter=quarter, actor=user)
+        except PermissionDenied as error:
+            raise ValidationError(str(error)) from None
+        except PeriodLockError:
+            # An administrator may change a locked quarter, giving a reason on upload.
+            pass
+
+    def content(self, user, *, year, quarter) -> TemplateContent:
+        programs = list(
+            Program.objects.editable_by(user)
+            .filter(year=year)
+            .select_related("agency")
+            .order_by("agency__name", "name", "pk")
+        )
+        indicators = Indicator.objects.filter(program__in=programs).order_by("pk")
+        by_program = {}
+        for indicator in indicators:
+            by_program.setdefault(indicator.program_id, []).append(indicator)
+        values = {
+            value.indicator_id: value
+            for value in IndicatorValue.objects.filter(
+                indicator__program__in=programs, quarter=quarter
+            )
+        }
+        value_rows, budget_rows = [], []
+        for program in programs:
+            for indicator in by_program.get(program.pk, []):
+                value = values.get(indicator.pk)
+                value_rows.append(
+                    TemplateRow(
+                        {
+                            "indicator_id": indicator.pk,
+                            "agency": str(program.agency),
+                            "program": program.name,
+                            "indicator": indicator.name,
+                            "unit": indicator.unit,
+                            "annual_target": indicator.target,
+                            "year": year,
+                            "quarter": quarter,
+                            "target": value.target if value else None,
+                            "realized": value.realized if value else None,
+                        }
+                    )
+                )
+            budget_rows.append(
+                TemplateRow(
+                    {
+                        "program_id": program.pk,
+                        "agency": str(program.agency),
+                        "program": program.name,
+                        "budget_ceiling": program.budget_ceiling,
+                        "realized_other": program.budget_realized_total
+                        - getattr(program, BUDGET_FIELDS[quarter]),
+                        "year": year,
+                        "quarter": quarter,
+                        "budget_realized": getattr(program, BUDGET_FIELDS[quarter]),
+                    }
+                )
+            )
+        return TemplateContent(rows={VALUES.key: value_rows, BUDGET.key: budget_rows})
+
+    def run(self, run) -> None:
+        self._run_values(run)
+        self._run_budget(run)
+
+    def _lock_refusal(self, run, year, quarter) -> str | None:
+        """Why the quarter cannot be changed now, asked once per quarter of the file."""
+        refusals = run.memo.setdefault("lock_refusals", {})
+        if (year, quarter) not in refusals:
+            try:
+                check_quarter_writable(
+                    year=year, quarter=quarter, actor=run.actor, reason=run.reason
+                )
+                refusals[year, quarter] = None
+            except (PermissionDenied, PeriodLockError) as error:
+                refusals[year, quarter] = getattr(error, "message", None) or str(error)
+        return refusals[year, quarter]
+
+    def _program_scope(self, run, program_ids):
+        reported = set(
+            Program.objects.reported_by(run.actor)
+            .filter(pk__in=program_ids)
+            .values_list("pk", flat=True)
+        )
+        editable = set(
+            Program.objects.editable_by(run.actor)
+            .filter(pk__in=program_ids)
+            .values_list("pk", flat=True)
+        )
+        return reported, editable
+
+    def _check_period(self, run, sheet, row, program) -> bool:
+        if row.values["year"] != program.year:
+            run.error(
+                sheet,
+                row,
+                "year",
+                _("The programme %(program)s is of %(year)d, not %(given)d.")
+                % {"program": program.name, "year": program.year, "given": row.values["year"]},
+            )
+            return False
+        return True
+
+    def _run_values(self, run) -> None:
+        sheet = run.sheets.get(VALUES.key)
+        if sheet is None:
+            return
+        rows = [r for r in sheet.rows if r.ok("indicator_id", "year", "quarter")]
+        indicators = {
+            i.pk: i
+            for i in Indicator.objects.filter(
+                pk__in={r.values["indicator_id"] for r in rows}
+            ).select_related("program__agency")
+        }
+        reported, editable = self._program_scope(run, {i.program_id for i in indicators.values()})
+        existing = {
+            (v.indicator_id, v.quarter): v
+            for v in run.locked(IndicatorValue.objects.filter(indicator_id__in=indicators))
+        }
+        seen = {}
+        for row in rows:
+            indicator = indicators.get(row.values["indicator_id"])
+            if indicator is None:
+                run.error(
+                    sheet,
+                    row,
+                    "indicator_id",
+                    _("No indicator has the ID %(id)d.") % {"id": row.values["indicator_id"]},
+                )
+                continue
+            program, quarter = indicator.program, row.values["quarter"]
+            if program.pk not in reported:
+                run.error(
+                    sheet,
+                    row,
+                    "indicator_id",
+                    _("%(indicator)s belongs to a programme of %(agency)s, not of your agency.")
+                    % {"indicator": indicator.name, "agency": program.agency},
+                )
+                continue
+            if not self._check_period(run, sheet, row, program):
+                continue
+            label = f"{program.name} · {indicator.name} · {Quarter(quarter).label} {program.year}"
+            if (indicator.pk, quarter) in seen:
+                run.error(
+                    sheet,
+                    row,
+                    "indicator_id",
+                    _("%(record)s is already in row %(row)d of this file.")
+                    % {"record": label, "row": seen[indicator.pk, quarter]},
+                )
+                continue
+            seen[indicator.pk, quarter] = row.number
+            if not row.ok():
+                continue
+            value = existing.get((indicator.pk, quarter))
+            current = (
+                None if value is None else {"target": value.target, "realized": value.realized}
+            )
+            changes = run.diff(sheet, row, current)
+            if not changes:
+                run.result(sheet, row, label, UNCHANGED)
+                continue
+            if program.pk not in editable:
+                run.error(sheet, row, None, status_refusal(program.name, program.status))
+                continue
+            refusal = self._lock_refusal(run, program.year, quarter)
+            if refusal:
+                run.error(sheet, row, "quarter", refusal)
+                continue
+            given = {
+                key: {indicator.pk: row.values[key]}
+                for key in ("target", "realized")
+                if key in sheet.present and (current is None or current[key] != row.values[key])
+            }
+            saved = run.attempt(
+                sheet,
+                row,
+                lambda program=program, quarter=quarter, given=given: program_report_quarter(
+                    program=program,
+                    quarter=quarter,
+                    actor=run.actor,
+                    realized=given.get("realized"),
+                    targets=given.get("target"),
+                    reason=run.reason,
+                    change_reason=run.change_reason,
+                ),
+                model=IndicatorValue,
+                default_key="realized",
+            )
+            if saved is not None:
+                run.result(sheet, row, label, NEW if value is None else CHANGED, changes)
+
+    def _run_budget(self, run) -> None:
+        sheet = run.sheets.get(BUDGET.key)
+        if sheet is None:
+            return
+        rows = [r for r in sheet.rows if r.ok("program_id", "year", "quarter")]
+        programs = {
+            p.pk: p
+            for p in run.locked(
+                Program.objects.filter(pk__in={r.values["program_id"] for r in rows})
+            ).select_related("agency")
+        }
+        reported, editable = self._program_scope(run, set(programs))
+        seen = {}
+        for row in rows:
+            program = programs.get(row.values["program_id"])
+            if program is None:
+                run.error(
+                    sheet,
+                    row,
+                    "program_id",
+                    _("No programme has the ID %(id)d.") % {"id": row.values["program_id"]},
+                )
+                continue
+            if program.pk not in reported:
+                run.error(
+                    sheet,
+                    row,
+                    "program_id",
+                    _("%(program)s is a programme of %(agency)s, not of your agency.")
+                    % {"program": program.name, "agency": program.agency},
+                )
+                continue
+            if not self._check_period(run, sheet, row, program):
+                continue
+            quarter = row.values["quarter"]
+            label = f"{program.name} · {Quarter(quarter).label} {program.year}"
+            if (program.pk, quarter) in seen:
+                run.error(
+                    sheet,
+                    row,
+                    "program_id",
+                    _("%(record)s is already in row %(row)d of this file.")
+                    % {"record": label, "row": seen[program.pk, quarter]},
+                )
+                continue
+            seen[program.pk, quarter] = row.number
+            if not row.ok():
+                continue
+            field = BUDGET_FIELDS[quarter]
+            changes = run.diff(sheet, row, {"budget_realized": getattr(program, field)})
+            if not changes:
+                run.result(sheet, row, label, UNCHANGED)
+                continue
+            if program.pk not in editable:
+                run.error(sheet, row, None, status_refusal(program.name, program.status))
+                continue
+            refusal = self._lock_refusal(run, program.year, quarter)
+            if refusal:
+                run.error(sheet, row, "quarter", refusal)
+                continue
+            saved = run.attempt(
+                sheet,
+                row,
+                lambda program=program, quarter=quarter, amount=row.values["budget_realized"]: (
+                    program_report_quarter(
+                        program=program,
+                        quarter=quarter,
+                        actor=run.actor,
+                        budget_realized=amount,
+                        reason=run.reason,
+                        change_reason=run.change_reason,
+                    )
+                ),
+                model=Program,
+                default_key="budget_realized",
+                fields={field: "budget_realized", "budget_ceiling": "budget_realized"},
+            )
+            if saved is not None:
+                run.result(sheet, row, label, CHANGED, changes)
