@@ -11,6 +11,10 @@ class BootstrapMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self):
+        """Style every field; forms that add fields in __init__ call it again afterwards."""
         for name, field in self.fields.items():
             widget = field.widget
             widget.attrs["class"] = (
@@ -26,7 +30,7 @@ class BootstrapMixin:
         for name in self.errors:
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
-                attrs["class"] += " is-invalid"
+                attrs["class"] = attrs.get("class", "form-control") + " is-invalid"
                 attrs["aria-describedby"] = f"id_{name}-errors"
 
 
@@ -111,6 +115,7 @@ class QuarterReportForm(BootstrapMixin, forms.Form):
                 required=False,
                 initial=value.target if value else None,
             )
+        self.style_fields()
 
     def indicator_rows(self):
         return [
