@@ -60,7 +60,9 @@ class ProgramTable(BaseTable):
     class Meta(BaseTable.Meta):
         pass
 
-    name = tables.Column(verbose_name=_("Programme"))
+    name = tables.Column(
+        verbose_name=_("Programme"), linkify=("entry:program_detail", [tables.A("pk")])
+    )
     agency = tables.Column(verbose_name=_("Agency (OPD)"), order_by=("agency__name",))
     strategy = StrategyNumberColumn(order_by=("strategy_id",))
     year = tables.Column(verbose_name=_("Year"))

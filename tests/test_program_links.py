@@ -1,0 +1,31 @@
+import pytest
+from django.urls import reverse
+
+from .factories import ProgramFactory
+from .table_helpers import csv_rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def viewer_client(client, viewer_user):
+    client.force_login(viewer_user)
+    return client
+
+
+def test_programme_names_open_the_programme_page(viewer_client):
+    program = ProgramFactory(name="Bedah Rumah")
+
+    listing = viewer_client.get(reverse("program_list"), {"year": program.year})
+    detail = viewer_client.get(reverse("entry:program_detail", args=[program.pk]))
+
+    assert f'<a href="/programs/{program.pk}/">Bedah Rumah</a>' in listing.content.decode()
+    assert detail.status_code == 200
+
+
+def test_programme_names_export_as_plain_text(viewer_client):
+    program = ProgramFactory(name="Bedah Rumah")
+
+    response = viewer_client.get(reverse("program_list"), {"year": program.year, "_export": "csv"})
+
+    assert [row[0] for row in csv_rows(response)[1:]] == ["Bedah Rumah"]
