@@ -90,6 +90,12 @@ def test_the_report_shows_the_whole_meeting_on_one_page(viewer_client, meeting, 
     for section in ("trend", "strategies", "opd-ranking", "pockets", "off-track", "not-reported"):
         assert f'id="{section}"' in content, section
     assert 'id="chart-poor-people"' in content and 'id="chart-strategy-achievement"' in content
+    _headers, strategies = table_rows(response, "strategy-table")
+    assert [row[1:7] for row in strategies] == [
+        ["1", "1", "Rp1.250.000.000", "Rp250.000.000", "20,00%", "40,00%"],
+        ["1", "1", "Rp500.000.000", "Rp0", "0,00%", "100,00%"],
+        ["1", "1", "Rp100.000.000", "Rp0", "0,00%", "–"],
+    ]
     _headers, ranking = table_rows(response, "opd-ranking-table")
     # agency_b: 100% (its unreported programme has no achievement); agency_a: 40%.
     assert [(row[0], row[1], row[6]) for row in ranking] == [
