@@ -130,6 +130,33 @@ def test_strategy_cards_add_up_the_programmes_in_indonesian(
     assert figure(response, 3, "pagu") == "Rp0"
 
 
+def test_the_worked_example_of_docs_meeting_md(viewer_client, agency_a, agency_b, strategies):
+    programme(
+        agency_a,
+        strategies[0],
+        realized=80,
+        name="A",
+        budget_ceiling=1_250_000_000,
+        budget_realized_q1=500_000_000,
+    )
+    programme(
+        agency_b,
+        strategies[0],
+        realized=15,
+        name="B",
+        budget_ceiling=750_000_000,
+        budget_realized_q1=100_000_000,
+    )
+
+    response = viewer_client.get(URL, {"year": 2024, "quarter": 1})
+
+    assert figure(response, 1, "absorption") == "30,00%"
+    assert figure(response, 1, "achievement") == "80,00%"
+    assert figure(response, 1, "category") == "tinggi"
+    _headers, rows = table_rows(response, "off-track-table")
+    assert [(row[0], row[5], row[6]) for row in rows] == [("B", "60,00%", "rendah")]
+
+
 def test_programmes_off_track_link_to_the_programme_and_the_filtered_table(
     viewer_client, agency_a, strategies
 ):
