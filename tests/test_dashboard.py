@@ -84,6 +84,10 @@ def test_the_link_chooses_the_year_and_quarter(viewer_client, agency_a, strategi
         ({"year": "1999"}, "“1999” bukan tahun yang memiliki program."),
         ({"quarter": "7"}, "“7” bukan triwulan. Pilih 1, 2, 3, atau 4"),
         ({"quarter": "<b>"}, "“&lt;b&gt;” bukan triwulan."),
+        ({"quarter": "0"}, "“0” bukan triwulan."),
+        ({"year": "99999999999999999999"}, "“99999999999999999999” bukan tahun"),
+        ({"year": "2024.0"}, "“2024.0” bukan tahun"),
+        ({"year": "٢٠٢٤"}, "bukan tahun"),
     ],
 )
 def test_a_bad_year_or_quarter_gets_a_clear_message(

@@ -197,12 +197,13 @@ def test_the_workbook_neutralises_formulas(viewer_client, agency_a, strategies):
     assert book["Tertinggal"]["A2"].data_type == "s"
 
 
-def test_an_unknown_year_is_a_clear_404(viewer_client, meeting):
-    response = viewer_client.get(url(1999))
+@pytest.mark.parametrize("year", [1999, 0, 99999999999999999999])
+def test_an_unknown_year_is_a_clear_404(viewer_client, meeting, year):
+    response = viewer_client.get(url(year))
 
     assert response.status_code == 404
     content = response.content.decode()
-    assert "“1999” bukan tahun yang memiliki program." in content
+    assert f"“{year}” bukan tahun yang memiliki program." in content
     assert f'href="{url(2024)}"' in content
 
 
