@@ -7,12 +7,14 @@ indicators/pockets.py, the targeting check in indicators/targeting.py. Every lis
 through the user's visible_to() querysets.
 
 The whole meeting costs a fixed number of queries, however many programmes, agencies and
-villages the year has: one per section, plus the targeting check's own fixed handful.
+villages the year has: the year's programmes with their figures (one query, grouped here by
+strategy and by agency with progress.rollup), the strategies, the BPS series, the latest
+quarter with data, and the targeting check's own fixed handful.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -130,41 +132,62 @@ class Meeting:
         )
 
 
+def _category(mean) -> progress.Category:
+    return progress.category_of(mean, reported=mean is not None)
+
+
+def _attach(target, programs: list[Program]) -> None:
+    """Give a strategy or an agency its figures over `programs` (progress.rollup)."""
+    figures = progress.rollup(programs)
+    for name, value in vars(figures).items():
+        setattr(target, name, value)
+    target.category = _category(figures.mean_achievement)
+
+
 def meeting_for(*, user, year: int, quarter: int, pocket_limit: int | None = None) -> Meeting:
     """Everything the meeting discusses for `year` as of `quarter`, as `user` may see it."""
     programs = Program.objects.visible_to(user).filter(year=year)
 
-    strategies = list(
-        progress.strategies_with_progress(Strategy.objects.order_by("number"), programs, quarter)
-    )
-    agencies = list(
-        progress.agencies_with_progress(Agency.objects.all(), programs, quarter).order_by(
-            "rank", "name", "pk"
-        )
-    )
-    off_track_q = Q()
-    for category in progress.Signal.OFF_TRACK.categories:
-        off_track_q |= progress.category_q(category, "mean_achievement")
-    off_track = list(
+    # One query for the year's programmes with their figures; strategies and agencies are
+    # grouped from it here, rather than each paying the rollup subqueries again.
+    rows = list(
         progress.programs_with_progress(programs, quarter)
-        .filter(off_track_q)
+        .annotate(reported=progress.reported_expression(quarter))
         .select_related("agency", "strategy")
-        .order_by("mean_achievement", "strategy", "name", "pk")
+        .order_by("strategy", "name", "pk")
     )
-    not_reported = list(
-        progress.programs_not_reported(programs, quarter)
-        .select_related("agency", "strategy")
-        .order_by("agency__name", "strategy", "name", "pk")
-    )
-    for row in [*strategies, *agencies, *off_track]:
-        row.category = progress.category_of(
-            row.mean_achievement, reported=row.mean_achievement is not None
+    for row in rows:
+        row.category = _category(row.mean_achievement)
+
+    strategies = list(Strategy.objects.order_by("number"))
+    for strategy in strategies:
+        _attach(strategy, [row for row in rows if row.strategy_id == strategy.number])
+
+    by_agency: dict[int, list[Program]] = {}
+    for row in rows:
+        by_agency.setdefault(row.agency_id, []).append(row)
+    agencies = []
+    for own in by_agency.values():
+        agency = own[0].agency
+        _attach(agency, own)
+        agency.not_reported = sorted(
+            (row for row in own if not row.reported), key=lambda row: (row.strategy_id, row.name)
         )
-    missing_by_agency: dict[int, list[Program]] = {}
-    for program in not_reported:
-        missing_by_agency.setdefault(program.agency_id, []).append(program)
-    for agency in agencies:
-        agency.not_reported = missing_by_agency.get(agency.pk, [])
+        agencies.append(agency)
+    means = [agency.mean_achievement for agency in agencies]
+    for agency, rank in zip(agencies, progress.ranks(means), strict=True):
+        agency.rank = rank
+    agencies.sort(key=lambda agency: (agency.rank, agency.name, agency.pk))
+
+    off_track_categories = progress.Signal.OFF_TRACK.categories
+    off_track = sorted(
+        (row for row in rows if row.category in off_track_categories),
+        key=lambda row: (row.mean_achievement, row.strategy_id, row.name, row.pk),
+    )
+    not_reported = sorted(
+        (row for row in rows if not row.reported),
+        key=lambda row: (row.agency.name, row.strategy_id, row.name, row.pk),
+    )
     for strategy in strategies:
         strategy.programs_url = _filtered_programs_url(year, quarter, strategy=strategy.number)
     check = targeting_check(user=user, year=year)

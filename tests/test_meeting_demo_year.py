@@ -14,6 +14,7 @@ from indicators.models import Indicator, IndicatorValue, PovertyStatistic, Villa
 from programs.models import Program
 
 from .meeting_helpers import figure, percent2, sheet_rows, table_rows, workbook
+from .table_helpers import html_column
 
 YEAR = 2024
 QUARTER = 4  # the demo year is in the past and reports reach Q IV: the default quarter
@@ -208,3 +209,28 @@ def test_the_report_xlsx_holds_the_same_figures(viewer):
     assert {row["Desa/kelurahan"] for row in pockets} == _pockets()
     trend = {row["Tahun"]: row for row in sheet_rows(book, "Tren BPS")}
     assert trend[2024]["Penduduk miskin"] == PovertyStatistic.objects.get(year=2024).poor_people
+
+
+def test_the_report_agrees_with_the_strategy_and_opd_tables(viewer):
+    """The meeting groups the year's programmes in Python (progress.rollup); the tables use
+    the SQL rollup. Both are the same rule, so the figures must be the same."""
+    period = {"year": YEAR, "quarter": QUARTER}
+    report = viewer.get(reverse("meeting_report", args=[YEAR]), {"quarter": QUARTER})
+    strategies = viewer.get(reverse("strategy_list"), period)
+    agencies = viewer.get(reverse("agency_list"), {**period, "sort": "rank"})
+
+    _headers, strategy_rows = table_rows(report, "strategy-table")
+    for name, index in [
+        ("Pagu (Rp)", 3),
+        ("Serapan anggaran (%)", 5),
+        ("Rata-rata capaian (%)", 6),
+    ]:
+        assert [row[index] for row in strategy_rows] == html_column(strategies, name), name
+    _headers, agency_rows = table_rows(report, "opd-ranking-table")
+    assert [row[1] for row in agency_rows] == html_column(agencies, "Perangkat daerah (OPD)")
+    for name, index in [
+        ("Peringkat", 0),
+        ("Rata-rata capaian (%)", 6),
+        ("Kelengkapan laporan (%)", 8),
+    ]:
+        assert [row[index] for row in agency_rows] == html_column(agencies, name), name

@@ -260,3 +260,22 @@ def test_query_count_is_the_same_for_5_and_50_programmes(
 
     assert counts[5] == counts[50]
     assert counts[50] <= 20
+
+
+def test_agencies_with_the_same_mean_share_a_rank_and_those_without_data_come_last(
+    viewer_client, strategies
+):
+    named = {}
+    for name, realized in [("Dinas A", 20), ("Dinas B", 20), ("Dinas C", 10), ("Dinas D", None)]:
+        named[name] = AgencyFactory(name=name)
+        programme(named[name], strategies[0], realized=realized)
+
+    response = viewer_client.get(url(), {"quarter": 1})
+
+    _headers, rows = table_rows(response, "opd-ranking-table")
+    assert [(row[0], row[1], row[6]) for row in rows] == [
+        ("1", "Dinas A", "80,00%"),
+        ("1", "Dinas B", "80,00%"),
+        ("3", "Dinas C", "40,00%"),
+        ("4", "Dinas D", "–"),
+    ]
