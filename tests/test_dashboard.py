@@ -7,8 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
-from programs.models import ProgramQuerySet
+from programs.models import Program, ProgramQuerySet
 
 from .csp import assert_csp_clean
 from .factories import (
@@ -21,6 +23,7 @@ from .factories import (
     VillageDataFactory,
 )
 from .meeting_helpers import figure, table_rows
+from .test_hostile_input import ANY_TEXT, HYPOTHESIS, SCRIPT
 
 pytestmark = pytest.mark.django_db
 URL = reverse("home")
@@ -307,3 +310,28 @@ def test_query_count_is_the_same_for_5_and_50_programmes(viewer_client, strategi
 
     assert counts[5] == counts[50]
     assert counts[50] <= 20
+
+
+@HYPOTHESIS
+@given(params=st.dictionaries(st.sampled_from(["year", "quarter", "_export"]), ANY_TEXT))
+def test_any_year_quarter_or_export_never_fails(viewer_client, agency_a, strategies, params):
+    # Hypothesis runs every example in the same test database.
+    if not Program.objects.exists():
+        programme(agency_a, strategies[0], realized=10, name="Hipotesis")
+
+    dashboard = viewer_client.get(URL, params)
+    report = viewer_client.get(reverse("meeting_report", args=[2024]), params)
+
+    assert dashboard.status_code in (200, 400), params
+    assert report.status_code in (200, 400), params
+
+
+def test_names_are_shown_escaped(viewer_client, strategies, village_x):
+    agency = AgencyFactory(name=f"Dinas {SCRIPT}")
+    program = programme(agency, strategies[0], realized=1, name=f"Program {SCRIPT}")
+    program.target_villages.set([village_x])
+
+    for address in (URL, reverse("meeting_report", args=[2024])):
+        content = viewer_client.get(address, {"quarter": 1}).content.decode()
+        assert SCRIPT not in content
+        assert "Program &lt;script&gt;" in content
