@@ -190,7 +190,9 @@ def test_no_programme_off_track_says_so(viewer_client, agency_a, strategies):
 
     response = viewer_client.get(URL, {"quarter": 1})
 
-    assert "Tidak ada program yang tertinggal." in response.content.decode()
+    content = response.content.decode()
+    assert "Tidak ada program yang tertinggal." in content
+    assert "rendah (51–65%) atau sangat rendah (50% atau kurang)" in content
 
 
 def test_agencies_that_have_not_reported_the_quarter(viewer_client, agency_a, agency_b, strategies):
