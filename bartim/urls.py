@@ -5,10 +5,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from bartim import views as bartim_views
-from indicators import views as indicator_views
+from indicators import report_views
 
 urlpatterns = [
-    path("", indicator_views.home, name="home"),
+    path("", report_views.dashboard, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

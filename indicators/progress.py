@@ -250,6 +250,50 @@ def completeness(reported: int, total: int) -> Decimal | None:
 
 
 @dataclass(frozen=True)
+class Rollup:
+    """An agency's or a strategy's figures over its programmes, as _rollup() gives them."""
+
+    program_count: int
+    agency_count: int
+    budget_ceiling: int
+    budget_realized: int
+    absorption: Decimal | None
+    mean_achievement: Decimal | None
+    reported_count: int
+    completeness: Decimal | None
+
+
+def rollup(programs: Iterable) -> Rollup:
+    """The figures of a group of programmes already annotated by programs_with_progress()
+    and with `reported` (reported_expression): the Python side of _rollup(), for a page
+    that has the year's programmes in hand and groups them several ways."""
+    programs = list(programs)
+    ceiling = sum(program.budget_ceiling for program in programs)
+    realized = sum(program.budget_realized for program in programs)
+    reported = sum(1 for program in programs if program.reported)
+    return Rollup(
+        program_count=len(programs),
+        agency_count=len({program.agency_id for program in programs}),
+        budget_ceiling=ceiling,
+        budget_realized=realized,
+        absorption=absorption(realized, ceiling),
+        mean_achievement=mean_achievement(program.mean_achievement for program in programs),
+        reported_count=reported,
+        completeness=completeness(reported, len(programs)),
+    )
+
+
+def ranks(means: list) -> list[int]:
+    """Rank 1 for the highest mean; equal means share a rank and the next rank skips
+    (1, 1, 3); those without a mean come last, sharing a rank: agencies_with_progress' rank."""
+    order = sorted(means, key=lambda mean: (mean is None, -(mean or 0)))
+    first = {}
+    for position, mean in enumerate(order, start=1):
+        first.setdefault(mean, position)
+    return [first[mean] for mean in means]
+
+
+@dataclass(frozen=True)
 class Progress:
     realized: Decimal | None
     expected: Decimal | None

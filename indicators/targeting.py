@@ -408,10 +408,14 @@ def targeting_check(*, user, year: int, district: District | None = None) -> Tar
 def targeting_summary(*, user, year: int, limit: int | None = None) -> TargetingSummary:
     """Uncovered pockets (most poor households first; the first `limit` of them when given)
     and the regency's uncovered share of poor households."""
-    check = targeting_check(user=user, year=year)
+    return summarise(targeting_check(user=user, year=year), limit=limit)
+
+
+def summarise(check: TargetingCheck, *, limit: int | None = None) -> TargetingSummary:
+    """The summary of a check already made (the meeting needs the check's pockets too)."""
     uncovered = check.uncovered_pockets
     return TargetingSummary(
-        year=year,
+        year=check.year,
         has_village_data=check.has_village_data,
         pockets=len(check.pockets),
         uncovered_pockets=uncovered[:limit] if limit is not None else uncovered,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import targeting_views, views
+from . import report_views, targeting_views, views
 
 urlpatterns = [
     path("programs/", views.ProgramListView.as_view(), name="program_list"),
@@ -8,4 +8,12 @@ urlpatterns = [
     path("strategies/", views.StrategyListView.as_view(), name="strategy_list"),
     path("opd/", views.AgencyListView.as_view(), name="agency_list"),
     path("targeting/", targeting_views.targeting, name="targeting"),
+    path("reports/", report_views.latest_report, name="meeting_report_latest"),
+    path("reports/<int:year>/", report_views.report, name="meeting_report"),
+    path(
+        "reports/<int:year>/xlsx/",
+        report_views.report,
+        {"export": "xlsx"},
+        name="meeting_report_xlsx",
+    ),
 ]

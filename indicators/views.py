@@ -1,4 +1,3 @@
-from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from bartim.models import Agency
@@ -6,12 +5,8 @@ from bartim.views import FilteredTableView
 from programs.models import Program, Strategy
 
 from .filters import AgencyFilterSet, IndicatorFilterSet, ProgramFilterSet, StrategyFilterSet
-from .models import Indicator, PovertyStatistic
+from .models import Indicator
 from .tables import AgencyTable, IndicatorTable, ProgramTable, StrategyTable
-
-
-def home(request):
-    return render(request, "home.html", {"statistics": PovertyStatistic.objects.all()})
 
 
 class ProgramListView(FilteredTableView):

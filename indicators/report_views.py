@@ -1,0 +1,66 @@
+"""The dashboard (/) and the evaluation meeting report (/reports/<year>/): two views of the
+same selector, indicators/meeting.py."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+
+from bartim import exports
+from programs.models import Program
+
+from . import meeting as meeting_selector
+from .meeting_export import meeting_xlsx_response
+
+
+def _period_filterset(request, data):
+    return meeting_selector.MeetingPeriodFilterSet(
+        data, queryset=Program.objects.none(), request=request
+    )
+
+
+def dashboard(request):
+    filterset = _period_filterset(request, request.GET)
+    context = {"filter": filterset, "active_filters": []}
+    if filterset.is_valid():
+        year, quarter = filterset.year_value, filterset.quarter_value
+        context["meeting"] = meeting_selector.meeting_for(
+            user=request.user,
+            year=year,
+            quarter=quarter,
+            pocket_limit=meeting_selector.DASHBOARD_POCKETS,
+        )
+    status = 200 if filterset.is_valid() else 400
+    return render(request, "home.html", context, status=status)
+
+
+def latest_report(request):
+    """The navigation's link: the report of the year the dashboard opens on."""
+    filterset = _period_filterset(request, {})
+    return redirect("meeting_report", year=filterset.default_year)
+
+
+def report(request, year: int, export: str | None = None):
+    data = request.GET.copy()
+    data["year"] = str(year)
+    filterset = _period_filterset(request, data)
+    context = {"filter": filterset, "year": year, "years": filterset.years}
+    if not filterset.is_valid():
+        # An unknown year is a page that does not exist; a bad quarter is a bad link to one
+        # that does. Both say what is wrong and which values there are.
+        status = 404 if "year" in filterset.form.errors else 400
+        return render(request, "indicators/report.html", context, status=status)
+
+    meeting = meeting_selector.meeting_for(
+        user=request.user, year=year, quarter=filterset.quarter_value
+    )
+    requested = export or request.GET.get("_export")
+    if requested == exports.XLSX:
+        return meeting_xlsx_response(meeting)
+    if requested:
+        messages.warning(
+            request,
+            gettext("There is no export as “%(format)s” on this page. Choose Excel (XLSX).")
+            % {"format": requested[:20]},
+        )
+    context.update(meeting=meeting, period=filterset.period())
+    return render(request, "indicators/report.html", context)

@@ -1,0 +1,236 @@
+"""The dashboard and the meeting report show the demo year's numbers (load_demo's 2024):
+every figure checked here is computed in the test from the stored rows, with the test's own
+arithmetic for the rules of docs/progress.md and docs/poverty-pockets.md."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from bartim.formatting import format_percent, format_rupiah
+from indicators.demo import demo_load
+from indicators.models import Indicator, IndicatorValue, PovertyStatistic, VillageData
+from programs.models import Program
+
+from .meeting_helpers import figure, percent2, sheet_rows, table_rows, workbook
+from .table_helpers import html_column
+
+YEAR = 2024
+QUARTER = 4  # the demo year is in the past and reports reach Q IV: the default quarter
+
+
+@pytest.fixture
+def demo_year(reference_data):
+    demo_load(year=YEAR)
+
+
+@pytest.fixture
+def viewer(client, viewer_user, demo_year):
+    client.force_login(viewer_user)
+    return client
+
+
+def _achievement(indicator, values, quarter):
+    reported = {
+        v.quarter: v.realized for v in values if v.quarter <= quarter and v.realized is not None
+    }
+    if not reported:
+        return None
+    # A sum adds the quarters up; a running total and a latest value take the last one.
+    realized = sum(reported.values()) if indicator.aggregation == "sum" else reported[max(reported)]
+    quarter_target = next((v.target for v in values if v.quarter == quarter), None)
+    share = Decimal(quarter) / 4
+    if quarter_target is not None:
+        expected = quarter_target
+    elif indicator.aggregation == "latest":
+        expected = indicator.target
+    else:
+        expected = indicator.target * share
+    if indicator.direction == "up":
+        return None if expected == 0 else percent2(realized * 100 / expected)
+    baseline = (
+        indicator.baseline if indicator.aggregation == "latest" else indicator.baseline * share
+    )
+    if baseline == expected:
+        return None
+    return percent2((baseline - realized) * 100 / (baseline - expected))
+
+
+def _programme_means(quarter):
+    values = defaultdict(list)
+    for value in IndicatorValue.objects.filter(indicator__program__year=YEAR):
+        values[value.indicator_id].append(value)
+    by_program = defaultdict(list)
+    for indicator in Indicator.objects.filter(program__year=YEAR):
+        result = _achievement(indicator, values[indicator.pk], quarter)
+        if result is not None:
+            by_program[indicator.program_id].append(min(max(result, Decimal(0)), Decimal(100)))
+    return {pk: percent2(sum(found) / len(found)) for pk, found in by_program.items()}
+
+
+def _category(value):
+    if value is None:
+        return "no data"
+    if value >= 91:
+        return "very high"
+    if value >= 76:
+        return "high"
+    if value >= 66:
+        return "medium"
+    if value > 50:
+        return "low"
+    return "very low"
+
+
+def _pockets():
+    rate = PovertyStatistic.objects.get(year=YEAR).poverty_rate
+    return {
+        data.village.name
+        for data in VillageData.objects.filter(year=YEAR).select_related("village")
+        if data.population
+        and Decimal(data.poor_people) * 100 / data.population >= rate
+        and data.poor_households >= 20
+    }
+
+
+def test_strategy_cards_show_each_strategys_programmes_and_budget(viewer):
+    response = viewer.get(reverse("home"))
+
+    assert response.status_code == 200
+    for number in (1, 2, 3):
+        programs = list(Program.objects.filter(year=YEAR, strategy=number))
+        ceiling = sum(p.budget_ceiling for p in programs)
+        realized = sum(p.budget_realized_total for p in programs)  # Q IV: all four quarters
+        assert figure(response, number, "programs") == str(len(programs))
+        assert figure(response, number, "agencies") == str(len({p.agency_id for p in programs}))
+        assert figure(response, number, "pagu") == format_rupiah(ceiling)
+        assert figure(response, number, "realised") == format_rupiah(realized)
+        assert figure(response, number, "absorption") == format_percent(
+            percent2(Decimal(realized) * 100 / ceiling)
+        )
+    # Indonesian: Rp with dots between thousands, a comma before the decimals.
+    assert figure(response, 1, "pagu").startswith("Rp") and "." in figure(response, 1, "pagu")
+    assert "," in figure(response, 1, "absorption")
+
+
+def test_strategy_cards_show_the_mean_of_programme_means_and_its_category(viewer):
+    means = _programme_means(QUARTER)
+
+    response = viewer.get(reverse("home"))
+
+    for number in (1, 2, 3):
+        found = [
+            means[p.pk] for p in Program.objects.filter(year=YEAR, strategy=number) if p.pk in means
+        ]
+        mean = percent2(sum(found) / len(found))
+        assert figure(response, number, "achievement") == format_percent(mean)
+        label = {"very high": "sangat tinggi", "high": "tinggi", "medium": "sedang"}.get(
+            _category(mean), _category(mean)
+        )
+        assert figure(response, number, "category") == label
+
+
+def test_programmes_off_track_are_those_with_a_low_or_very_low_mean(viewer):
+    means = _programme_means(QUARTER)
+    names = {p.pk: p.name for p in Program.objects.filter(year=YEAR)}
+    expected = {names[pk] for pk, mean in means.items() if _category(mean) in ("low", "very low")}
+    assert expected  # the demo has lagging programmes, so the test can fail
+
+    response = viewer.get(reverse("home"))
+
+    headers, rows = table_rows(response, "off-track-table")
+    shown = {row[0]: row for row in rows}
+    assert set(shown) == expected
+    for pk, name in names.items():
+        if name in expected:
+            assert shown[name][headers.index("Rata-rata capaian")] == format_percent(means[pk])
+            assert (
+                f'href="{reverse("entry:program_detail", args=[pk])}"' in response.content.decode()
+            )
+
+
+def test_agencies_that_have_not_reported_the_quarter(viewer):
+    reported = set(
+        IndicatorValue.objects.filter(
+            indicator__program__year=YEAR, quarter=QUARTER, realized__isnull=False
+        ).values_list("indicator__program_id", flat=True)
+    )
+    missing = [
+        p
+        for p in Program.objects.filter(year=YEAR).select_related("agency")
+        if p.pk not in reported
+    ]
+    assert missing
+
+    response = viewer.get(reverse("home"))
+
+    _headers, rows = table_rows(response, "not-reported-table")
+    assert {row[0] for row in rows} == {p.agency.name for p in missing}
+    for program in missing:
+        assert program.name in {name for row in rows for name in [row[3]] if program.name in name}
+
+
+def test_pockets_follow_the_rule_and_unreached_ones_are_flagged(viewer):
+    pockets = _pockets()
+    reached = set(
+        Program.target_villages.through.objects.filter(program__year=YEAR).values_list(
+            "village__name", flat=True
+        )
+    )
+
+    response = viewer.get(reverse("meeting_report", args=[YEAR]))
+
+    _headers, rows = table_rows(response, "pocket-table")
+    assert {row[0] for row in rows} == pockets
+    unreached = {row[0] for row in rows if row[-1] == "tidak ada program"}
+    assert unreached == pockets - reached
+    assert len(unreached) >= 1
+
+
+def test_the_report_xlsx_holds_the_same_figures(viewer):
+    means = _programme_means(QUARTER)
+    response = viewer.get(reverse("meeting_report", args=[YEAR]), {"_export": "xlsx"})
+
+    book = workbook(response)
+    strategies = sheet_rows(book, "Strategi")
+    for row in strategies:
+        programs = Program.objects.filter(year=YEAR, strategy=row["No."])
+        assert row["Pagu (Rp)"] == sum(p.budget_ceiling for p in programs)
+        assert isinstance(row["Pagu (Rp)"], int)
+    off_track = sheet_rows(book, "Tertinggal")
+    names = {p.pk: p.name for p in Program.objects.filter(year=YEAR)}
+    assert {row["Program"] for row in off_track} == {
+        names[pk] for pk, mean in means.items() if _category(mean) in ("low", "very low")
+    }
+    for row in off_track:
+        assert isinstance(row["Rata-rata capaian (%)"], int | float)
+    pockets = sheet_rows(book, "Kantong kemiskinan")
+    assert {row["Desa/kelurahan"] for row in pockets} == _pockets()
+    trend = {row["Tahun"]: row for row in sheet_rows(book, "Tren BPS")}
+    assert trend[2024]["Penduduk miskin"] == PovertyStatistic.objects.get(year=2024).poor_people
+
+
+def test_the_report_agrees_with_the_strategy_and_opd_tables(viewer):
+    """The meeting groups the year's programmes in Python (progress.rollup); the tables use
+    the SQL rollup. Both are the same rule, so the figures must be the same."""
+    period = {"year": YEAR, "quarter": QUARTER}
+    report = viewer.get(reverse("meeting_report", args=[YEAR]), {"quarter": QUARTER})
+    strategies = viewer.get(reverse("strategy_list"), period)
+    agencies = viewer.get(reverse("agency_list"), {**period, "sort": "rank"})
+
+    _headers, strategy_rows = table_rows(report, "strategy-table")
+    for name, index in [
+        ("Pagu (Rp)", 3),
+        ("Serapan anggaran (%)", 5),
+        ("Rata-rata capaian (%)", 6),
+    ]:
+        assert [row[index] for row in strategy_rows] == html_column(strategies, name), name
+    _headers, agency_rows = table_rows(report, "opd-ranking-table")
+    assert [row[1] for row in agency_rows] == html_column(agencies, "Perangkat daerah (OPD)")
+    for name, index in [
+        ("Peringkat", 0),
+        ("Rata-rata capaian (%)", 6),
+        ("Kelengkapan laporan (%)", 8),
+    ]:
+        assert [row[index] for row in agency_rows] == html_column(agencies, name), name
