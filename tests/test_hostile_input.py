@@ -192,6 +192,7 @@ def test_village_data_form_never_fails_on_any_input(
                 "q",
                 "sort",
                 "page",
+                "per_page",
                 "_export",
             ]
         ),

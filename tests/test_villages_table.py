@@ -542,6 +542,18 @@ def test_unknown_sort_and_export_are_ignored_with_a_warning(viewer_client, world
     assert len(names(response)) == 4
 
 
+@pytest.mark.parametrize(
+    ("per_page", "rows"), [("2", 2), ("-1", 4), ("0", 4), ("abc", 4), ("100000", 4)]
+)
+def test_page_size_outside_its_range_falls_back_to_a_working_size(
+    viewer_client, world, per_page, rows
+):
+    response = viewer_client.get(URL, {"per_page": per_page})
+
+    assert response.status_code == 200
+    assert len(names(response)) == rows
+
+
 def test_a_year_without_village_data_when_there_is_none_at_all(viewer_client):
     response = viewer_client.get(URL)
 
