@@ -57,8 +57,9 @@ class BaseTable(tables.Table):
         super().__init__(data, *args, **kwargs)
 
     def paginate(self, *args, per_page=None, **kwargs):
-        # ?per_page= is honoured, but not to the point of one page with every row.
-        per_page = min(per_page or PER_PAGE, MAX_PER_PAGE)
+        # ?per_page= is honoured, but not to the point of one page with every row; zero or
+        # less (per_page=-1) would make the paginator fail, so it means the default.
+        per_page = min(per_page if per_page and per_page > 0 else PER_PAGE, MAX_PER_PAGE)
         return super().paginate(*args, per_page=per_page, **kwargs)
 
 

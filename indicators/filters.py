@@ -11,6 +11,7 @@ from bartim.models import Agency, District, Quarter, ReviewStatus, Village
 from programs.models import Program, Strategy
 
 from . import periods, progress
+from .models import VillageData
 
 ALL = _("All")
 
@@ -220,3 +221,96 @@ class AgencyFilterSet(PeriodFilterSet):
         if self.form.cleaned_data.get("strategy"):
             programs = programs.filter(strategy=self.form.cleaned_data["strategy"])
         return progress.agencies_with_progress(queryset, programs, self.quarter_value)
+
+
+def _village_data_years(user) -> list[int]:
+    """The years with village data `user` may read, newest first."""
+    return list(
+        VillageData.objects.visible_to(user)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+class VillageFilterSet(TableFilterSet):
+    """Filters of /villages/. The year always has a value: the latest year with village data
+    when the link gives none (the programmes' default year when there is no village data)."""
+
+    POCKET_YES = "yes"
+    POCKET_NO = "no"
+
+    year = django_filters.TypedChoiceFilter(
+        label=_("Year"),
+        coerce=int,
+        error_messages={
+            "invalid_choice": _(
+                "“%(value)s” is not a year with village data. Choose a year from the list."
+            )
+        },
+    )
+    kecamatan = LabelledModelChoiceFilter(
+        field_name="village__district",
+        queryset=District.objects.order_by("name"),
+        to_field_name="code",
+        label=_("Kecamatan"),
+        empty_label=ALL,
+        label_from_instance=lambda district: district.name,
+        error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
+    )
+    desa = LabelledModelChoiceFilter(
+        field_name="village",
+        queryset=Village.objects.select_related("district").order_by("name", "code"),
+        to_field_name="code",
+        label=_("Village (desa/kelurahan)"),
+        empty_label=ALL,
+        label_from_instance=lambda village: f"{village.name} ({village.district.name})",
+        error_messages={
+            "invalid_choice": _("There is no desa or kelurahan with code “%(value)s”.")
+        },
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ReviewStatus.choices,
+        label=_("Status"),
+        empty_label=ALL,
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a status. Choose one from the list.")
+        },
+    )
+    pocket = django_filters.ChoiceFilter(
+        choices=[(POCKET_YES, _("Yes")), (POCKET_NO, _("No"))],
+        method="filter_pocket",
+        label=_("Poverty pocket"),
+        empty_label=ALL,
+        error_messages={
+            "invalid_choice": _(
+                "“%(value)s” is not a choice for poverty pocket. Choose Yes or No from the list."
+            )
+        },
+    )
+    q = search_filter()
+
+    fixed = ("year",)
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        user = request.user
+        self.years = _village_data_years(user)
+        if self.years:
+            self.default_year = self.years[0]
+        else:
+            self.default_year = periods.default_year(
+                periods.program_years(Program.objects.visible_to(user))
+            )
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        years = sorted({*self.years, self.default_year}, reverse=True)
+        self.filters["year"].extra["choices"] = [(year, str(year)) for year in years]
+
+    def defaults(self, data):
+        return {"year": str(self.default_year)}
+
+    def filter_pocket(self, queryset, name, value):
+        # is_pocket is annotated by the view's queryset (indicators/village_figures.py).
+        return queryset.filter(is_pocket=value == self.POCKET_YES)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(village__name__icontains=value)

@@ -14,6 +14,7 @@ PAGES = [
     ("indicator_list", {}),
     ("strategy_list", {}),
     ("agency_list", {}),
+    ("village_list", {}),
     ("targeting", {}),
     ("entry:program_create", {}),
     ("entry:village_data_list", {}),

@@ -46,6 +46,7 @@ def test_script_in_text_fields_is_shown_escaped_on_every_page(admin_client, vill
         reverse("indicator_list"),
         reverse("strategy_list"),
         reverse("agency_list"),
+        reverse("village_list"),
         reverse("targeting"),
         reverse("entry:program_detail", args=[program.pk]),
         reverse("entry:program_history", args=[program.pk]),
@@ -187,9 +188,11 @@ def test_village_data_form_never_fails_on_any_input(
                 "desa",
                 "status",
                 "category",
+                "pocket",
                 "q",
                 "sort",
                 "page",
+                "per_page",
                 "_export",
             ]
         ),
@@ -200,6 +203,13 @@ def test_village_data_form_never_fails_on_any_input(
 def test_table_filters_never_fail(client, viewer_user, params):
     client.force_login(viewer_user)
 
-    for name in ("program_list", "indicator_list", "strategy_list", "agency_list", "targeting"):
+    for name in (
+        "program_list",
+        "indicator_list",
+        "strategy_list",
+        "agency_list",
+        "village_list",
+        "targeting",
+    ):
         response = client.get(reverse(name), params)
         assert response.status_code in (200, 404), (name, params)
