@@ -31,10 +31,12 @@ class AuditEntry:
 
 
 def _tracked_fields(history_model):
+    # Fields a history leaves out (bookkeeping such as `version`) have nothing to compare.
+    kept = {field.attname for field in history_model._meta.concrete_fields}
     return [
         field
         for field in history_model.instance_type._meta.concrete_fields
-        if field.attname not in SKIPPED_FIELDS
+        if field.attname not in SKIPPED_FIELDS and field.attname in kept
     ]
 
 

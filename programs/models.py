@@ -97,6 +97,18 @@ class Program(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    # Raised by every save of the programme, its indicators or its quarterly values, so a form
+    # opened before someone else's save is refused (bartim/concurrency.py).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -107,7 +119,8 @@ class Program(models.Model):
     )
 
     objects = ProgramQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The history has its own who and when; the version is bookkeeping, not a change.
+    history = HistoricalRecords(excluded_fields=["updated_at", "updated_by", "version"])
 
     class Meta:
         verbose_name = _("programme")
