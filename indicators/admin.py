@@ -7,7 +7,8 @@ from django.db.models.functions import Cast, NullIf
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from bartim.admin import ReviewRulesAdminMixin
+from bartim.admin import OptimisticLockAdminMixin, ReviewRulesAdminMixin
+from bartim.concurrency import claim_version
 from bartim.db import count_of
 from bartim.formatting import format_number, format_percent, format_rupiah
 from bartim.models import PeriodLock, Quarter
@@ -45,8 +46,22 @@ class IndicatorValueInline(admin.TabularInline):
     max_num = len(Quarter.values)
 
 
+class RaisesProgramVersionMixin:
+    """An indicator or quarterly value saved here raises its programme's version, so that the
+    app's programme and quarter forms opened before are refused rather than overwrite it."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        claim_version(Program, pk=self.program_id_of(obj), seen_version=None, actor=request.user)
+
+    def delete_model(self, request, obj):
+        program_id = self.program_id_of(obj)
+        super().delete_model(request, obj)
+        claim_version(Program, pk=program_id, seen_version=None, actor=request.user)
+
+
 @admin.register(Indicator)
-class IndicatorAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(RaisesProgramVersionMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "program", "agency", "unit", "direction", "target_display")
     list_filter = ("program__year", "program__strategy", "direction")
     list_select_related = ("program__agency",)
@@ -54,6 +69,9 @@ class IndicatorAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ("program",)
     fields = ("program", "name", "unit", "direction", "aggregation", "baseline", "target")
     inlines = (IndicatorValueInline,)
+
+    def program_id_of(self, obj):
+        return obj.program_id
 
     @admin.display(description=_("agency"), ordering="program__agency__name")
     def agency(self, obj):
@@ -65,13 +83,16 @@ class IndicatorAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(RaisesProgramVersionMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin):
     list_display = ("indicator", "program", "quarter", "target_display", "realized_display")
     list_filter = ("indicator__program__year", "quarter")
     list_select_related = ("indicator__program",)
     search_fields = ("indicator__name", "indicator__program__name")
     autocomplete_fields = ("indicator",)
     fields = ("indicator", "quarter", "target", "realized")
+
+    def program_id_of(self, obj):
+        return obj.indicator.program_id
 
     @admin.display(description=_("programme"), ordering="indicator__program__name")
     def program(self, obj):
@@ -87,7 +108,7 @@ class IndicatorValueAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(VillageData)
-class VillageDataAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class VillageDataAdmin(OptimisticLockAdminMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "village",
         "district",
@@ -200,7 +221,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class ProgramAdmin(OptimisticLockAdminMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "name",
         "agency",

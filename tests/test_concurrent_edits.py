@@ -2,17 +2,22 @@
 and when (WIB), the form keeps his input, and the database keeps the first save."""
 
 import re
+import threading
+import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bartim.concurrency import EditConflict, claim_version
 from bartim.models import User
 from entry.forms import VILLAGE_DATA_FIELDS
 from indicators.models import IndicatorValue
 from programs.models import Program
+from programs.services import program_update
 
 from .factories import (
     IndicatorFactory,
@@ -244,3 +249,157 @@ def test_every_save_raises_the_version(opd_a_user, agency_a):
         versions.append(Program.objects.get(pk=program.pk).version)
 
     assert versions == [versions[0] + step for step in range(4)]
+
+
+# ---- The Django admin's change forms ---------------------------------------------------
+
+
+def _admin_form_data(response) -> dict:
+    """What the browser posts back: every field of the change form and its inlines as the
+    page rendered them."""
+    data = {}
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        if name in form.initial or field.initial is not None:
+            value = form[name].value()
+            data[name] = "" if value is None else value
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        for inline_form in formset.formset.initial_forms:
+            for name in inline_form.fields:
+                value = inline_form[name].value()
+                data[inline_form.add_prefix(name)] = "" if value is None else value
+    return data
+
+
+@pytest.fixture
+def two_admins(db):
+    return [
+        UserFactory(
+            username=username,
+            role=User.Role.ADMIN,
+            is_staff=True,
+            is_superuser=True,
+            first_name=first,
+        )
+        for username, first in [("admin1", "Rina"), ("admin2", "Yusuf")]
+    ]
+
+
+def test_second_admin_save_of_a_programme_is_refused(two_admins, agency_a):
+    program = ProgramFactory(agency=agency_a, name="Bedah Rumah", budget_ceiling=500_000_000)
+    IndicatorFactory(program=program)
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    first, second = (_signed_in(user) for user in two_admins)
+    first_data, second_data = _admin_form_data(first.get(url)), _admin_form_data(second.get(url))
+
+    saved = first.post(url, {**first_data, "name": "Bedah Rumah Layak Huni"})
+    refused = second.post(url, {**second_data, "budget_ceiling": 750_000_000})
+
+    assert saved.status_code == 302
+    assert refused.status_code == 200
+    program.refresh_from_db()
+    assert (program.name, program.budget_ceiling) == ("Bedah Rumah Layak Huni", 500_000_000)
+    page = refused.content.decode()
+    assert f"Diubah oleh Rina pada {_wib(program.updated_at)}" in page
+    assert 'value="750000000"' in page
+    # Saving the reviewed form again goes through.
+    again = second.post(url, _admin_form_data(refused))
+    assert again.status_code == 302
+    program.refresh_from_db()
+    assert program.budget_ceiling == 750_000_000
+
+
+def test_second_admin_save_of_village_data_is_refused(two_admins, village_x):
+    record = VillageDataFactory(village=village_x, poor_people=90)
+    url = reverse("admin:indicators_villagedata_change", args=[record.pk])
+    first, second = (_signed_in(user) for user in two_admins)
+    first_data, second_data = _admin_form_data(first.get(url)), _admin_form_data(second.get(url))
+
+    first.post(url, {**first_data, "poor_people": 120})
+    refused = second.post(url, {**second_data, "poor_people": 95})
+
+    assert refused.status_code == 200
+    assert "Diubah oleh Rina" in refused.content.decode()
+    record.refresh_from_db()
+    assert record.poor_people == 120
+
+
+def test_a_quarterly_value_saved_in_the_admin_refuses_an_open_quarter_form(
+    two_admins, opd_a_user, agency_a
+):
+    program = ProgramFactory(agency=agency_a)
+    value = IndicatorValueFactory(indicator=IndicatorFactory(program=program), realized=10)
+    quarter_url = reverse("entry:program_quarter", args=[program.pk, 1])
+    reporter, admin = _signed_in(opd_a_user), _signed_in(two_admins[0])
+    stale = _seen_version(reporter.get(quarter_url))
+    admin_url = reverse("admin:indicators_indicatorvalue_change", args=[value.pk])
+    admin.post(admin_url, {**_admin_form_data(admin.get(admin_url)), "realized": "40"})
+
+    refused = reporter.post(
+        quarter_url,
+        {"budget_realized": 0, f"realized_{value.indicator_id}": "11", "seen_version": stale},
+    )
+
+    assert "Diubah oleh Rina" in refused.content.decode()
+    value.refresh_from_db()
+    assert value.realized == 40
+
+
+# ---- The rule itself ---------------------------------------------------------------------
+
+
+def test_a_stale_version_is_refused_by_the_service_too(opd_a_user, colleague, agency_a):
+    program = ProgramFactory(agency=agency_a, name="Bedah Rumah")
+    program_update(program=program, actor=colleague, name="Bedah Rumah 2", seen_version=1)
+
+    with pytest.raises(EditConflict) as refused:
+        program_update(program=program, actor=opd_a_user, name="Bedah Rumah 3", seen_version=1)
+
+    assert refused.value.changed_by == colleague
+    assert Program.objects.get(pk=program.pk).name == "Bedah Rumah 2"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_racing_from_one_version_let_exactly_one_through(agency_a, opd_a_user):
+    """Two transactions claim the same version at the same moment, each on its own database
+    connection: the second waits for the first's row lock and is then refused."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's test database is one in-memory connection; no real race")
+    program = ProgramFactory(agency=agency_a)
+    first_claimed, second_started = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                claim_version(Program, pk=program.pk, seen_version=1, actor=opd_a_user)
+                first_claimed.set()
+                second_started.wait(5)
+                time.sleep(0.3)  # the second is now blocked on the row lock
+            outcome["first"] = "saved"
+        finally:
+            connection.close()
+
+    def second():
+        first_claimed.wait(5)
+        second_started.set()
+        try:
+            with transaction.atomic():
+                claim_version(Program, pk=program.pk, seen_version=1, actor=opd_a_user)
+            outcome["second"] = "saved"
+        except EditConflict:
+            outcome["second"] = "refused"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert outcome == {"first": "saved", "second": "refused"}
+    assert Program.objects.get(pk=program.pk).version == 2
