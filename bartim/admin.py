@@ -115,6 +115,24 @@ class OptimisticLockAdminMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
+class KeepsReportsAdminMixin:
+    """The delete page (and the bulk delete action) lists what keeps the records from being
+    deleted: Django's protected objects (on_delete=PROTECT) and the reported data that
+    bartim/deletion.py guards, and says what to do instead. Deleting is then refused with
+    that page, never with an error."""
+
+    refused_deletion_hint = None
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        queryset = self.model._default_manager.filter(pk__in=[obj.pk for obj in objs])
+        if hasattr(queryset, "reports_blocking_deletion"):
+            protected = [*protected, *(text for _obj, text in queryset.reports_blocking_deletion())]
+        if protected and self.refused_deletion_hint:
+            self.message_user(request, self.refused_deletion_hint, messages.WARNING)
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(Regency)
 class RegencyAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "bps_code")
@@ -123,7 +141,7 @@ class RegencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "regency", "village_count")
     list_select_related = ("regency",)
     search_fields = ("code", "name")
@@ -138,7 +156,11 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Village)
-class VillageAdmin(admin.ModelAdmin):
+class VillageAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
+    refused_deletion_hint = _(
+        "A village with village data or target of a programme is kept: reported data is "
+        "never deleted."
+    )
     list_display = ("code", "name", "kind", "district")
     list_filter = ("district", "kind")
     list_select_related = ("district",)
@@ -148,7 +170,11 @@ class VillageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
+    refused_deletion_hint = _(
+        "An agency that runs programmes is retired, not deleted: tick it in the list of "
+        'agencies and choose the action "Retire the selected agencies".'
+    )
     list_display = ("name", "abbreviation", "is_active", "program_count")
     list_filter = ("is_active",)
     search_fields = ("name", "abbreviation")

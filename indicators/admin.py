@@ -7,7 +7,7 @@ from django.db.models.functions import Cast, NullIf
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from bartim.admin import OptimisticLockAdminMixin, ReviewRulesAdminMixin
+from bartim.admin import KeepsReportsAdminMixin, OptimisticLockAdminMixin, ReviewRulesAdminMixin
 from bartim.concurrency import claim_version
 from bartim.db import count_of
 from bartim.formatting import format_number, format_percent, format_rupiah
@@ -61,7 +61,12 @@ class RaisesProgramVersionMixin:
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(RaisesProgramVersionMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(
+    KeepsReportsAdminMixin, RaisesProgramVersionMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin
+):
+    refused_deletion_hint = _(
+        "Quarterly values are reported data and are never deleted with their indicator."
+    )
     list_display = ("name", "program", "agency", "unit", "direction", "target_display")
     list_filter = ("program__year", "program__strategy", "direction")
     list_select_related = ("program__agency",)
@@ -221,7 +226,14 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(OptimisticLockAdminMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class ProgramAdmin(
+    KeepsReportsAdminMixin, OptimisticLockAdminMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin
+):
+    refused_deletion_hint = _(
+        "Reported data (quarterly values, budget realisation) is never deleted with its "
+        "programme. If it was entered by mistake, correct it first; otherwise keep the "
+        "programme."
+    )
     list_display = (
         "name",
         "agency",

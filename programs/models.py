@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from bartim.deletion import ReportKeepingModel, ReportKeepingQuerySet
+from bartim.formatting import format_rupiah
 from bartim.models import Agency, ReviewEvent, ReviewStatus, Village, year_range_constraint
 
 
@@ -33,7 +35,7 @@ class Strategy(models.Model):
         return f"{self.number}. {self.name}"
 
 
-class ProgramQuerySet(models.QuerySet):
+class ProgramQuerySet(ReportKeepingQuerySet):
     def visible_to(self, user):
         """Every signed-in role reads every programme: aligning agencies is the point."""
         if not (user.is_authenticated and user.is_active):
@@ -60,8 +62,26 @@ class ProgramQuerySet(models.QuerySet):
         )
         return self.reported_by(user).filter(status__in=statuses)
 
+    def reports_blocking_deletion(self):
+        """Budget realisation is reported data held in the programme's own fields; its
+        quarterly values are kept by IndicatorValue.indicator's on_delete=PROTECT."""
+        realised = self.filter(
+            Q(budget_realized_q1__gt=0)
+            | Q(budget_realized_q2__gt=0)
+            | Q(budget_realized_q3__gt=0)
+            | Q(budget_realized_q4__gt=0)
+        )
+        return [
+            (
+                program,
+                _("%(programme)s has a realised budget of %(amount)s")
+                % {"programme": program, "amount": format_rupiah(program.budget_realized_total)},
+            )
+            for program in realised
+        ]
 
-class Program(models.Model):
+
+class Program(ReportKeepingModel):
     class BeneficiaryUnit(models.TextChoices):
         HOUSEHOLDS = "kk", _("households (KK)")
         PEOPLE = "jiwa", _("people (jiwa)")
