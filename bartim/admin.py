@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from bartim.concurrency import EditConflict, claim_version
+from bartim.concurrency import FORM_OUT_OF_DATE, EditConflict, claim_version
 from bartim.formatting import format_number
 
 from .models import Agency, District, Regency, User, Village
@@ -42,9 +42,6 @@ class ReviewRulesAdminMixin:
         return fields
 
 
-OUT_OF_DATE = _("This form is out of date. Open it again and repeat your changes.")
-
-
 class SeenVersionAdminForm(forms.ModelForm):
     """An admin change form that sends back the version it was opened at."""
 
@@ -52,7 +49,9 @@ class SeenVersionAdminForm(forms.ModelForm):
         widget=forms.HiddenInput,
         required=False,
         min_value=1,
-        error_messages={"invalid": OUT_OF_DATE, "min_value": OUT_OF_DATE},
+        # The column's range on every database, so a forged number never reaches a query.
+        max_value=2_147_483_647,
+        error_messages=dict.fromkeys(["invalid", "min_value", "max_value"], FORM_OUT_OF_DATE),
     )
 
     def __init__(self, *args, **kwargs):
@@ -65,7 +64,7 @@ class SeenVersionAdminForm(forms.ModelForm):
         if self.instance.pk and "seen_version" not in self.errors:
             seen = cleaned.get("seen_version")
             if seen is None:
-                raise forms.ValidationError(OUT_OF_DATE)
+                raise forms.ValidationError(FORM_OUT_OF_DATE)
             current = (
                 type(self.instance)
                 ._base_manager.select_related("updated_by")

@@ -11,6 +11,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# A form sent back without a usable version (an old page, a forged request): nothing is saved.
+FORM_OUT_OF_DATE = gettext_lazy("This form is out of date. Open it again and repeat your changes.")
 
 
 class EditConflict(Exception):

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bartim.concurrency import FORM_OUT_OF_DATE
 from bartim.formatting import format_number
 from bartim.models import Agency, Quarter, Village
 from indicators.models import Indicator, VillageData
@@ -46,11 +47,11 @@ class SeenVersionMixin:
             widget=forms.HiddenInput,
             initial=version,
             min_value=1,
-            error_messages={
-                "required": _("This form is out of date. Open it again and repeat your changes."),
-                "invalid": _("This form is out of date. Open it again and repeat your changes."),
-                "min_value": _("This form is out of date. Open it again and repeat your changes."),
-            },
+            # The column's range on every database, so a forged number never reaches a query.
+            max_value=2_147_483_647,
+            error_messages=dict.fromkeys(
+                ["required", "invalid", "min_value", "max_value"], FORM_OUT_OF_DATE
+            ),
         )
 
     def show_conflict(self, conflict, current: dict) -> None:

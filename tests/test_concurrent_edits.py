@@ -223,6 +223,23 @@ def test_a_form_without_its_version_saves_nothing(opd_a_user, agency_a):
     assert program.name == "Bedah Rumah"
 
 
+@pytest.mark.parametrize("garbage", ["abc", "-1", "0", "1e309", "9" * 40, "<b>1</b>"])
+def test_a_forged_version_saves_nothing_and_says_why(opd_a_user, agency_a, garbage):
+    program = ProgramFactory(agency=agency_a, name="Bedah Rumah")
+    client = _signed_in(opd_a_user)
+
+    response = client.post(
+        reverse("entry:program_edit", args=[program.pk]),
+        _program_data(program, name="Lain", seen_version=garbage),
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Formulir ini sudah kedaluwarsa" in content or "Diubah oleh" in content
+    program.refresh_from_db()
+    assert program.name == "Bedah Rumah"
+
+
 def test_every_save_raises_the_version(opd_a_user, agency_a):
     program = ProgramFactory(agency=agency_a)
     indicator = IndicatorFactory(program=program)
