@@ -294,6 +294,20 @@ class ProgramAdmin(
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        # The form sets the target villages after the programme's own row is saved; without
+        # this, a removal and an addition would each add a history row. Instead one row
+        # records the new set, only when it changed.
+        program = form.instance
+        before = set(program.target_villages.values_list("pk", flat=True))
+        program.skip_history_when_saving = True
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            del program.skip_history_when_saving
+        if set(program.target_villages.values_list("pk", flat=True)) != before:
+            program.save(update_fields=["updated_at"])
+
     @admin.display(description=_("budget ceiling (pagu)"), ordering="budget_ceiling")
     def budget_ceiling_rupiah(self, obj):
         return format_rupiah(obj.budget_ceiling)

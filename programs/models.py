@@ -140,7 +140,10 @@ class Program(ReportKeepingModel):
 
     objects = ProgramQuerySet.as_manager()
     # The history has its own who and when; the version is bookkeeping, not a change.
-    history = HistoricalRecords(excluded_fields=["updated_at", "updated_by", "version"])
+    # The target villages are part of the audit trail: each history row keeps the set.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "updated_by", "version"], m2m_fields=["target_villages"]
+    )
 
     class Meta:
         verbose_name = _("programme")

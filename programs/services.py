@@ -83,7 +83,11 @@ def program_update(
         current._history_user = actor
         if change_reason or reason:
             current._change_reason = change_reason or reason
-        current.save()
         if target_villages is not None:
+            # Set before saving, without a history row of its own: the save's one row then
+            # holds the fields and the target villages together.
+            current.skip_history_when_saving = True
             current.target_villages.set(target_villages)
+            del current.skip_history_when_saving
+        current.save()
     return current

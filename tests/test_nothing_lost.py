@@ -301,3 +301,55 @@ def test_a_deletion_in_the_admin_appears_on_the_audit_page(superuser_client, vil
 
     assert "dihapus" in page
     assert "admin" in page
+
+
+def test_target_villages_changed_in_the_app_are_in_the_history(
+    client, opd_a_user, agency_a, village_x, village_y
+):
+    program = ProgramFactory(agency=agency_a, name="Air Bersih", target_villages=[village_x])
+    client.force_login(opd_a_user)
+    client.post(
+        reverse("entry:program_edit", args=[program.pk]),
+        {
+            "strategy": program.strategy_id,
+            "year": program.year,
+            "name": program.name,
+            "budget_ceiling": program.budget_ceiling,
+            "beneficiary_unit": "kk",
+            "target_villages": [village_y.pk],
+            "seen_version": program.version,
+        },
+    )
+
+    row = _last(Program.history, id=program.pk)
+    page = client.get(reverse("entry:program_history", args=[program.pk])).content.decode()
+
+    assert row.history_user == opd_a_user
+    assert [link.village for link in row.target_villages.all()] == [village_y]
+    assert Program.history.filter(id=program.pk, history_user=opd_a_user).count() == 1
+    assert "Pulau Patai → Jango" in page
+
+
+def test_target_villages_changed_in_the_admin_are_in_the_history(
+    superuser_client, admin_user, agency_a, village_x, village_y
+):
+    program = ProgramFactory(agency=agency_a, target_villages=[village_x])
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    form = superuser_client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if name != "target_villages"}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    data.update(
+        {
+            "target_villages": [village_x.pk, village_y.pk],
+            "indicators-TOTAL_FORMS": 0,
+            "indicators-INITIAL_FORMS": 0,
+        }
+    )
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == 302
+    rows = list(Program.history.filter(id=program.pk, history_user=admin_user))
+    latest = _last(Program.history, id=program.pk)
+    assert len(rows) == 2  # the fields' row, then the new set of villages
+    assert {link.village for link in latest.target_villages.all()} == {village_x, village_y}
