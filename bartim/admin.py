@@ -1,10 +1,13 @@
 """The admin site's branding, and data entry for the territory, agencies and accounts."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from bartim.concurrency import FORM_OUT_OF_DATE, EditConflict, claim_version
 from bartim.formatting import format_number
 
 from .models import Agency, District, Regency, User, Village
@@ -39,6 +42,96 @@ class ReviewRulesAdminMixin:
         return fields
 
 
+class SeenVersionAdminForm(forms.ModelForm):
+    """An admin change form that sends back the version it was opened at."""
+
+    seen_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        # The column's range on every database, so a forged number never reaches a query.
+        max_value=2_147_483_647,
+        error_messages=dict.fromkeys(["invalid", "min_value", "max_value"], FORM_OUT_OF_DATE),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "seen_version" not in self.errors:
+            seen = cleaned.get("seen_version")
+            if seen is None:
+                raise forms.ValidationError(FORM_OUT_OF_DATE)
+            current = (
+                type(self.instance)
+                ._base_manager.select_related("updated_by")
+                .filter(pk=self.instance.pk)
+                .first()
+            )
+            if current is not None and current.version != seen:
+                # The form shown again carries the current version: saving it after review
+                # goes through, as the message says.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("seen_version")] = current.version
+                raise forms.ValidationError(EditConflict(current).message)
+        return cleaned
+
+
+class OptimisticLockAdminMixin:
+    """The admin's change forms of a versioned record (programme, village data) refuse a save
+    made after someone else's, as the app's forms do (bartim/concurrency.py): the form's
+    check shows who and when above the kept input; save_model claims the version in the
+    admin's own transaction, so a save slipping in between the check and the write is still
+    refused (with the message, on a freshly loaded form)."""
+
+    form = SeenVersionAdminForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        first = (name, {**options, "fields": (*options["fields"], "seen_version")})
+        return [first, *rest]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            seen = form.cleaned_data["seen_version"]
+            claim_version(type(obj), pk=obj.pk, seen_version=seen, actor=request.user)
+            obj.version, obj.updated_by = seen + 1, request.user
+        else:
+            obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as conflict:
+            self.message_user(request, conflict.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class KeepsReportsAdminMixin:
+    """The delete page (and the bulk delete action) lists what keeps the records from being
+    deleted: Django's protected objects (on_delete=PROTECT) and the reported data that
+    bartim/deletion.py guards, and says what to do instead. Deleting is then refused with
+    that page, never with an error."""
+
+    refused_deletion_hint = None
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        queryset = self.model._default_manager.filter(pk__in=[obj.pk for obj in objs])
+        if hasattr(queryset, "reports_blocking_deletion"):
+            protected = [*protected, *(text for _obj, text in queryset.reports_blocking_deletion())]
+        if protected and self.refused_deletion_hint:
+            self.message_user(request, self.refused_deletion_hint, messages.WARNING)
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(Regency)
 class RegencyAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "bps_code")
@@ -47,7 +140,7 @@ class RegencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "regency", "village_count")
     list_select_related = ("regency",)
     search_fields = ("code", "name")
@@ -62,7 +155,11 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Village)
-class VillageAdmin(admin.ModelAdmin):
+class VillageAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
+    refused_deletion_hint = _(
+        "A village with village data or target of a programme is kept: reported data is "
+        "never deleted."
+    )
     list_display = ("code", "name", "kind", "district")
     list_filter = ("district", "kind")
     list_select_related = ("district",)
@@ -72,7 +169,11 @@ class VillageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
+    refused_deletion_hint = _(
+        "An agency that runs programmes is retired, not deleted: tick it in the list of "
+        'agencies and choose the action "Retire the selected agencies".'
+    )
     list_display = ("name", "abbreviation", "is_active", "program_count")
     list_filter = ("is_active",)
     search_fields = ("name", "abbreviation")

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .deletion import ReportKeepingModel, ReportKeepingQuerySet
+
 YEAR_MIN = 2000
 YEAR_MAX = 2100
 
@@ -108,8 +110,27 @@ class District(models.Model):
         return self.name
 
 
-class Village(models.Model):
-    """A desa or a kelurahan."""
+class VillageQuerySet(ReportKeepingQuerySet):
+    def reports_blocking_deletion(self):
+        """Programmes that target these villages: the link would go with the village."""
+        links = (
+            Village.programs.through.objects.filter(village__in=self)
+            .select_related("program", "village")
+            .order_by("village__code", "program__name")
+        )
+        return [
+            (
+                link.program,
+                _("%(village)s is a target village of the programme %(programme)s")
+                % {"village": link.village, "programme": link.program},
+            )
+            for link in links
+        ]
+
+
+class Village(ReportKeepingModel):
+    """A desa or a kelurahan. Its village data (on_delete=PROTECT) and the programmes that
+    target it (bartim/deletion.py) keep it from being deleted."""
 
     class Kind(models.TextChoices):
         DESA = "desa", _("Village (desa)")
@@ -121,6 +142,8 @@ class Village(models.Model):
     code = models.CharField(_("Kemendagri code"), max_length=13, unique=True)
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    objects = VillageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("village (desa/kelurahan)")

@@ -31,10 +31,12 @@ class AuditEntry:
 
 
 def _tracked_fields(history_model):
+    # Fields a history leaves out (bookkeeping such as `version`) have nothing to compare.
+    kept = {field.attname for field in history_model._meta.concrete_fields}
     return [
         field
         for field in history_model.instance_type._meta.concrete_fields
-        if field.attname not in SKIPPED_FIELDS
+        if field.attname not in SKIPPED_FIELDS and field.attname in kept
     ]
 
 
@@ -47,6 +49,7 @@ def audit_entries(history_rows) -> list[AuditEntry]:
     for row in rows:
         by_model[type(row)].append(row)
     previous = {}
+    related_sets = {}
     for history_model, model_rows in by_model.items():
         ids = {row.id for row in model_rows}
         versions = defaultdict(list)
@@ -54,6 +57,9 @@ def audit_entries(history_rows) -> list[AuditEntry]:
             "history_date", "history_id"
         ):
             versions[version.id].append(version)
+        related_sets[history_model] = _related_sets(
+            history_model, [v.history_id for chain in versions.values() for v in chain]
+        )
         for row in model_rows:
             chain = versions[row.id]
             position = next(i for i, v in enumerate(chain) if v.history_id == row.history_id)
@@ -70,6 +76,11 @@ def audit_entries(history_rows) -> list[AuditEntry]:
                 continue
             if before is None or old != new:
                 changes.append((str(field.verbose_name), old, new))
+        for label, sets in related_sets[history_model]:
+            new = sets.get(row.history_id, ())
+            old = sets.get(before.history_id, ()) if before else ()
+            if new != old and not (row.history_type == "+" and not new):
+                changes.append((label, ", ".join(old) or None, ", ".join(new) or None))
         entries.append(
             AuditEntry(
                 record=row,
@@ -80,6 +91,24 @@ def audit_entries(history_rows) -> list[AuditEntry]:
             )
         )
     return entries
+
+
+def _related_sets(history_model, history_ids) -> list[tuple[str, dict]]:
+    """For each many-to-many field the history keeps (a programme's target villages): its
+    label and, per history row, the sorted names it held; one query per field."""
+    result = []
+    for field in getattr(history_model, "_history_m2m_fields", ()):
+        m2m_history = history_model.__dict__[field.name].model
+        target = field.m2m_reverse_field_name()
+        names = defaultdict(list)
+        for history_id, name in (
+            m2m_history.objects.filter(history_id__in=history_ids)
+            .order_by(f"{target}__name")
+            .values_list("history_id", f"{target}__name")
+        ):
+            names[history_id].append(name)
+        result.append((str(field.verbose_name), {k: tuple(v) for k, v in names.items()}))
+    return result
 
 
 def _label(row):

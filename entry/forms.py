@@ -1,6 +1,10 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bartim.concurrency import FORM_OUT_OF_DATE
+from bartim.formatting import format_number
 from bartim.models import Agency, Quarter, Village
 from indicators.models import Indicator, VillageData
 from programs.models import Program
@@ -34,6 +38,57 @@ class BootstrapMixin:
                 attrs["aria-describedby"] = f"id_{name}-errors"
 
 
+class SeenVersionMixin:
+    """A hidden `seen_version`: the version of the record when the form was opened, sent back
+    so that a save after someone else's is refused (bartim.concurrency)."""
+
+    def add_seen_version(self, version: int) -> None:
+        self.fields["seen_version"] = forms.IntegerField(
+            widget=forms.HiddenInput,
+            initial=version,
+            min_value=1,
+            # The column's range on every database, so a forged number never reaches a query.
+            max_value=2_147_483_647,
+            error_messages=dict.fromkeys(
+                ["required", "invalid", "min_value", "max_value"], FORM_OUT_OF_DATE
+            ),
+        )
+
+    def show_conflict(self, conflict, current: dict) -> None:
+        """Tell who saved the record in between, list the current values that differ from the
+        user's input, and arm the form with the current version: the next save, after review,
+        goes through. The user's input stays in the form."""
+        self.add_error(None, conflict.message)
+        mine = self.cleaned_data
+        self.conflict_values = [
+            (self.fields[name].label, _display(self.fields[name], value))
+            for name, value in current.items()
+            if name in self.fields and _comparable(value) != _comparable(mine.get(name))
+        ]
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen_version")] = conflict.current_version
+
+
+def _comparable(value):
+    if hasattr(value, "all") or isinstance(value, list | tuple | set):
+        return frozenset(getattr(item, "pk", item) for item in value)
+    return getattr(value, "pk", value)
+
+
+def _display(field, value) -> str:
+    if value is None or value == "":
+        return "–"
+    if hasattr(value, "all") or isinstance(value, list | tuple | set):
+        return ", ".join(str(item) for item in value) or "–"
+    choices = dict(getattr(field, "choices", None) or ())
+    if value in choices and not hasattr(value, "pk"):
+        return str(choices[value])
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        integral = value == int(value)
+        return format_number(value, 0 if integral else 2)
+    return str(value)
+
+
 def grouped_village_choices(villages):
     """Target villages grouped by kecamatan: a plain list usable without script and by keyboard."""
     groups = {}
@@ -44,7 +99,7 @@ def grouped_village_choices(villages):
     return list(groups.items())
 
 
-class ProgramForm(BootstrapMixin, forms.ModelForm):
+class ProgramForm(SeenVersionMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Program
         fields = [
@@ -74,15 +129,24 @@ class ProgramForm(BootstrapMixin, forms.ModelForm):
         else:
             # The service puts an OPD user's programme in his own OPD; no choice to offer.
             del self.fields["agency"]
+        if self.instance.pk:
+            self.add_seen_version(self.instance.version)
 
 
-class IndicatorForm(BootstrapMixin, forms.ModelForm):
+class IndicatorForm(SeenVersionMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["name", "unit", "direction", "aggregation", "baseline", "target"]
 
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A changed indicator is checked against its programme's version; adding one is not
+        # a conflict with anyone.
+        if self.instance.pk:
+            self.add_seen_version(program.version)
 
-class QuarterReportForm(BootstrapMixin, forms.Form):
+
+class QuarterReportForm(SeenVersionMixin, BootstrapMixin, forms.Form):
     """One quarter of a programme: its budget realisation and each indicator's value."""
 
     budget_realized = forms.IntegerField(
@@ -95,8 +159,9 @@ class QuarterReportForm(BootstrapMixin, forms.Form):
         help_text=_("Required when the quarter is locked."),
     )
 
-    def __init__(self, *args, indicators, values, **kwargs):
+    def __init__(self, *args, program, indicators, values, **kwargs):
         super().__init__(*args, **kwargs)
+        self.add_seen_version(program.version)
         self.indicators = list(indicators)
         for indicator in self.indicators:
             value = values.get(indicator.pk)
@@ -116,6 +181,10 @@ class QuarterReportForm(BootstrapMixin, forms.Form):
                 initial=value.target if value else None,
             )
         self.style_fields()
+
+    def clean_budget_realized(self):
+        # Left empty means nothing realised this quarter.
+        return self.cleaned_data["budget_realized"] or 0
 
     def indicator_rows(self):
         return [
@@ -145,7 +214,7 @@ VILLAGE_DATA_FIELDS = [
 ]
 
 
-class VillageDataForm(BootstrapMixin, forms.ModelForm):
+class VillageDataForm(SeenVersionMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = VillageData
         fields = ["village", "year", *VILLAGE_DATA_FIELDS]
@@ -156,6 +225,8 @@ class VillageDataForm(BootstrapMixin, forms.ModelForm):
         if not user.is_regency_admin:
             villages = villages.filter(district_id=user.district_id)
         self.fields["village"].queryset = villages
+        if self.instance.pk:
+            self.add_seen_version(self.instance.version)
 
 
 class ReasonForm(BootstrapMixin, forms.Form):

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from bartim.concurrency import EditConflict
 from bartim.models import PeriodLock, Quarter, ReviewAction, ReviewStatus, User, Village
 from bartim.periods import PeriodLockError, period_lock, period_unlock
 from bartim.review import ReviewError, allowed_actions, review_transition
@@ -113,15 +114,26 @@ def program_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.fields}
         villages = fields.pop("target_villages")
+        seen_version = fields.pop("seen_version")
         try:
             program_update(
                 program=Program.objects.get(pk=pk),
                 actor=request.user,
                 target_villages=villages,
+                seen_version=seen_version,
                 **fields,
             )
         except ValidationError as error:
             _apply_errors(form, error)
+        except EditConflict as conflict:
+            current = Program.objects.get(pk=pk)
+            form.show_conflict(
+                conflict,
+                {
+                    **{name: getattr(current, name) for name in fields},
+                    "target_villages": list(current.target_villages.order_by("code")),
+                },
+            )
         else:
             messages.success(request, _("Programme saved."))
             return redirect("entry:program_detail", pk=pk)
@@ -133,13 +145,23 @@ def indicator_edit(request, pk, indicator_pk=None):
     indicator = (
         get_object_or_404(Indicator, pk=indicator_pk, program=program) if indicator_pk else None
     )
-    form = IndicatorForm(_posted(request), instance=indicator)
+    form = IndicatorForm(_posted(request), instance=indicator, program=program)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.fields}
+        seen_version = fields.pop("seen_version", None)
         try:
-            indicator_save(program=program, actor=request.user, indicator=indicator, **fields)
+            indicator_save(
+                program=program,
+                actor=request.user,
+                indicator=indicator,
+                seen_version=seen_version,
+                **fields,
+            )
         except ValidationError as error:
             _apply_errors(form, error)
+        except EditConflict as conflict:
+            current = Indicator.objects.get(pk=indicator.pk)
+            form.show_conflict(conflict, {name: getattr(current, name) for name in fields})
         else:
             messages.success(request, _("Indicator saved."))
             return redirect("entry:program_detail", pk=pk)
@@ -164,6 +186,7 @@ def program_quarter(request, pk, quarter):
     }
     form = QuarterReportForm(
         _posted(request),
+        program=program,
         indicators=indicators,
         values=values,
         initial={"budget_realized": getattr(program, BUDGET_FIELDS[quarter])},
@@ -174,13 +197,16 @@ def program_quarter(request, pk, quarter):
                 program=program,
                 quarter=quarter,
                 actor=request.user,
-                budget_realized=form.cleaned_data["budget_realized"] or 0,
+                budget_realized=form.cleaned_data["budget_realized"],
                 realized=form.realized(),
                 targets=form.targets(),
                 reason=form.cleaned_data["reason"],
+                seen_version=form.cleaned_data["seen_version"],
             )
         except ValidationError as error:
             _apply_errors(form, error)
+        except EditConflict as conflict:
+            form.show_conflict(conflict, _quarter_values(program.pk, quarter))
         except PeriodLockError as error:
             form.add_error("reason", error.message)
         else:
@@ -197,6 +223,18 @@ def program_quarter(request, pk, quarter):
             "locked": locked,
         },
     )
+
+
+def _quarter_values(program_pk, quarter) -> dict:
+    """A quarter's current values under the quarter form's field names."""
+    program = Program.objects.get(pk=program_pk)
+    current = {"budget_realized": getattr(program, BUDGET_FIELDS[quarter])}
+    for indicator_id in program.indicators.values_list("pk", flat=True):
+        current[f"realized_{indicator_id}"] = current[f"target_{indicator_id}"] = None
+    for value in IndicatorValue.objects.filter(indicator__program=program, quarter=quarter):
+        current[f"realized_{value.indicator_id}"] = value.realized
+        current[f"target_{value.indicator_id}"] = value.target
+    return current
 
 
 # ---- Village data --------------------------------------------------------------------
@@ -269,10 +307,17 @@ def village_data_edit(request, pk=None):
                 village=form.cleaned_data["village"],
                 year=form.cleaned_data["year"],
                 record=VillageData.objects.get(pk=pk) if pk else None,
+                seen_version=form.cleaned_data.get("seen_version"),
                 **fields,
             )
         except ValidationError as error:
             _apply_errors(form, error)
+        except EditConflict as conflict:
+            current = VillageData.objects.get(pk=pk)
+            form.show_conflict(
+                conflict,
+                {name: getattr(current, name) for name in ["village", "year", *fields]},
+            )
         else:
             messages.success(request, _("Village data saved."))
             return redirect("entry:village_data_detail", pk=saved.pk)

@@ -7,7 +7,8 @@ from django.db.models.functions import Cast, NullIf
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from bartim.admin import ReviewRulesAdminMixin
+from bartim.admin import KeepsReportsAdminMixin, OptimisticLockAdminMixin, ReviewRulesAdminMixin
+from bartim.concurrency import claim_version
 from bartim.db import count_of
 from bartim.formatting import format_number, format_percent, format_rupiah
 from bartim.models import PeriodLock, Quarter
@@ -45,8 +46,27 @@ class IndicatorValueInline(admin.TabularInline):
     max_num = len(Quarter.values)
 
 
+class RaisesProgramVersionMixin:
+    """An indicator or quarterly value saved here raises its programme's version, so that the
+    app's programme and quarter forms opened before are refused rather than overwrite it."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        claim_version(Program, pk=self.program_id_of(obj), seen_version=None, actor=request.user)
+
+    def delete_model(self, request, obj):
+        program_id = self.program_id_of(obj)
+        super().delete_model(request, obj)
+        claim_version(Program, pk=program_id, seen_version=None, actor=request.user)
+
+
 @admin.register(Indicator)
-class IndicatorAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(
+    KeepsReportsAdminMixin, RaisesProgramVersionMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin
+):
+    refused_deletion_hint = _(
+        "Quarterly values are reported data and are never deleted with their indicator."
+    )
     list_display = ("name", "program", "agency", "unit", "direction", "target_display")
     list_filter = ("program__year", "program__strategy", "direction")
     list_select_related = ("program__agency",)
@@ -54,6 +74,9 @@ class IndicatorAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ("program",)
     fields = ("program", "name", "unit", "direction", "aggregation", "baseline", "target")
     inlines = (IndicatorValueInline,)
+
+    def program_id_of(self, obj):
+        return obj.program_id
 
     @admin.display(description=_("agency"), ordering="program__agency__name")
     def agency(self, obj):
@@ -65,13 +88,16 @@ class IndicatorAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(RaisesProgramVersionMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin):
     list_display = ("indicator", "program", "quarter", "target_display", "realized_display")
     list_filter = ("indicator__program__year", "quarter")
     list_select_related = ("indicator__program",)
     search_fields = ("indicator__name", "indicator__program__name")
     autocomplete_fields = ("indicator",)
     fields = ("indicator", "quarter", "target", "realized")
+
+    def program_id_of(self, obj):
+        return obj.indicator.program_id
 
     @admin.display(description=_("programme"), ordering="indicator__program__name")
     def program(self, obj):
@@ -87,7 +113,7 @@ class IndicatorValueAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(VillageData)
-class VillageDataAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class VillageDataAdmin(OptimisticLockAdminMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "village",
         "district",
@@ -200,7 +226,14 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class ProgramAdmin(
+    KeepsReportsAdminMixin, OptimisticLockAdminMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin
+):
+    refused_deletion_hint = _(
+        "Reported data (quarterly values, budget realisation) is never deleted with its "
+        "programme. If it was entered by mistake, correct it first; otherwise keep the "
+        "programme."
+    )
     list_display = (
         "name",
         "agency",
@@ -260,6 +293,20 @@ class ProgramAdmin(ReviewRulesAdminMixin, SimpleHistoryAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # The form sets the target villages after the programme's own row is saved; without
+        # this, a removal and an addition would each add a history row. Instead one row
+        # records the new set, only when it changed.
+        program = form.instance
+        before = set(program.target_villages.values_list("pk", flat=True))
+        program.skip_history_when_saving = True
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            del program.skip_history_when_saving
+        if set(program.target_villages.values_list("pk", flat=True)) != before:
+            program.save(update_fields=["updated_at"])
 
     @admin.display(description=_("budget ceiling (pagu)"), ordering="budget_ceiling")
     def budget_ceiling_rupiah(self, obj):

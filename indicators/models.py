@@ -1,6 +1,7 @@
 """What programmes target (indicators and their quarterly values), the village data each
 camat keeps, and the regency's BPS poverty series."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -195,9 +196,22 @@ class VillageData(models.Model):
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    # Raised by every save, so a form opened before someone else's save is refused
+    # (bartim/concurrency.py).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = VillageDataQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The history has its own who and when; the version is bookkeeping, not a change.
+    history = HistoricalRecords(excluded_fields=["updated_at", "updated_by", "version"])
 
     class Meta:
         verbose_name = _("village data")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from bartim.concurrency import claim_version
 from bartim.models import Village
 from bartim.periods import check_quarter_writable
 from bartim.validation import validate_many
@@ -18,7 +19,10 @@ from programs.services import BUDGET_FIELDS
 from .models import Indicator, IndicatorValue, PovertyStatistic, VillageData
 
 
-def _editable_program(program, actor) -> Program:
+def _editable_program(program, actor, seen_version: int | None) -> Program:
+    """The programme locked for a write, its version raised: its indicators and quarterly
+    values are changed under the programme's version (see Program.version)."""
+    claim_version(Program, pk=program.pk, seen_version=seen_version, actor=actor)
     current = Program.objects.editable_by(actor).select_for_update().filter(pk=program.pk).first()
     if current is None:
         raise PermissionDenied(_("You may not change this programme."))
@@ -31,11 +35,13 @@ def indicator_save(
     actor,
     indicator: Indicator | None = None,
     change_reason: str = "",
+    seen_version: int | None = None,
     **fields,
 ):
-    """Add an indicator to a programme, or change one of its indicators."""
+    """Add an indicator to a programme, or change one of its indicators. `seen_version`: the
+    programme's version the form was opened at (bartim.concurrency)."""
     with transaction.atomic():
-        program = _editable_program(program, actor)
+        program = _editable_program(program, actor, seen_version)
         if indicator is None:
             indicator = Indicator(program=program)
         elif indicator.program_id != program.pk:
@@ -62,18 +68,20 @@ def program_report_quarter(
     targets: dict | None = None,
     reason: str = "",
     change_reason: str = "",
+    seen_version: int | None = None,
 ) -> Program:
     """Record one quarter of a programme: its budget realisation and each indicator's value.
 
     `realized` and `targets` map indicator ids to a value (None clears it). All or nothing.
     `reason` justifies changing a locked quarter; the history records `change_reason` if
-    given, else `reason`.
+    given, else `reason`. `seen_version`: the programme's version the form was opened at
+    (bartim.concurrency).
     """
     realized = realized or {}
     targets = targets or {}
     history_reason = change_reason or reason
     with transaction.atomic():
-        program = _editable_program(program, actor)
+        program = _editable_program(program, actor, seen_version)
         check_quarter_writable(year=program.year, quarter=quarter, actor=actor, reason=reason)
         indicators = {i.pk: i for i in program.indicators.all()}
         unknown = (set(realized) | set(targets)) - set(indicators)
@@ -124,15 +132,18 @@ def village_data_save(
     year: int,
     record: VillageData | None = None,
     change_reason: str = "",
+    seen_version: int | None = None,
     **fields,
 ) -> VillageData:
-    """Create or change a village's data for a year. A camat keeps only his own district's."""
+    """Create or change a village's data for a year. A camat keeps only his own district's.
+    `seen_version`: the version the form was opened at (bartim.concurrency)."""
     _check_keeps_village(actor, village)
     fields.pop("status", None)
     with transaction.atomic():
         if record is None:
-            record = VillageData(village=village, year=year)
+            record = VillageData(village=village, year=year, updated_by=actor)
         else:
+            claim_version(VillageData, pk=record.pk, seen_version=seen_version, actor=actor)
             current = (
                 VillageData.objects.editable_by(actor)
                 .select_for_update()
@@ -195,10 +206,15 @@ def village_data_save_many(
             try:
                 _check_keeps_village(actor, entry.village)
                 if entry.record is None:
-                    record = VillageData(village=entry.village, year=entry.year)
+                    record = VillageData(village=entry.village, year=entry.year, updated_by=actor)
                 elif entry.record.pk in editable:
                     record = editable[entry.record.pk]
                     record.village, record.year = entry.village, entry.year
+                    # An import checks its own preview instead of a form's version. The rows
+                    # are locked above (PostgreSQL) or the whole database is for this write
+                    # (SQLite), so raising the version from the value read is safe.
+                    record.version += 1
+                    record.updated_by = actor
                 else:
                     raise PermissionDenied(_("You may not change this village data."))
             except PermissionDenied as error:
@@ -225,7 +241,7 @@ def village_data_save_many(
             bulk_update_with_history(
                 changed,
                 VillageData,
-                fields=sorted(names | {"village", "year", "updated_at"}),
+                fields=sorted(names | {"village", "year", "updated_at", "updated_by", "version"}),
                 batch_size=500,
                 **history,
             )

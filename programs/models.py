@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from bartim.deletion import ReportKeepingModel, ReportKeepingQuerySet
+from bartim.formatting import format_rupiah
 from bartim.models import Agency, ReviewEvent, ReviewStatus, Village, year_range_constraint
 
 
@@ -33,7 +35,7 @@ class Strategy(models.Model):
         return f"{self.number}. {self.name}"
 
 
-class ProgramQuerySet(models.QuerySet):
+class ProgramQuerySet(ReportKeepingQuerySet):
     def visible_to(self, user):
         """Every signed-in role reads every programme: aligning agencies is the point."""
         if not (user.is_authenticated and user.is_active):
@@ -60,8 +62,26 @@ class ProgramQuerySet(models.QuerySet):
         )
         return self.reported_by(user).filter(status__in=statuses)
 
+    def reports_blocking_deletion(self):
+        """Budget realisation is reported data held in the programme's own fields; its
+        quarterly values are kept by IndicatorValue.indicator's on_delete=PROTECT."""
+        realised = self.filter(
+            Q(budget_realized_q1__gt=0)
+            | Q(budget_realized_q2__gt=0)
+            | Q(budget_realized_q3__gt=0)
+            | Q(budget_realized_q4__gt=0)
+        )
+        return [
+            (
+                program,
+                _("%(programme)s has a realised budget of %(amount)s")
+                % {"programme": program, "amount": format_rupiah(program.budget_realized_total)},
+            )
+            for program in realised
+        ]
 
-class Program(models.Model):
+
+class Program(ReportKeepingModel):
     class BeneficiaryUnit(models.TextChoices):
         HOUSEHOLDS = "kk", _("households (KK)")
         PEOPLE = "jiwa", _("people (jiwa)")
@@ -97,6 +117,18 @@ class Program(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
+    # Raised by every save of the programme, its indicators or its quarterly values, so a form
+    # opened before someone else's save is refused (bartim/concurrency.py).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -107,7 +139,11 @@ class Program(models.Model):
     )
 
     objects = ProgramQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The history has its own who and when; the version is bookkeeping, not a change.
+    # The target villages are part of the audit trail: each history row keeps the set.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "updated_by", "version"], m2m_fields=["target_villages"]
+    )
 
     class Meta:
         verbose_name = _("programme")

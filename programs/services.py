@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bartim.concurrency import claim_version
 from bartim.periods import check_quarter_writable
 
 from .models import Program
@@ -28,7 +29,7 @@ def program_create(*, actor, target_villages=(), change_reason: str = "", **fiel
     else:
         raise PermissionDenied(_("You may not create programmes."))
     fields.pop("status", None)
-    program = Program(created_by=actor, **fields)
+    program = Program(created_by=actor, updated_by=actor, **fields)
     for quarter, field in BUDGET_FIELDS.items():
         if getattr(program, field):
             check_quarter_writable(year=program.year, quarter=quarter, actor=actor)
@@ -49,13 +50,16 @@ def program_update(
     reason: str = "",
     target_villages=None,
     change_reason: str = "",
+    seen_version: int | None = None,
     **fields,
 ) -> Program:
     """Change a programme the actor may edit. Its OPD and status are not changed here.
 
     `reason` justifies changing a locked quarter; the history records `change_reason` if
-    given, else `reason`."""
+    given, else `reason`. `seen_version` is the version the actor's form was opened at:
+    bartim.concurrency.EditConflict if someone saved the programme since."""
     with transaction.atomic():
+        claim_version(Program, pk=program.pk, seen_version=seen_version, actor=actor)
         current = (
             Program.objects.editable_by(actor).select_for_update().filter(pk=program.pk).first()
         )
@@ -79,7 +83,11 @@ def program_update(
         current._history_user = actor
         if change_reason or reason:
             current._change_reason = change_reason or reason
-        current.save()
         if target_villages is not None:
+            # Set before saving, without a history row of its own: the save's one row then
+            # holds the fields and the target villages together.
+            current.skip_history_when_saving = True
             current.target_villages.set(target_villages)
+            del current.skip_history_when_saving
+        current.save()
     return current

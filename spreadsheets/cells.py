@@ -137,7 +137,11 @@ def parse_decimal(
     percent_cell: bool = False,
 ) -> Decimal:
     number = parse_number(value, percent_cell=percent_cell)
-    rounded = number.quantize(Decimal(1).scaleb(-decimal_places))
+    try:
+        rounded = number.quantize(Decimal(1).scaleb(-decimal_places))
+    except InvalidOperation:
+        # More digits than Decimal's 28 once the decimals are added: far beyond any field.
+        raise CellError(_("This number is too large.")) from None
     # A number stored by Excel as a binary float (6.66 as 6.6600000000000001) is what the
     # person typed; anything further off has more decimals than the field keeps.
     if rounded != number and (

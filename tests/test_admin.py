@@ -473,7 +473,9 @@ def test_programme_history_lists_the_change_and_who_made_it(superuser_client, ad
     program = Program.objects.get()
     superuser_client.post(
         _admin_url("programs", "program", "change", program.pk),
-        _program_form(agency_a, strategy, name="Bedah rumah", budget_realized_q1=20_000_000),
+        _program_form(
+            agency_a, strategy, name="Bedah rumah", budget_realized_q1=20_000_000, seen_version=1
+        ),
     )
 
     response = superuser_client.get(_admin_url("programs", "program", "history", program.pk))

@@ -61,7 +61,7 @@ def test_quarter_report_saves_budget_and_indicator_values(client, opd_a_user, ag
 
     response = client.post(
         reverse("entry:program_quarter", args=[indicator.program_id, 1]),
-        {"budget_realized": 20_000_000, f"realized_{indicator.pk}": "30"},
+        {"budget_realized": 20_000_000, f"realized_{indicator.pk}": "30", "seen_version": 1},
     )
 
     assert response.status_code == 302
@@ -75,7 +75,8 @@ def test_quarter_report_above_pagu_is_refused_with_message(client, opd_a_user, a
     client.force_login(opd_a_user)
 
     response = client.post(
-        reverse("entry:program_quarter", args=[program.pk, 2]), {"budget_realized": 101}
+        reverse("entry:program_quarter", args=[program.pk, 2]),
+        {"budget_realized": 101, "seen_version": 1},
     )
 
     assert response.status_code == 200
@@ -90,8 +91,8 @@ def test_admin_changes_a_locked_quarter_only_with_a_reason(client, admin_user, a
     client.force_login(admin_user)
     url = reverse("entry:program_quarter", args=[program.pk, 1])
 
-    refused = client.post(url, {"budget_realized": 7})
-    accepted = client.post(url, {"budget_realized": 7, "reason": "Koreksi SP2D"})
+    refused = client.post(url, {"budget_realized": 7, "seen_version": 1})
+    accepted = client.post(url, {"budget_realized": 7, "reason": "Koreksi SP2D", "seen_version": 1})
 
     assert refused.status_code == 200
     assert "berikan alasan" in refused.content.decode()
@@ -189,6 +190,7 @@ def test_history_shows_each_change_with_user_and_fields(client, opd_a_user, agen
             "name": "Baru",
             "budget_ceiling": 100_000_000,
             "beneficiary_unit": "kk",
+            "seen_version": 1,
         },
     )
 

@@ -111,6 +111,7 @@ def test_quarter_form_never_fails_and_never_half_saves(
             f"realized_{indicator.pk}": realized,
             f"target_{indicator.pk}": target,
             "reason": reason,
+            "seen_version": 1,
         },
     )
 

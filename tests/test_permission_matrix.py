@@ -154,6 +154,7 @@ def test_opd_cannot_move_his_programme_to_another_opd(client, records, opd_a_use
             "name": "Nama baru",
             "budget_ceiling": 100_000_000,
             "beneficiary_unit": "kk",
+            "seen_version": 1,
         },
     )
 
@@ -231,6 +232,7 @@ def test_camat_cannot_move_village_data_to_another_kecamatan(
     for name in ("households_without_latrine", "stunted_children", "children_out_of_school"):
         data[name] = 0
     data["unemployed"] = 0
+    data["seen_version"] = 1
 
     response = client.post(reverse("entry:village_data_edit", args=[record.pk]), data)
 
