@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from bartim.models import User
-from indicators.demo import DEMO_ACCOUNTS, demo_load
+from indicators.demo import DEMO_ACCOUNTS
 
 from ..conftest import PASSWORD
 
@@ -173,10 +173,11 @@ def horizontal_overflow(page) -> int:
 
 @pytest.fixture
 def demo_data(transactional_db):
-    """Barito Timur's reference data and the demo year 2024, as `load_bartim` and `load_demo`
-    make them: real villages and OPDs, programmes under the three strategies, village data,
-    one demo account per role. Returns the demo accounts by username."""
+    """Barito Timur's reference data and the demo year 2024, made by the `load_bartim` and
+    `load_demo` commands: real villages and OPDs, programmes under the three strategies,
+    village data, one demo account per role. Returns the demo accounts by username."""
     call_command("load_bartim", stdout=StringIO())
-    demo_load(year=2024)
+    # --force: the live server runs with DEBUG off, where load_demo otherwise refuses.
+    call_command("load_demo", "--force", stdout=StringIO())
     usernames = [account.username for account in DEMO_ACCOUNTS]
     return User.objects.in_bulk(usernames, field_name="username")
