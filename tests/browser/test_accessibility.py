@@ -168,3 +168,21 @@ def test_viewer_logs_in_and_filters_the_programmes_with_the_keyboard_alone(
     assert expected > 0
     expect(page.get_by_text(f"Jumlah baris: {expected}")).to_be_visible()
     assert set(strategies.all_inner_texts()) == {str(income.number)}
+
+
+def test_on_a_phone_the_menu_opens_from_its_button_and_fits(
+    live_server, new_page, log_in, demo_data
+):
+    page = new_page(viewport=PHONE)
+    log_in(page, demo_data["admin"], DEMO_PASSWORD)
+    review_link = page.get_by_role("link", name="Antrean pemeriksaan")
+    expect(review_link).to_be_hidden()
+
+    page.get_by_role("button", name="Buka/tutup navigasi").click()
+
+    expect(review_link).to_be_visible()
+    expect(page.get_by_role("button", name="Keluar")).to_be_in_viewport()
+    assert horizontal_overflow(page) == 0
+    assert accessibility_violations(page) == []
+    review_link.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Antrean pemeriksaan")
