@@ -5,6 +5,7 @@ from locale/id (never extracted, left empty, marked fuzzy, or not compiled into 
 in English to an Indonesian reader. These tests fail for each of those causes, and name the
 messages."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -25,7 +26,16 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 LANGUAGES = ("id", "en")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
 # Folders that hold no messages of the app's own (and are large).
-NOT_SOURCE = {".venv", ".git", "locale", "staticfiles", "test-artifacts", "node_modules", "docs"}
+NOT_SOURCE = {
+    ".venv",
+    ".git",
+    "locale",
+    "staticfiles",
+    "test-artifacts",
+    "node_modules",
+    "docs",
+    "__pycache__",
+}
 
 
 def catalogue(language: str) -> polib.POFile:
@@ -93,12 +103,13 @@ def test_every_message_in_the_source_is_in_both_catalogues(tmp_path):
     """Extracts the messages from a copy of the source with makemessages, as a developer
     would: a new message in the code that nobody extracted and translated fails here."""
     root = Path(settings.BASE_DIR)
-    for path in root.rglob("*"):
-        relative = path.relative_to(root)
-        if relative.parts[0] in NOT_SOURCE or path.suffix not in {".py", ".html", ".txt"}:
-            continue
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, tmp_path / relative)
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in NOT_SOURCE]
+        for name in files:
+            if Path(name).suffix in {".py", ".html", ".txt"}:
+                relative = Path(folder, name).relative_to(root)
+                (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(root / relative, tmp_path / relative)
     (tmp_path / "locale").mkdir()
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "id", "--no-wrap"],
