@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from bartim.formatting import format_rupiah
@@ -33,9 +34,73 @@ def heading(page):
     return page.get_by_role("heading", level=1)
 
 
+OPD_WORDS = {
+    "id": {
+        "new programme": "Program baru",
+        "strategy": "Strategi",
+        "year": "Tahun anggaran",
+        "name": "Nama",
+        "description": "Uraian",
+        "ceiling": "Pagu anggaran (Rp)",
+        "beneficiaries": "Target penerima manfaat",
+        "villages": "Desa/kelurahan sasaran",
+        "save": "Simpan",
+        "saved as draft": "Program disimpan sebagai draf.",
+        "add indicator": "Tambah indikator",
+        "unit": "Satuan",
+        "baseline": "Nilai dasar (baseline)",
+        "annual target": "Target tahunan",
+        "indicator saved": "Indikator disimpan.",
+        "report q1": "Laporkan TW I",
+        "budget q": "Realisasi anggaran triwulan ini (Rp)",
+        "realised": "{name}: realisasi ({unit})",
+        "quarter saved": "Data triwulan disimpan.",
+        "budget": "Anggaran",
+        "realised q1 row": "Realisasi TW I {amount}",
+        "submit": "Ajukan untuk diperiksa",
+        "confirm": "Konfirmasi",
+        "submitted": "Diajukan untuk diperiksa.",
+    },
+    "en": {
+        "new programme": "New programme",
+        "strategy": "Strategy",
+        "year": "Fiscal year",
+        "name": "Name",
+        "description": "Description",
+        "ceiling": "Budget ceiling (pagu, Rp)",
+        "beneficiaries": "Target beneficiaries",
+        "villages": "Target villages",
+        "save": "Save",
+        "saved as draft": "Programme saved as a draft.",
+        "add indicator": "Add indicator",
+        "unit": "Unit",
+        "baseline": "Baseline",
+        "annual target": "Annual target",
+        "indicator saved": "Indicator saved.",
+        "report q1": "Report Q I",
+        "budget q": "Budget realised this quarter (Rp)",
+        "realised": "{name}: realised ({unit})",
+        "quarter saved": "Quarter saved.",
+        "budget": "Budget",
+        "realised q1 row": "Realised Q I {amount}",
+        "submit": "Submit for review",
+        "confirm": "Confirm",
+        "submitted": "Submitted for review.",
+    },
+}
+
+
+def switch_language(page, language_name):
+    """Through the language switcher in every page's footer, labelled "Bahasa" in Indonesian."""
+    page.get_by_label("Bahasa").select_option(label=language_name)
+    page.get_by_role("button", name="Ganti").click()
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
 def test_opd_head_adds_a_programme_with_an_indicator_reports_q1_and_submits(
-    live_server, page, log_in, reference_data
+    live_server, page, log_in, reference_data, language
 ):
+    words = OPD_WORDS[language]
     agency = AgencyFactory(name="Dinas Sosial Uji", abbreviation="DINSOS-UJI")
     opd_head = UserFactory(username="kadis_sosial", role=User.Role.OPD, agency=agency)
     strategy = Strategy.objects.get(number=2)
@@ -43,45 +108,52 @@ def test_opd_head_adds_a_programme_with_an_indicator_reports_q1_and_submits(
 
     page.goto(live_server.url + "/")
     log_in(page, opd_head)
-    page.get_by_role("link", name="Program baru").click()
+    if language == "en":
+        switch_language(page, "English")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name=words["new programme"]).click()
 
-    expect(heading(page)).to_have_text("Program baru")
-    page.get_by_label("Strategi").select_option(label=str(strategy))
-    page.get_by_label("Tahun anggaran").fill("2025")
-    page.get_by_label("Nama").fill("Pelatihan usaha mikro desa")
-    page.get_by_label("Uraian").fill("Pelatihan dan modal awal bagi keluarga miskin.")
-    page.get_by_label("Pagu anggaran (Rp)").fill("50000000")
-    page.get_by_label("Target penerima manfaat").fill("120")
-    page.get_by_label("Desa/kelurahan sasaran").select_option(
+    expect(heading(page)).to_have_text(words["new programme"])
+    page.get_by_label(words["strategy"]).select_option(label=str(strategy))
+    page.get_by_label(words["year"]).fill("2025")
+    page.get_by_label(words["name"], exact=True).fill("Pelatihan usaha mikro desa")
+    page.get_by_label(words["description"]).fill("Pelatihan dan modal awal bagi keluarga miskin.")
+    page.get_by_label(words["ceiling"]).fill("50000000")
+    page.get_by_label(words["beneficiaries"]).fill("120")
+    page.get_by_label(words["villages"]).select_option(
         value=[str(village.pk) for village in villages]
     )
-    page.get_by_role("button", name="Simpan").click()
+    page.get_by_role("button", name=words["save"]).click()
 
-    expect(page.get_by_role("alert")).to_have_text("Program disimpan sebagai draf.")
+    expect(page.get_by_role("alert")).to_have_text(words["saved as draft"])
     expect(heading(page)).to_contain_text("Pelatihan usaha mikro desa")
     for village in villages:
         expect(page.get_by_text(village.name, exact=False).first).to_be_visible()
 
-    page.get_by_role("link", name="Tambah indikator").click()
-    page.get_by_label("Nama").fill("Keluarga miskin yang memulai usaha")
-    page.get_by_label("Satuan").fill("KK")
-    page.get_by_label("Nilai dasar (baseline)").fill("0")
-    page.get_by_label("Target tahunan").fill("120")
-    page.get_by_role("button", name="Simpan").click()
-    expect(page.get_by_role("alert")).to_have_text("Indikator disimpan.")
+    page.get_by_role("link", name=words["add indicator"]).click()
+    page.get_by_label(words["name"], exact=True).fill("Keluarga miskin yang memulai usaha")
+    page.get_by_label(words["unit"]).fill("KK")
+    page.get_by_label(words["baseline"]).fill("0")
+    page.get_by_label(words["annual target"]).fill("120")
+    page.get_by_role("button", name=words["save"]).click()
+    expect(page.get_by_role("alert")).to_have_text(words["indicator saved"])
 
-    page.get_by_role("link", name="Laporkan TW I", exact=True).click()
-    page.get_by_label("Realisasi anggaran triwulan ini (Rp)").fill("12500000")
-    page.get_by_label("Keluarga miskin yang memulai usaha: realisasi (KK)").fill("35")
-    page.get_by_role("button", name="Simpan").click()
-    expect(page.get_by_role("alert")).to_have_text("Data triwulan disimpan.")
-    budget = page.get_by_role("table", name="Anggaran")
-    q1_row = budget.get_by_role("row", name=f"Realisasi TW I {format_rupiah(12_500_000)}")
-    expect(q1_row).to_be_visible()
+    page.get_by_role("link", name=words["report q1"], exact=True).click()
+    page.get_by_label(words["budget q"]).fill("12500000")
+    realised = words["realised"].format(name="Keluarga miskin yang memulai usaha", unit="KK")
+    page.get_by_label(realised).fill("35")
+    page.get_by_role("button", name=words["save"]).click()
+    expect(page.get_by_role("alert")).to_have_text(words["quarter saved"])
+    with translation.override(language):
+        amount = format_rupiah(12_500_000)
+    budget = page.get_by_role("table", name=words["budget"])
+    expect(
+        budget.get_by_role("row", name=words["realised q1 row"].format(amount=amount))
+    ).to_be_visible()
 
-    page.get_by_role("link", name="Ajukan untuk diperiksa").click()
-    page.get_by_role("button", name="Konfirmasi").click()
-    expect(page.get_by_role("alert")).to_have_text("Diajukan untuk diperiksa.")
+    page.get_by_role("link", name=words["submit"]).click()
+    page.get_by_role("button", name=words["confirm"]).click()
+    expect(page.get_by_role("alert")).to_have_text(words["submitted"])
 
     program = Program.objects.get(name="Pelatihan usaha mikro desa")
     assert program.agency == agency
@@ -264,8 +336,7 @@ def test_viewer_filters_sorts_and_downloads_the_programmes_on_screen(
 
     log_in(page, viewer)
     if language == "en":
-        page.get_by_label("Bahasa").select_option(label="English")
-        page.get_by_role("button", name="Ganti").click()
+        switch_language(page, "English")
         expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("link", name=words["programmes"], exact=True).click()
     expect(heading(page)).to_contain_text(words["heading"])
