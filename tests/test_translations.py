@@ -176,3 +176,18 @@ def test_indonesian_pages_show_no_english_sentence(client, admin_user, agency_a,
         text = " ".join(unescape(strip_tags(response.content.decode())).split())
         found += [f"{path}: {sentence}" for sentence in sentences if sentence in text]
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"), [("en", "Submitted for review."), ("id", "Diajukan untuk diperiksa.")]
+)
+def test_the_message_after_a_review_step_is_in_the_readers_language(
+    client, opd_a_user, agency_a, language, message
+):
+    program = ProgramFactory(agency=agency_a)
+    client.force_login(opd_a_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    response = client.post(f"/programs/{program.pk}/submit/", {"reason": ""}, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [message]
