@@ -3,13 +3,17 @@ never wider than the window, wide tables scrolling in their own box, and a journ
 the keyboard alone. Pages are filled with the demo year, so the tables are as long and as wide
 as a real year makes them."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
+from bartim.models import User
 from indicators.demo import DEMO_PASSWORD
 from indicators.models import VillageData
 from programs.models import Program, Strategy
 
+from ..factories import AgencyFactory, UserFactory
 from .conftest import PHONE, accessibility_violations, horizontal_overflow
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -156,8 +160,11 @@ def test_viewer_logs_in_and_filters_the_programmes_with_the_keyboard_alone(
     strategy = page.get_by_label("Strategi", exact=True)
     tab_to(page, strategy)
     # On a closed list, the arrow keys step through the options without opening it.
-    while strategy.input_value() != str(income.pk):
+    for _ in range(Strategy.objects.count()):
+        if strategy.input_value() == str(income.pk):
+            break
         page.keyboard.press("ArrowDown")
+    assert strategy.input_value() == str(income.pk)
     tab_to(page, page.get_by_role("button", name="Terapkan filter"))
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -186,3 +193,25 @@ def test_on_a_phone_the_menu_opens_from_its_button_and_fits(
     assert accessibility_violations(page) == []
     review_link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Antrean pemeriksaan")
+
+
+def test_a_form_sent_back_with_errors_ties_each_error_to_its_input(
+    live_server, page, log_in, reference_data
+):
+    opd_head = UserFactory(username="kadis", role=User.Role.OPD, agency=AgencyFactory())
+    log_in(page, opd_head)
+    page.goto(live_server.url + "/programs/new/")
+    page.get_by_label("Pagu anggaran (Rp)").fill("-5")
+
+    page.get_by_role("button", name="Simpan").click()
+
+    invalid = page.locator("[aria-invalid=true], .is-invalid")
+    expect(invalid.first).to_be_visible()
+    for field in invalid.all():
+        described_by = field.get_attribute("aria-describedby")
+        assert described_by, field.evaluate("e => e.outerHTML")
+        message = page.locator(f"#{described_by}")
+        expect(message).to_be_visible()
+        assert message.inner_text().strip()
+    expect(page.get_by_label("Nama", exact=True)).to_have_accessible_description(re.compile(".+"))
+    assert accessibility_violations(page) == []
