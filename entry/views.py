@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bartim.concurrency import EditConflict
 from bartim.models import PeriodLock, Quarter, ReviewAction, ReviewStatus, User, Village
@@ -36,11 +37,12 @@ from .forms import (
     VillageDataForm,
 )
 
+# Lazy: translated in each request's language, not once in the language active at import.
 ACTION_MESSAGES = {
-    ReviewAction.SUBMIT: _("Submitted for review."),
-    ReviewAction.APPROVE: _("Approved."),
-    ReviewAction.RETURN: _("Returned to the reporter with your reason."),
-    ReviewAction.REOPEN: _("Reopened; the reporter can change it again."),
+    ReviewAction.SUBMIT: gettext_lazy("Submitted for review."),
+    ReviewAction.APPROVE: gettext_lazy("Approved."),
+    ReviewAction.RETURN: gettext_lazy("Returned to the reporter with your reason."),
+    ReviewAction.REOPEN: gettext_lazy("Reopened; the reporter can change it again."),
 }
 
 
