@@ -40,6 +40,8 @@ def main_pages(demo_data):
         (demo_data["viewer"], "/strategies/"),
         (demo_data["viewer"], "/opd/"),
         (demo_data["viewer"], "/targeting/"),
+        (demo_data["viewer"], "/villages/"),
+        (demo_data["viewer"], f"/reports/{program.year}/"),
         (demo_data["viewer"], f"/programs/{program.pk}/"),
         (opd_head, "/programs/new/"),
         (opd_head, f"/programs/{draft.pk}/edit/"),

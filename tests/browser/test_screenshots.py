@@ -26,6 +26,9 @@ def shots(demo_data):
     viewer, admin = demo_data["viewer"], demo_data["admin"]
     return [
         ("login", None, "/login/", DESKTOP),
+        ("dashboard", viewer, "/", DESKTOP),
+        ("meeting-report", viewer, f"/reports/{programme.year}/", DESKTOP),
+        ("villages", viewer, "/villages/", DESKTOP),
         ("programmes", viewer, "/programs/?sort=-mean_achievement", DESKTOP),
         ("indicators", viewer, "/indicators/", DESKTOP),
         ("strategies", viewer, "/strategies/", DESKTOP),
