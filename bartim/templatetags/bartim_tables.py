@@ -4,6 +4,8 @@ from django import template
 from django.template.base import render_value_in_context
 from django.utils.safestring import mark_safe
 
+from bartim.tables import LeanRow
+
 register = template.Library()
 
 
@@ -23,6 +25,7 @@ def table_rows(context, table) -> str:
     fixed = {column.name: column.attrs["td"].as_html() for column in columns if _static_td(column)}
     rows = []
     for row in table.paginated_rows:
+        row = LeanRow(row.record, table=table)
         cells = []
         for column, cell in row.items():
             attrs = fixed.get(column.name)
