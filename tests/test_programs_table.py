@@ -409,3 +409,19 @@ def test_a_deep_page_sorted_by_achievement_is_the_slice_of_the_whole_order(viewe
     second = names(viewer_client.get(URL, {"sort": "-mean_achievement", "page": 2}))
 
     assert second == whole[25:50]
+
+
+@pytest.mark.parametrize("count", [30, 60])
+def test_a_deep_page_costs_the_same_queries_at_two_sizes(
+    viewer_client, agency_a, count, django_assert_max_num_queries
+):
+    strategy = StrategyFactory(number=1)
+    for number in range(count):
+        _with_value(ProgramFactory(agency=agency_a, strategy=strategy, name=f"P{number:02d}"), "50")
+    last_page = (count + 24) // 25
+
+    # Session, user, years, count, four dropdowns, the page (its keys are a subquery).
+    with django_assert_max_num_queries(9):
+        response = viewer_client.get(URL, {"page": last_page})
+
+    assert names(response) == [f"P{number:02d}" for number in range(25 * (last_page - 1), count)]
