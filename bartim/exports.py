@@ -12,11 +12,12 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.encoding import force_str
-from django_tables2.rows import BoundRow
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from .tables import LeanRow
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -59,11 +60,8 @@ def rows(table):
     columns = _export_columns(table)
     yield [force_str(column.header) for column in columns]
     for record in _records(table):
-        row = BoundRow(record, table=table)
-        yield [
-            neutralise(force_str(row.get_cell_value(column.name), strings_only=True))
-            for column in columns
-        ]
+        row = LeanRow(record, table=table)
+        yield [neutralise(force_str(row.value_of(column), strings_only=True)) for column in columns]
 
 
 class _Echo:

@@ -1,20 +1,91 @@
 """What every table's filters share: defaults for parameters the link leaves out, Bootstrap
 widgets, the active filters as removable chips, and the filters in an export's file name."""
 
+from html import escape
+
 import django_filters
 from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
 from django.http import QueryDict
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 # Parameters of the page that are not filters and are dropped when a filter changes.
 PAGE_PARAMETERS = ("page", "_export")
 
 
-class LabelledModelChoiceFilter(django_filters.ModelChoiceFilter):
-    """A dropdown of model instances labelled by `label_from_instance(instance)`."""
+class LeanSelect(forms.Select):
+    """A <select> whose options are written in Python, with the same HTML as Django's.
 
-    def __init__(self, *args, label_from_instance=None, **kwargs):
+    Django renders one template per option; a province's 1,648 villages made the desa
+    dropdown cost more than the rest of the table page (docs/performance.md)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(iter(self.choices))  # iter(): len() would count the rows first
+        if any(isinstance(label, (list, tuple)) for _, label in choices):
+            return super().render(name, value, attrs, renderer)  # option groups
+        wanted = set(self.format_value(value))
+        options = []
+        found = False
+        for option_value, label in choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not found and option_value in wanted
+            found |= selected
+            options.append(
+                f'<option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                f"{escape(label)}</option>"
+            )
+        return mark_safe(  # noqa: S308  (every value and label above went through escape)
+            f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>'
+            + "".join(options)
+            + "</select>"
+        )
+
+
+def _follow(instance, path: str):
+    for name in path.split("__"):
+        instance = getattr(instance, name)
+    return instance
+
+
+class ValuesChoiceIterator(ModelChoiceIterator):
+    """The field's choices from values_list(): no model instance per option."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        key = self.field.to_field_name or "pk"
+        for key_value, *values in self.queryset.values_list(key, *self.field.label_fields):
+            yield (key_value, self.field.label_format.format(*values))
+
+
+class ValuesModelChoiceField(forms.ModelChoiceField):
+    """A model choice labelled by `label_format` over `label_fields` (lookups such as
+    "district__name"), read as plain values for the dropdown and from the instance for
+    the chosen one."""
+
+    iterator = ValuesChoiceIterator
+
+    def __init__(self, *args, label_fields=("name",), label_format="{}", **kwargs):
+        self.label_fields = tuple(label_fields)
+        self.label_format = label_format
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        return self.label_format.format(*(_follow(obj, path) for path in self.label_fields))
+
+
+class LabelledModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A dropdown of model instances labelled by `label_from_instance(instance)`, or, for
+    long lists, by `label_fields` and `label_format` (ValuesModelChoiceField), which reads
+    the options without building a model instance for each."""
+
+    def __init__(self, *args, label_from_instance=None, label_fields=None, **kwargs):
         self.label_from_instance = label_from_instance
+        if label_fields is not None:
+            self.field_class = ValuesModelChoiceField
+            kwargs["label_fields"] = label_fields
         super().__init__(*args, **kwargs)
 
     @property
@@ -56,6 +127,10 @@ class TableFilterSet(django_filters.FilterSet):
         if not getattr(form, "styled", False):
             form.styled = True
             for name, field in form.fields.items():
+                if type(field.widget) is forms.Select:
+                    lean = LeanSelect(attrs=field.widget.attrs)
+                    lean.choices = field.widget.choices
+                    field.widget = lean
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
                 field.widget.attrs["class"] = f"{css} {css}-sm"
                 if form.is_bound and name in form.errors:

@@ -247,7 +247,10 @@ def generate(
 
 def _analyze() -> None:
     """Fresh planner statistics, so that the first benchmark after a load does not run on
-    plans made for empty tables (autovacuum would get there, but at a time of its own)."""
+    plans made for empty tables, and, outside a transaction, a VACUUM that marks the new
+    pages all-visible, without which PostgreSQL reads the table beside every index-only
+    scan and prefers a sort to the programme table's own index (docs/performance.md).
+    Autovacuum would get there on a live database, but at a time of its own."""
     if connection.vendor != "postgresql":
         return
     tables = [
@@ -255,8 +258,9 @@ def _analyze() -> None:
         for model in (Regency, District, Village, Agency, Program, Indicator, IndicatorValue)
     ]
     tables += [VillageData._meta.db_table, Program.target_villages.through._meta.db_table]
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+        cursor.execute(f"{command} " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 def remove_synthetic() -> dict[str, int]:

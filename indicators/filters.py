@@ -38,7 +38,7 @@ def opd_filter(field_name: str):
         queryset=_visible_agencies,
         label=_("Agency (OPD)"),
         empty_label=ALL,
-        label_from_instance=lambda agency: agency.name,
+        label_fields=("name",),
         error_messages={
             "invalid_choice": _(
                 "There is no agency (OPD) with ID “%(value)s” that runs programmes. "
@@ -134,16 +134,17 @@ class ProgramFilterSet(PeriodFilterSet):
         method="filter_kecamatan",
         label=_("Kecamatan"),
         empty_label=ALL,
-        label_from_instance=lambda district: district.name,
+        label_fields=("name",),
         error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
     )
     desa = LabelledModelChoiceFilter(
-        queryset=Village.objects.select_related("district").order_by("name", "code"),
+        queryset=Village.objects.order_by("name", "code"),
         to_field_name="code",
         method="filter_desa",
         label=_("Village (desa/kelurahan)"),
         empty_label=ALL,
-        label_from_instance=lambda village: f"{village.name} ({village.district.name})",
+        label_fields=("name", "district__name"),
+        label_format="{} ({})",
         error_messages={
             "invalid_choice": _("There is no desa or kelurahan with code “%(value)s”.")
         },

@@ -217,6 +217,9 @@ class VillageData(models.Model):
         verbose_name = _("village data")
         verbose_name_plural = _("village data")
         ordering = ["-year", "village__code"]
+        # Pages read a whole year of villages (the targeting check, the village table); the
+        # unique (village, year) index starts with the village and cannot serve them.
+        indexes = [models.Index(fields=["year", "village"], name="villagedata_year_village_idx")]
         constraints = [
             year_range_constraint("villagedata"),
             models.UniqueConstraint(

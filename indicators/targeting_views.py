@@ -41,7 +41,7 @@ class TargetingFilterSet(TableFilterSet):
         method="keep",
         label=_("Kecamatan"),
         empty_label=_("All"),
-        label_from_instance=lambda district: district.name,
+        label_fields=("name",),
         error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
     )
 

@@ -23,7 +23,9 @@ class ProgramListView(FilteredTableView):
         return (
             Program.objects.visible_to(self.request.user)
             .select_related("agency", "strategy")
-            .order_by("strategy", "name", "pk")
+            # strategy_id is the strategy's number: the same order as "strategy" without a
+            # join, and the order of the index program_year_order_idx.
+            .order_by("strategy_id", "name", "pk")
         )
 
 

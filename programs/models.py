@@ -174,6 +174,10 @@ class Program(ReportKeepingModel):
         indexes = [
             models.Index(fields=["year", "strategy"]),
             models.Index(fields=["year", "agency"]),
+            # The programme table's own order within a year (docs/performance.md): a page,
+            # however deep, is read from the index without sorting the year's programmes.
+            models.Index(fields=["year", "strategy", "name", "id"], name="program_year_order_idx"),
+            models.Index(fields=["year", "status"], name="program_year_status_idx"),
         ]
 
     def __str__(self):

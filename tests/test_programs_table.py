@@ -17,6 +17,7 @@ from .factories import (
     IndicatorValueFactory,
     ProgramFactory,
     StrategyFactory,
+    VillageFactory,
 )
 from .table_helpers import column, csv_rows, html_column, html_table, xlsx_rows
 
@@ -376,3 +377,51 @@ def test_query_count_does_not_grow_with_rows(
 
     assert len(names(response)) == min(count, 25)
     assert len(xlsx_rows(export)) == count + 1
+
+
+def test_village_dropdown_names_each_village_with_its_kecamatan_and_keeps_the_choice(
+    viewer_client, world, village_x, village_y
+):
+    content = viewer_client.get(URL, {"desa": village_y.code}).content.decode()
+
+    # The options are written in Python (bartim.filters.LeanSelect), with Django's HTML.
+    assert f'<option value="{village_x.code}">Pulau Patai (Dusun Timur)</option>' in content
+    assert f'<option value="{village_y.code}" selected>Jango (Benua Lima)</option>' in content
+    assert '<option value="">Semua</option>' in content
+    assert names(viewer_client.get(URL, {"desa": village_y.code})) == [
+        "Jamban Sehat",
+        "Pelatihan UMKM",
+    ]
+
+
+def test_dropdown_text_is_escaped(viewer_client, world, district_x):
+    VillageFactory(district=district_x, code="62.13.01.2099", name='<b>"Desa"</b>')
+
+    content = viewer_client.get(URL).content.decode()
+
+    assert "&lt;b&gt;&quot;Desa&quot;&lt;/b&gt; (Dusun Timur)" in content
+    assert '<b>"Desa"</b>' not in content
+
+
+def test_a_deep_page_sorted_by_achievement_is_the_slice_of_the_whole_order(viewer_client, many):
+    # Past the first page the rows are looked up by key (bartim.tables.StableQuerysetData).
+    whole = names(viewer_client.get(URL, {"sort": "-mean_achievement", "per_page": 100}))
+    second = names(viewer_client.get(URL, {"sort": "-mean_achievement", "page": 2}))
+
+    assert second == whole[25:50]
+
+
+@pytest.mark.parametrize("count", [30, 60])
+def test_a_deep_page_costs_the_same_queries_at_two_sizes(
+    viewer_client, agency_a, count, django_assert_max_num_queries
+):
+    strategy = StrategyFactory(number=1)
+    for number in range(count):
+        _with_value(ProgramFactory(agency=agency_a, strategy=strategy, name=f"P{number:02d}"), "50")
+    last_page = (count + 24) // 25
+
+    # Session, user, years, count, four dropdowns, the page (its keys are a subquery).
+    with django_assert_max_num_queries(9):
+        response = viewer_client.get(URL, {"page": last_page})
+
+    assert names(response) == [f"P{number:02d}" for number in range(25 * (last_page - 1), count)]

@@ -421,3 +421,15 @@ def test_default_quarter_follows_the_calendar_in_wib(jakarta_new_year):
     assert periods.default_quarter(2025) == 1
     assert periods.default_quarter(2026) == 1
     assert periods.quarter_of(datetime.date(2025, 8, 17)) == 3
+
+
+@pytest.mark.django_db
+def test_program_years_of_a_narrowed_queryset_and_of_none(agency_a, agency_b):
+    # A skip scan over the year index (periods.program_years), filtered like any queryset.
+    for year in (2020, 2022, 2024):
+        ProgramFactory(year=year, agency=agency_a)
+    ProgramFactory(year=2023, agency=agency_b)
+
+    assert periods.program_years() == [2024, 2023, 2022, 2020]
+    assert periods.program_years(Program.objects.filter(agency=agency_b)) == [2023]
+    assert periods.program_years(Program.objects.none()) == []
