@@ -6,7 +6,8 @@ services) and `updated_by` / `updated_at`. Its forms send back the version they 
 at; `claim_version` is the first statement of the saving transaction.
 """
 
-from django.db import transaction
+from django.conf import settings
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +16,26 @@ from django.utils.translation import gettext_lazy
 
 # A form sent back without a usable version (an old page, a forged request): nothing is saved.
 FORM_OUT_OF_DATE = gettext_lazy("This form is out of date. Open it again and repeat your changes.")
+
+
+class VersionedModel(models.Model):
+    """The fields `claim_version` keeps: who saved the record last, when, and at which
+    version."""
+
+    updated_at = models.DateTimeField(gettext_lazy("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=gettext_lazy("last changed by"),
+    )
+    version = models.PositiveIntegerField(gettext_lazy("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
 
 
 class EditConflict(Exception):

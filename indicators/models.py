@@ -1,7 +1,6 @@
 """What programmes target (indicators and their quarterly values), the village data each
 camat keeps, and the regency's BPS poverty series."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from bartim.concurrency import VersionedModel
 from bartim.models import Quarter, ReviewEvent, ReviewStatus, Village, year_range_constraint
 from programs.models import Program
 
@@ -170,7 +170,7 @@ def _not_above(smaller: str, larger: str, message) -> models.CheckConstraint:
     )
 
 
-class VillageData(models.Model):
+class VillageData(VersionedModel):
     """What a camat reports for one desa or kelurahan in one year."""
 
     village = models.ForeignKey(
@@ -195,19 +195,6 @@ class VillageData(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("last changed by"),
-    )
-    # Raised by every save, so a form opened before someone else's save is refused
-    # (bartim/concurrency.py).
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = VillageDataQuerySet.as_manager()
     # The history has its own who and when; the version is bookkeeping, not a change.

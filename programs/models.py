@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from bartim.concurrency import VersionedModel
 from bartim.deletion import ReportKeepingModel, ReportKeepingQuerySet
 from bartim.formatting import format_rupiah
 from bartim.models import Agency, ReviewEvent, ReviewStatus, Village, year_range_constraint
@@ -81,7 +82,9 @@ class ProgramQuerySet(ReportKeepingQuerySet):
         ]
 
 
-class Program(ReportKeepingModel):
+class Program(ReportKeepingModel, VersionedModel):
+    # Its `version` is raised by every save of the programme, its indicators or its quarterly
+    # values, so a form opened before someone else's save is refused.
     class BeneficiaryUnit(models.TextChoices):
         HOUSEHOLDS = "kk", _("households (KK)")
         PEOPLE = "jiwa", _("people (jiwa)")
@@ -116,19 +119,6 @@ class Program(ReportKeepingModel):
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("last changed by"),
-    )
-    # Raised by every save of the programme, its indicators or its quarterly values, so a form
-    # opened before someone else's save is refused (bartim/concurrency.py).
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
