@@ -48,6 +48,46 @@ def opd_filter(field_name: str):
     )
 
 
+def kecamatan_filter(**where):
+    """Filter by a kecamatan's code; `where` is `field_name=` or `method=`."""
+    return LabelledModelChoiceFilter(
+        queryset=District.objects.order_by("name"),
+        to_field_name="code",
+        label=_("Kecamatan"),
+        empty_label=ALL,
+        label_fields=("name",),
+        error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
+        **where,
+    )
+
+
+def desa_filter(**where):
+    """Filter by a village's code; `where` is `field_name=` or `method=`."""
+    return LabelledModelChoiceFilter(
+        queryset=Village.objects.order_by("name", "code"),
+        to_field_name="code",
+        label=_("Village (desa/kelurahan)"),
+        empty_label=ALL,
+        label_fields=("name", "district__name"),
+        label_format="{} ({})",
+        error_messages={
+            "invalid_choice": _("There is no desa or kelurahan with code “%(value)s”.")
+        },
+        **where,
+    )
+
+
+def status_filter():
+    return django_filters.ChoiceFilter(
+        choices=ReviewStatus.choices,
+        label=_("Status"),
+        empty_label=ALL,
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a status. Choose one from the list.")
+        },
+    )
+
+
 def category_filter(categories):
     return django_filters.ChoiceFilter(
         choices=[(category.value, category.label) for category in categories],
@@ -128,35 +168,9 @@ class PeriodFilterSet(TableFilterSet):
 class ProgramFilterSet(PeriodFilterSet):
     strategy = strategy_filter("strategy")
     opd = opd_filter("agency")
-    kecamatan = LabelledModelChoiceFilter(
-        queryset=District.objects.order_by("name"),
-        to_field_name="code",
-        method="filter_kecamatan",
-        label=_("Kecamatan"),
-        empty_label=ALL,
-        label_fields=("name",),
-        error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
-    )
-    desa = LabelledModelChoiceFilter(
-        queryset=Village.objects.order_by("name", "code"),
-        to_field_name="code",
-        method="filter_desa",
-        label=_("Village (desa/kelurahan)"),
-        empty_label=ALL,
-        label_fields=("name", "district__name"),
-        label_format="{} ({})",
-        error_messages={
-            "invalid_choice": _("There is no desa or kelurahan with code “%(value)s”.")
-        },
-    )
-    status = django_filters.ChoiceFilter(
-        choices=ReviewStatus.choices,
-        label=_("Status"),
-        empty_label=ALL,
-        error_messages={
-            "invalid_choice": _("“%(value)s” is not a status. Choose one from the list.")
-        },
-    )
+    kecamatan = kecamatan_filter(method="filter_kecamatan")
+    desa = desa_filter(method="filter_desa")
+    status = status_filter()
     category = category_filter([*progress.Category.banded(), progress.Category.NO_DATA])
     q = search_filter()
 
@@ -250,34 +264,9 @@ class VillageFilterSet(TableFilterSet):
             )
         },
     )
-    kecamatan = LabelledModelChoiceFilter(
-        field_name="village__district",
-        queryset=District.objects.order_by("name"),
-        to_field_name="code",
-        label=_("Kecamatan"),
-        empty_label=ALL,
-        label_from_instance=lambda district: district.name,
-        error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
-    )
-    desa = LabelledModelChoiceFilter(
-        field_name="village",
-        queryset=Village.objects.select_related("district").order_by("name", "code"),
-        to_field_name="code",
-        label=_("Village (desa/kelurahan)"),
-        empty_label=ALL,
-        label_from_instance=lambda village: f"{village.name} ({village.district.name})",
-        error_messages={
-            "invalid_choice": _("There is no desa or kelurahan with code “%(value)s”.")
-        },
-    )
-    status = django_filters.ChoiceFilter(
-        choices=ReviewStatus.choices,
-        label=_("Status"),
-        empty_label=ALL,
-        error_messages={
-            "invalid_choice": _("“%(value)s” is not a status. Choose one from the list.")
-        },
-    )
+    kecamatan = kecamatan_filter(field_name="village__district")
+    desa = desa_filter(field_name="village")
+    status = status_filter()
     pocket = django_filters.ChoiceFilter(
         choices=[(POCKET_YES, _("Yes")), (POCKET_NO, _("No"))],
         method="filter_pocket",
