@@ -56,3 +56,34 @@ def test_wrong_old_password_changes_nothing(client, opd_a_user):
     assert response.status_code == 200
     opd_a_user.refresh_from_db()
     assert opd_a_user.check_password(PASSWORD)
+
+
+def test_admin_resets_a_users_forgotten_password(client, admin_user, opd_a_user):
+    # Administrator accounts are superusers (bartim/services.py), as create_account makes them.
+    admin_user.is_superuser = True
+    admin_user.save(update_fields=["is_superuser"])
+    admin_client = client
+    admin_client.force_login(admin_user)
+    url = reverse("admin:auth_user_password_change", args=[opd_a_user.pk])
+
+    form = admin_client.get(url)
+    response = admin_client.post(
+        url,
+        {"password1": "Tamiang-Layang-77!", "password2": "Tamiang-Layang-77!"},
+    )
+
+    assert form.status_code == 200
+    assert response.status_code == 302
+    opd_a_user.refresh_from_db()
+    assert opd_a_user.check_password("Tamiang-Layang-77!")
+    assert not opd_a_user.check_password(PASSWORD)
+
+
+def test_only_an_admin_may_reset_a_password(client, viewer_user, opd_a_user):
+    client.force_login(viewer_user)
+    url = reverse("admin:auth_user_password_change", args=[opd_a_user.pk])
+
+    client.post(url, {"password1": "Tamiang-Layang-77!", "password2": "Tamiang-Layang-77!"})
+
+    opd_a_user.refresh_from_db()
+    assert opd_a_user.check_password(PASSWORD)

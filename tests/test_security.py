@@ -1,6 +1,8 @@
 """Production settings, security headers, the CSP, error pages and the health check."""
 
+import logging.config
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -149,3 +151,20 @@ def test_health_check_says_unavailable_when_the_database_does_not_answer(client)
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
     assert "refused" not in response.content.decode()
+
+
+@override_settings(DEBUG=False, ROOT_URLCONF=__name__)
+def test_a_server_error_is_logged_to_stdout_in_one_readable_line(client, viewer_user, capsys):
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)  # binds the handler to the captured stdout
+    client.force_login(viewer_user)
+    client.raise_request_exception = False
+    try:
+        client.get("/boom/")
+    finally:
+        logging.config.dictConfig(settings.LOGGING)
+
+    lines = [line for line in capsys.readouterr().out.splitlines() if "ERROR" in line]
+    assert lines, "no ERROR line on stdout"
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ERROR django\.request: .*/boom/", lines[0])
