@@ -17,6 +17,8 @@ from django.db.models import (
     CharField,
     F,
     FloatField,
+    Func,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -59,12 +61,33 @@ def _bps_rate():
     )
 
 
+class _NotGrouped(Func):
+    """The row's own value inside a grouped subquery, kept out of its GROUP BY (Django groups by
+    every column a HAVING clause names, and grouping by the outer row would tie the groups to
+    the row again)."""
+
+    template = "%(expressions)s"
+
+    def get_group_by_cols(self):
+        return []
+
+
 def _village_data_rate():
+    # The rate of every year, grouped once, then the row's year picked out of the groups: the
+    # year is compared in HAVING (on the group's own year), not in WHERE, so the aggregate's
+    # input does not depend on the row and PostgreSQL rescans the hash table it built for the
+    # first row instead of summing the year's village data again for each row (quadratic at
+    # a province's scale: see docs/performance.md). The group's year is compared as max(year)
+    # because PostgreSQL moves a HAVING condition without an aggregate into WHERE. The rate is
+    # the same expression either way.
     return Subquery(
-        VillageData.objects.filter(year=OuterRef("year"))
-        .order_by()
+        VillageData.objects.order_by()
         .values("year")
-        .annotate(rate=_percent_of(Sum("poor_people"), Sum("population")))
+        .annotate(
+            rate=_percent_of(Sum("poor_people"), Sum("population")),
+            group_year=Max("year"),
+        )
+        .filter(group_year=_NotGrouped(OuterRef("year")))
         .values("rate")[:1],
         output_field=FloatField(),
     )

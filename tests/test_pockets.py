@@ -133,6 +133,51 @@ def test_each_year_is_judged_against_its_own_bps_rate():
     assert flags == {2023: True, 2024: False}
 
 
+def test_without_bps_figures_each_year_in_one_queryset_has_its_own_stand_in():
+    # 2024: (100 + 900) / (1.000 + 1.000) = 50%; 2025: (100 + 300) / (1.000 + 1.000) = 20%.
+    # One threshold for both years (35%) or one year's for the other would misjudge "High".
+    for year, high_poor in ((2024, 900), (2025, 300)):
+        _village("Low", 1_000, 100, 40, year=year)
+        _village("High", 1_000, high_poor, 40, year=year)
+
+    rows = {
+        (row.village.name, row.year): row
+        for row in VillageData.objects.with_pocket_flag().select_related("village")
+    }
+
+    assert {key: row.is_pocket for key, row in rows.items()} == {
+        ("Low", 2024): False,
+        ("High", 2024): True,
+        ("Low", 2025): False,
+        ("High", 2025): True,
+    }
+    assert rows["Low", 2024].pocket_threshold == pytest.approx(1_000 * 100 / 2_000)
+    assert rows["Low", 2025].pocket_threshold == pytest.approx(400 * 100 / 2_000)
+    assert {row.pocket_threshold_source for row in rows.values()} == {"village_data"}
+
+
+def test_a_year_with_a_bps_rate_and_a_year_without_in_one_queryset(bps_2024):
+    # 2024 is judged against BPS's 6,66%; 2025 against its villages' (700 + 150) / 11.000.
+    village = VillageFactory(name="Same")
+    for year in (2024, 2025):
+        VillageDataFactory(
+            village=village,
+            year=year,
+            population=10_000,
+            poor_people=700,
+            households=300,
+            poor_households=40,
+        )
+    _village("D", 1_000, 150, 20, year=2025)
+
+    rows = {row.year: row for row in VillageData.objects.filter(village=village).with_pocket_flag()}
+
+    assert {year: row.is_pocket for year, row in rows.items()} == {2024: True, 2025: False}
+    assert rows[2024].pocket_threshold_source == "bps"
+    assert rows[2025].pocket_threshold_source == "village_data"
+    assert rows[2025].pocket_threshold == pytest.approx(850 * 100 / 11_000)
+
+
 def test_a_fixed_rate_replaces_the_bps_rate(bps_2024):
     _village("Seven", 1_000, 70, 40)
     _village("Ten", 1_000, 100, 40)
