@@ -3,8 +3,8 @@ period-lock rules applied in one place."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -139,29 +139,40 @@ def village_data_save(
     `seen_version`: the version the form was opened at (bartim.concurrency)."""
     _check_keeps_village(actor, village)
     fields.pop("status", None)
-    with transaction.atomic():
-        if record is None:
-            record = VillageData(village=village, year=year, updated_by=actor)
-        else:
-            claim_version(VillageData, pk=record.pk, seen_version=seen_version, actor=actor)
-            current = (
-                VillageData.objects.editable_by(actor)
-                .select_for_update()
-                .filter(pk=record.pk)
-                .first()
+    try:
+        with transaction.atomic():
+            if record is None:
+                record = VillageData(village=village, year=year, updated_by=actor)
+            else:
+                claim_version(VillageData, pk=record.pk, seen_version=seen_version, actor=actor)
+                current = (
+                    VillageData.objects.editable_by(actor)
+                    .select_for_update()
+                    .filter(pk=record.pk)
+                    .first()
+                )
+                if current is None:
+                    raise PermissionDenied(_("You may not change this village data."))
+                record = current
+                record.village = village
+                record.year = year
+            for name, value in fields.items():
+                setattr(record, name, value)
+            record.full_clean()
+            record._history_user = actor
+            if change_reason:
+                record._change_reason = change_reason
+            record.save()
+    except IntegrityError as error:
+        # full_clean checks the one-record-per-village-and-year rule, but two people creating
+        # the same record at the same moment both pass it; the database refuses the second.
+        raise ValidationError(
+            _(
+                "Someone else saved this village's data for %(year)s a moment ago, so nothing "
+                "was saved. Open it from the list, review it and save again."
             )
-            if current is None:
-                raise PermissionDenied(_("You may not change this village data."))
-            record = current
-            record.village = village
-            record.year = year
-        for name, value in fields.items():
-            setattr(record, name, value)
-        record.full_clean()
-        record._history_user = actor
-        if change_reason:
-            record._change_reason = change_reason
-        record.save()
+            % {"year": year}
+        ) from error
     return record
 
 

@@ -7,6 +7,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -15,7 +16,8 @@ from django.utils import timezone
 from bartim.concurrency import EditConflict, claim_version
 from bartim.models import User
 from entry.forms import VILLAGE_DATA_FIELDS
-from indicators.models import IndicatorValue
+from indicators.models import IndicatorValue, VillageData
+from indicators.services import village_data_save
 from programs.models import Program
 from programs.services import program_update
 
@@ -420,3 +422,29 @@ def test_two_saves_racing_from_one_version_let_exactly_one_through(agency_a, opd
 
     assert outcome == {"first": "saved", "second": "refused"}
     assert Program.objects.get(pk=program.pk).version == 2
+
+
+def test_the_second_of_two_simultaneous_new_records_for_a_village_year_gets_a_message(
+    camat_x_user, village_x, monkeypatch
+):
+    figures = {
+        "population": 500,
+        "households": 150,
+        "poor_households": 20,
+        "poor_people": 60,
+        "extremely_poor_people": 5,
+    }
+    village_data_save(actor=camat_x_user, village=village_x, year=2025, **figures)
+    # The second camat's checks ran before the first record was committed, so they passed.
+    monkeypatch.setattr(VillageData, "validate_unique", lambda self, exclude=None: None)
+    monkeypatch.setattr(VillageData, "validate_constraints", lambda self, exclude=None: None)
+
+    with pytest.raises(ValidationError) as refused:
+        village_data_save(
+            actor=camat_x_user, village=village_x, year=2025, **{**figures, "population": 900}
+        )
+
+    assert "2025" in refused.value.messages[0]
+    assert "baru saja" in refused.value.messages[0]
+    kept = VillageData.objects.get(village=village_x, year=2025)
+    assert kept.population == 500
