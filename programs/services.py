@@ -1,7 +1,7 @@
 """Writes to programmes, with the access, review and period-lock rules applied in one place."""
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bartim.concurrency import claim_version
@@ -34,12 +34,22 @@ def program_create(*, actor, target_villages=(), change_reason: str = "", **fiel
         if getattr(program, field):
             check_quarter_writable(year=program.year, quarter=quarter, actor=actor)
     program.full_clean()
-    with transaction.atomic():
-        program._history_user = actor
-        if change_reason:
-            program._change_reason = change_reason
-        program.save()
-        program.target_villages.set(target_villages)
+    try:
+        with transaction.atomic():
+            program._history_user = actor
+            if change_reason:
+                program._change_reason = change_reason
+            program.save()
+            program.target_villages.set(target_villages)
+    except IntegrityError as error:
+        # full_clean checks one name per agency and year, but two people creating the same
+        # programme at the same moment both pass it; the database refuses the second.
+        raise ValidationError(
+            _(
+                "Someone else saved a programme with this name for this agency and year a "
+                "moment ago, so nothing was saved. Open it from the list and review it."
+            )
+        ) from error
     return program
 
 

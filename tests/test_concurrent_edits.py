@@ -19,12 +19,13 @@ from entry.forms import VILLAGE_DATA_FIELDS
 from indicators.models import IndicatorValue, VillageData
 from indicators.services import village_data_save
 from programs.models import Program
-from programs.services import program_update
+from programs.services import program_create, program_update
 
 from .factories import (
     IndicatorFactory,
     IndicatorValueFactory,
     ProgramFactory,
+    StrategyFactory,
     UserFactory,
     VillageDataFactory,
 )
@@ -448,3 +449,23 @@ def test_the_second_of_two_simultaneous_new_records_for_a_village_year_gets_a_me
     assert "baru saja" in refused.value.messages[0]
     kept = VillageData.objects.get(village=village_x, year=2025)
     assert kept.population == 500
+
+
+def test_the_second_of_two_simultaneous_new_programmes_with_one_name_gets_a_message(
+    opd_a_user, monkeypatch
+):
+    strategy = StrategyFactory(number=1)
+    first = program_create(
+        actor=opd_a_user, strategy=strategy, year=2025, name="Bedah Rumah", budget_ceiling=5
+    )
+    # The second operator's checks ran before the first programme was committed.
+    monkeypatch.setattr(Program, "validate_unique", lambda self, exclude=None: None)
+    monkeypatch.setattr(Program, "validate_constraints", lambda self, exclude=None: None)
+
+    with pytest.raises(ValidationError) as refused:
+        program_create(
+            actor=opd_a_user, strategy=strategy, year=2025, name="Bedah Rumah", budget_ceiling=9
+        )
+
+    assert "baru saja" in refused.value.messages[0]
+    assert list(Program.objects.values_list("pk", "budget_ceiling")) == [(first.pk, 5)]
