@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from bartim.concurrency import claim_version
+from bartim.history import checked_save
 from bartim.models import Village
 from bartim.periods import check_quarter_writable
 from bartim.validation import validate_many
@@ -50,11 +51,7 @@ def indicator_save(
         fields.pop("program_id", None)
         for name, value in fields.items():
             setattr(indicator, name, value)
-        indicator.full_clean()
-        indicator._history_user = actor
-        if change_reason:
-            indicator._change_reason = change_reason
-        indicator.save()
+        checked_save(indicator, actor=actor, reason=change_reason)
     return indicator
 
 
@@ -89,11 +86,7 @@ def program_report_quarter(
             raise PermissionDenied(_("An indicator does not belong to this programme."))
         if budget_realized is not None:
             setattr(program, BUDGET_FIELDS[quarter], budget_realized)
-            program.full_clean()
-            program._history_user = actor
-            if history_reason:
-                program._change_reason = history_reason
-            program.save()
+            checked_save(program, actor=actor, reason=history_reason)
         existing = {
             v.indicator_id: v
             for v in IndicatorValue.objects.select_for_update().filter(
@@ -108,11 +101,7 @@ def program_report_quarter(
                 value.realized = realized[indicator_id]
             if indicator_id in targets:
                 value.target = targets[indicator_id]
-            value.full_clean()
-            value._history_user = actor
-            if history_reason:
-                value._change_reason = history_reason
-            value.save()
+            checked_save(value, actor=actor, reason=history_reason)
     return program
 
 
@@ -158,11 +147,7 @@ def village_data_save(
                 record.year = year
             for name, value in fields.items():
                 setattr(record, name, value)
-            record.full_clean()
-            record._history_user = actor
-            if change_reason:
-                record._change_reason = change_reason
-            record.save()
+            checked_save(record, actor=actor, reason=change_reason)
     except IntegrityError as error:
         # full_clean checks the one-record-per-village-and-year rule, but two people creating
         # the same record at the same moment both pass it; the database refuses the second.
@@ -278,9 +263,5 @@ def poverty_statistic_save(
             record.year = year
         for name, value in fields.items():
             setattr(record, name, value)
-        record.full_clean()
-        record._history_user = actor
-        if change_reason:
-            record._change_reason = change_reason
-        record.save()
+        checked_save(record, actor=actor, reason=change_reason)
     return record
