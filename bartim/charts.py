@@ -8,7 +8,7 @@ readers and for anyone who cannot see the picture.
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,6 +35,24 @@ PERCENT = "percent"
 class Point:
     label: str
     value: int | float | Decimal | None
+
+
+# The label of the empty slot that yearly_points puts where years are missing.
+GAP = "…"
+
+
+def yearly_points(values: Iterable[tuple[int, int | float | Decimal | None]]) -> list[Point]:
+    """One point per (year, value), in year order, with an empty slot labelled GAP wherever
+    years are missing: the BPS series jumps from 2006 to 2020, and drawn at equal steps
+    that decade would look like one year's fall. The slot breaks the line there."""
+    points: list[Point] = []
+    previous = None
+    for year, value in sorted(values, key=lambda pair: pair[0]):
+        if previous is not None and year > previous + 1:
+            points.append(Point(GAP, None))
+        points.append(Point(str(year), value))
+        previous = year
+    return points
 
 
 def _format(value, unit: str, decimals: int) -> str:
@@ -108,7 +126,9 @@ def _text(x, y, content, anchor="middle", size=12, weight="normal") -> str:
 
 
 def _svg(chart_id, title, description, points, unit, value_decimals, frame, width, height, body):
-    listing = "; ".join(f"{p.label}: {_format(p.value, unit, value_decimals)}" for p in points)
+    listing = "; ".join(
+        f"{p.label}: {_format(p.value, unit, value_decimals)}" for p in points if p.label != GAP
+    )
     full_description = f"{description} {listing}".strip() if listing else description
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '

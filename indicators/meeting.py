@@ -101,7 +101,7 @@ class Meeting:
 
     def poor_people_chart(self):
         return charts.bar_chart(
-            [charts.Point(str(s.year), s.poor_people) for s in self.statistics],
+            charts.yearly_points((s.year, s.poor_people) for s in self.statistics),
             chart_id="chart-poor-people",
             title=_("Poor people (BPS)"),
             description=_("Number of poor people in Barito Timur per year, BPS."),
@@ -109,7 +109,7 @@ class Meeting:
 
     def poverty_rate_chart(self):
         return charts.line_chart(
-            [charts.Point(str(s.year), s.poverty_rate) for s in self.statistics],
+            charts.yearly_points((s.year, s.poverty_rate) for s in self.statistics),
             chart_id="chart-poverty-rate",
             title=_("Poverty rate (BPS)"),
             description=_("Share of the population of Barito Timur below the poverty line."),

@@ -5,7 +5,7 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import translation
 
-from bartim.charts import PERCENT, Point, bar_chart, line_chart, nice_ticks
+from bartim.charts import PERCENT, Point, bar_chart, line_chart, nice_ticks, yearly_points
 
 SVG = "{http://www.w3.org/2000/svg}"
 SERIES = [Point("2022", 8420), Point("2023", 8590), Point("2024", 8740)]
@@ -114,3 +114,22 @@ def test_english_uses_english_number_format():
         svg = bar_chart(SERIES, chart_id="c", title="t")
 
     assert "8,740" in _texts(svg)
+
+
+def test_missing_years_get_an_empty_slot_that_breaks_the_line():
+    points = yearly_points(
+        [(2021, Decimal("6.38")), (2006, Decimal("14.05")), (2020, Decimal("6.09"))]
+    )
+
+    svg = line_chart(points, chart_id="rate", title="Rate", unit=PERCENT, value_decimals=2)
+
+    assert [point.label for point in points] == ["2006", "…", "2020", "2021"]
+    lines = [
+        polyline.get("points").split()
+        for polyline in ElementTree.fromstring(svg).iter(f"{SVG}polyline")
+    ]
+    # 2006 stands alone; 2020 and 2021 are joined: no line across the missing years.
+    assert [len(line) for line in lines] == [1, 2]
+    description = ElementTree.fromstring(svg).find(f"{SVG}desc").text
+    assert "…" not in description
+    assert "2006: 14,05%" in description
