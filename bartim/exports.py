@@ -31,6 +31,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
+# Number formats of the workbooks' numeric columns.
+WHOLE = "#,##0"
+TWO_DECIMALS = "0.00"
+
+
 def neutralise(value):
     """Text that a spreadsheet would run as a formula, made inert by a leading apostrophe.
     Numbers stay numbers: a negative achievement is not text."""
@@ -122,3 +127,40 @@ def table_response(table, export_format: str, filename: str, title: str):
     if export_format == CSV:
         return csv_response(table, filename)
     return xlsx_response(table, filename, title)
+
+
+def write_sheet(workbook, title, headers, rows, formats) -> None:
+    """Add a sheet to a write-only workbook: bold headers, then `rows`. `formats` maps a 1-based
+    column to its number format (the cells stay numbers); other columns are text, neutralised."""
+    sheet = workbook.create_sheet(title.translate(SHEET_TITLE_FORBIDDEN)[:31])
+    for index in range(1, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 14 if index in formats else 30
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=neutralise(str(text)))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for index, value in enumerate(row, start=1):
+            if index in formats and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = formats[index]
+                cells.append(cell)
+            else:
+                cells.append(neutralise(value))
+        sheet.append(cells)
+
+
+def workbook_response(fill, filename: str) -> HttpResponse:
+    """A write-only workbook filled by `fill(workbook)`, as an XLSX attachment."""
+    workbook = Workbook(write_only=True)
+    fill(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=FORMATS[XLSX])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

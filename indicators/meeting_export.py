@@ -2,22 +2,18 @@
 the BPS trend, the strategies, the OPD ranking, the programmes off track, the agencies that
 have not reported the quarter, and the poverty pockets with the targeting summary. Numbers
 stay numbers with a number format; every text cell goes through the formula neutralisation
-of bartim/exports.py (in targeting_export._sheet)."""
+of bartim/exports.py (in write_sheet)."""
 
-import io
 from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from bartim.exports import FORMATS, XLSX
+from bartim.exports import TWO_DECIMALS, WHOLE, workbook_response, write_sheet
 
 from .meeting import Meeting
-from .targeting_export import RATE, WHOLE, _rate, _sheet, _yes_no
-
-PERCENT = "0.00"
+from .targeting_export import _rate, _yes_no
 
 
 def _number(value):
@@ -45,8 +41,8 @@ def _trend_sheet(workbook, meeting: Meeting):
         ]
         for s in meeting.statistics
     ]
-    formats = {1: "0", 2: WHOLE, 3: RATE, 4: WHOLE, 5: RATE, 6: RATE}
-    _sheet(workbook, _("BPS trend"), headers, rows, formats)
+    formats = {1: "0", 2: WHOLE, 3: TWO_DECIMALS, 4: WHOLE, 5: TWO_DECIMALS, 6: TWO_DECIMALS}
+    write_sheet(workbook, _("BPS trend"), headers, rows, formats)
 
 
 def _rollup_columns():
@@ -74,8 +70,8 @@ def _rollup_values(row):
 def _strategy_sheet(workbook, meeting: Meeting):
     headers = [_("No."), _("Strategy"), _("Number of agencies (OPD)"), *_rollup_columns()]
     rows = [[s.number, s.name, s.agency_count, *_rollup_values(s)] for s in meeting.strategies]
-    formats = {1: "0", 3: WHOLE, 4: WHOLE, 5: WHOLE, 6: WHOLE, 7: PERCENT, 8: PERCENT}
-    _sheet(workbook, _("Strategies"), headers, rows, formats)
+    formats = {1: "0", 3: WHOLE, 4: WHOLE, 5: WHOLE, 6: WHOLE, 7: TWO_DECIMALS, 8: TWO_DECIMALS}
+    write_sheet(workbook, _("Strategies"), headers, rows, formats)
 
 
 def _agency_sheet(workbook, meeting: Meeting):
@@ -96,9 +92,9 @@ def _agency_sheet(workbook, meeting: Meeting):
         ]
         for a in meeting.agencies
     ]
-    formats = {1: "0", 3: WHOLE, 4: WHOLE, 5: WHOLE, 6: PERCENT, 7: PERCENT, 9: WHOLE}
-    formats[10] = PERCENT
-    _sheet(workbook, _("OPD ranking"), headers, rows, formats)
+    formats = {1: "0", 3: WHOLE, 4: WHOLE, 5: WHOLE, 6: TWO_DECIMALS, 7: TWO_DECIMALS, 9: WHOLE}
+    formats[10] = TWO_DECIMALS
+    write_sheet(workbook, _("OPD ranking"), headers, rows, formats)
 
 
 def _off_track_sheet(workbook, meeting: Meeting):
@@ -125,14 +121,14 @@ def _off_track_sheet(workbook, meeting: Meeting):
         ]
         for p in meeting.off_track
     ]
-    formats = {3: "0", 4: WHOLE, 5: WHOLE, 6: PERCENT, 7: PERCENT}
-    _sheet(workbook, _("Off track"), headers, rows, formats)
+    formats = {3: "0", 4: WHOLE, 5: WHOLE, 6: TWO_DECIMALS, 7: TWO_DECIMALS}
+    write_sheet(workbook, _("Off track"), headers, rows, formats)
 
 
 def _not_reported_sheet(workbook, meeting: Meeting):
     headers = [_("Agency (OPD)"), _("Programme"), _("Strategy")]
     rows = [[p.agency.name, p.name, p.strategy.number] for p in meeting.not_reported]
-    _sheet(workbook, _("Not reported"), headers, rows, {3: "0"})
+    write_sheet(workbook, _("Not reported"), headers, rows, {3: "0"})
 
 
 def _pocket_sheet(workbook, meeting: Meeting):
@@ -160,9 +156,9 @@ def _pocket_sheet(workbook, meeting: Meeting):
         ]
         for row in meeting.pockets
     ]
-    formats = {4: WHOLE, 5: WHOLE, 6: RATE}
+    formats = {4: WHOLE, 5: WHOLE, 6: TWO_DECIMALS}
     formats.update(dict.fromkeys(range(7, 7 + len(check.strategies)), WHOLE))
-    _sheet(workbook, _("Poverty pockets"), headers, rows, formats)
+    write_sheet(workbook, _("Poverty pockets"), headers, rows, formats)
 
 
 def _targeting_sheet(workbook, meeting: Meeting):
@@ -182,29 +178,23 @@ def _targeting_sheet(workbook, meeting: Meeting):
         ],
     ]
     # One column holds counts and a share: the general format shows each as it is.
-    _sheet(workbook, _("Targeting"), [_("Figure"), _("Value")], rows, {})
-
-
-def meeting_workbook(meeting: Meeting) -> bytes:
-    workbook = Workbook(write_only=True)
-    for write in (
-        _trend_sheet,
-        _strategy_sheet,
-        _agency_sheet,
-        _off_track_sheet,
-        _not_reported_sheet,
-        _pocket_sheet,
-        _targeting_sheet,
-    ):
-        write(workbook, meeting)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    write_sheet(workbook, _("Targeting"), [_("Figure"), _("Value")], rows, {})
 
 
 def meeting_xlsx_response(meeting: Meeting) -> HttpResponse:
     name = slugify(_("meeting report"))
     filename = f"{name}_{meeting.year}_tw{meeting.quarter}.xlsx"
-    response = HttpResponse(meeting_workbook(meeting), content_type=FORMATS[XLSX])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+
+    def fill(workbook):
+        for write in (
+            _trend_sheet,
+            _strategy_sheet,
+            _agency_sheet,
+            _off_track_sheet,
+            _not_reported_sheet,
+            _pocket_sheet,
+            _targeting_sheet,
+        ):
+            write(workbook, meeting)
+
+    return workbook_response(fill, filename)

@@ -3,46 +3,12 @@ that reach no pocket or name no target village, and the kecamatan summary. Numbe
 numbers, with a number format, as in every other export (bartim/exports.py, whose formula
 neutralisation every text cell goes through)."""
 
-import io
-
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from bartim.exports import FORMATS, SHEET_TITLE_FORBIDDEN, XLSX, neutralise
+from bartim.exports import TWO_DECIMALS, WHOLE, workbook_response, write_sheet
 
 from .targeting import DistrictSummary, TargetingCheck
-
-WHOLE = "#,##0"
-RATE = "0.00"
-
-
-def _sheet(workbook, title, headers, rows, formats):
-    """`formats` maps a 1-based column to its number format; other columns are text."""
-    sheet = workbook.create_sheet(title.translate(SHEET_TITLE_FORBIDDEN)[:31])
-    for index in range(1, len(headers) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 14 if index in formats else 30
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=neutralise(str(text)))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        cells = []
-        for index, value in enumerate(row, start=1):
-            if index in formats and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = formats[index]
-                cells.append(cell)
-            else:
-                cells.append(neutralise(value))
-        sheet.append(cells)
 
 
 def _yes_no(value: bool) -> str:
@@ -98,7 +64,7 @@ def _village_sheet(workbook, check: TargetingCheck):
         ]
         for row in check.villages
     ]
-    _sheet(workbook, _("Villages"), headers, rows, {5: WHOLE, 6: WHOLE, 7: RATE})
+    write_sheet(workbook, _("Villages"), headers, rows, {5: WHOLE, 6: WHOLE, 7: TWO_DECIMALS})
 
 
 def _program_sheet(workbook, check: TargetingCheck):
@@ -129,7 +95,7 @@ def _program_sheet(workbook, check: TargetingCheck):
         for finding, _kind, label in findings
     ]
     formats = {4: WHOLE, 5: WHOLE, 6: WHOLE}
-    _sheet(workbook, _("Programmes reaching no pocket"), headers, rows, formats)
+    write_sheet(workbook, _("Programmes reaching no pocket"), headers, rows, formats)
 
 
 def _summary_row(summary: DistrictSummary, code, name):
@@ -169,22 +135,15 @@ def _district_sheet(workbook, check: TargetingCheck):
     rows = [_summary_row(s, s.code, s.name) for s in check.districts]
     rows.append(_summary_row(check.total, "", _("Total (each programme counted once)")))
     formats = dict.fromkeys(range(3, 9), WHOLE)
-    formats[9] = RATE
+    formats[9] = TWO_DECIMALS
     formats.update(dict.fromkeys(range(10, 10 + 2 * len(check.strategies)), WHOLE))
-    _sheet(workbook, _("District summary"), headers, rows, formats)
-
-
-def targeting_workbook(check: TargetingCheck) -> bytes:
-    workbook = Workbook(write_only=True)
-    _village_sheet(workbook, check)
-    _program_sheet(workbook, check)
-    _district_sheet(workbook, check)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    write_sheet(workbook, _("District summary"), headers, rows, formats)
 
 
 def targeting_xlsx_response(check: TargetingCheck, filename: str) -> HttpResponse:
-    response = HttpResponse(targeting_workbook(check), content_type=FORMATS[XLSX])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    def fill(workbook):
+        _village_sheet(workbook, check)
+        _program_sheet(workbook, check)
+        _district_sheet(workbook, check)
+
+    return workbook_response(fill, filename)
