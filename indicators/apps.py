@@ -7,4 +7,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators and village data")
 
     def ready(self):
-        from . import admin_pockets  # noqa: F401  (registers the poverty-pocket rule)
+        from . import (
+            admin_pockets,  # noqa: F401  (registers the poverty-pocket rule)
+            signals,  # noqa: F401  (keeps the stored programme means current)
+        )

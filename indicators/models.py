@@ -3,7 +3,7 @@ camat keeps, and the regency's BPS poverty series."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -13,7 +13,55 @@ from bartim.models import Quarter, ReviewEvent, ReviewStatus, Village, year_rang
 from programs.models import Program
 
 
-class IndicatorQuerySet(models.QuerySet):
+def _refresh_program_means(program_ids) -> None:
+    from .progress import refresh_program_means
+
+    refresh_program_means(program_ids)
+
+
+class ProgramMeansQuerySet(models.QuerySet):
+    """Bulk writes keep the stored programme means current (indicators.progress), as
+    indicators/signals.py does for single saves and deletes, which send signals."""
+
+    def _program_ids(self) -> set[int]:
+        raise NotImplementedError
+
+    def _program_ids_of(self, objs) -> set[int]:
+        raise NotImplementedError
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            _refresh_program_means(self._program_ids_of(created))
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            # Before and after: an update may move a row to another programme.
+            before = self.model._default_manager.filter(pk__in=[o.pk for o in objs])
+            program_ids = before._program_ids()
+            rows = super().bulk_update(objs, fields, *args, **kwargs)
+            _refresh_program_means(program_ids | self._program_ids_of(objs))
+        return rows
+
+    def update(self, **kwargs):
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            program_ids = self._program_ids()
+            rows = super().update(**kwargs)
+            after = self.model._default_manager.filter(pk__in=pks)._program_ids()
+            _refresh_program_means(program_ids | after)
+        return rows
+
+
+class IndicatorQuerySet(ProgramMeansQuerySet):
+    def _program_ids(self):
+        return set(self.order_by().values_list("program_id", flat=True))
+
+    def _program_ids_of(self, objs):
+        return {indicator.program_id for indicator in objs}
+
     def visible_to(self, user):
         return self.filter(program__in=Program.objects.visible_to(user))
 
@@ -74,7 +122,18 @@ class Indicator(models.Model):
         return self.name
 
 
-class IndicatorValueQuerySet(models.QuerySet):
+class IndicatorValueQuerySet(ProgramMeansQuerySet):
+    def _program_ids(self):
+        return set(self.order_by().values_list("indicator__program_id", flat=True))
+
+    def _program_ids_of(self, objs):
+        indicators = {value.indicator_id for value in objs}
+        return set(
+            Indicator.objects.filter(pk__in=indicators)
+            .order_by()
+            .values_list("program_id", flat=True)
+        )
+
     def visible_to(self, user):
         return self.filter(indicator__program__in=Program.objects.visible_to(user))
 

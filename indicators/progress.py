@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.db.models import (
     Avg,
     Case,
@@ -34,9 +34,11 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf, Rank, Round
+from django.db.models.sql import UpdateQuery
+from django.db.models.sql.constants import NO_RESULTS
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Program
+from programs.models import STORED_MEAN_FIELDS, Program
 
 from .models import Indicator, IndicatorValue, VillageData
 
@@ -436,6 +438,87 @@ def _program_mean(quarter: int):
     return Subquery(means, output_field=FloatField())
 
 
+# --- Stored programme means ---------------------------------------------------------------
+# A programme's mean achievement is computed here once per write and stored on the programme
+# (Program.mean_achievement_q1 to _q4), so that pages read, sort and average a column instead
+# of computing every indicator of thousands of programmes (docs/performance.md).
+
+# Programmes per UPDATE, far below SQLite's limit on query parameters.
+REFRESH_BATCH = 2000
+# Up to this many programmes (one form's save) run one precompiled statement each; more
+# (imports, generators) run set-based UPDATEs, whose compiling is paid once per batch.
+REFRESH_ONE_BY_ONE = 20
+# Stands for the programme id in the precompiled statement; no real id is negative.
+_ANY_PROGRAM = -424242
+_compiled_refresh: dict[tuple[str, str], tuple[str, list, int]] = {}
+
+
+def stored_mean_field(quarter: int) -> str:
+    """The Program field holding the mean achievement as of `quarter`."""
+    return STORED_MEAN_FIELDS[quarter - 1]
+
+
+def _refreshing(programs):
+    """The UPDATE that stores the means of `programs` (a Program queryset)."""
+    query = programs.query.chain(UpdateQuery)
+    query.add_update_values(
+        {stored_mean_field(q): _percent(_program_mean(q)) for q in range(1, QUARTERS + 1)}
+    )
+    return query
+
+
+def _refresh_one_statement(connection) -> tuple[str, list, int]:
+    # Compiling the four nested means takes about 30 ms of Python, a hundred times what the
+    # database needs to run them for one programme, and every form save pays it: compiled
+    # once per database, then only the programme id changes.
+    key = (connection.alias, connection.vendor)
+    if key not in _compiled_refresh:
+        query = _refreshing(Program.objects.filter(pk=_ANY_PROGRAM))
+        sql, params = query.get_compiler(connection.alias).as_sql()
+        params = list(params)
+        _compiled_refresh[key] = (sql, params, params.index(_ANY_PROGRAM))
+    return _compiled_refresh[key]
+
+
+def refresh_program_means(program_ids: Iterable[int | None]) -> None:
+    """Compute and store the mean achievement of each programme in `program_ids` as of every
+    quarter. Called by every write to indicators and quarterly values (indicators/signals.py
+    for single saves and deletes, the querysets of indicators/models.py for bulk writes)."""
+    ids = sorted({pk for pk in program_ids if pk is not None})
+    if not ids:
+        return
+    connection = connections[router.db_for_write(Program)]
+    with transaction.atomic(using=connection.alias):
+        if len(ids) <= REFRESH_ONE_BY_ONE:
+            sql, params, position = _refresh_one_statement(connection)
+            with connection.cursor() as cursor:
+                for pk in ids:
+                    own = list(params)  # the cached list is shared by every thread
+                    own[position] = pk
+                    cursor.execute(sql, own)
+            return
+        for start in range(0, len(ids), REFRESH_BATCH):
+            batch = Program.objects.filter(pk__in=ids[start : start + REFRESH_BATCH])
+            _refreshing(batch).get_compiler(connection.alias).execute_sql(NO_RESULTS)
+
+
+def stale_program_means(queryset) -> list[tuple[int, int, Decimal | None, Decimal | None]]:
+    """(programme id, quarter, stored, computed) wherever the stored mean is not what the
+    indicators give now: empty unless a write went around the ORM."""
+    stale = []
+    for quarter in range(1, QUARTERS + 1):
+        field = stored_mean_field(quarter)
+        rows = (
+            queryset.order_by()
+            .annotate(computed=_percent(_program_mean(quarter)))
+            .exclude(**{field: F("computed")})
+            .exclude(**{f"{field}__isnull": True, "computed__isnull": True})
+            .values_list("pk", field, "computed")
+        )
+        stale += [(pk, quarter, stored, computed) for pk, stored, computed in rows]
+    return sorted(stale)
+
+
 def _budget_realized(quarter: int):
     fields = [F(f"budget_realized_q{q}") for q in range(1, quarter + 1)]
     total = fields[0]
@@ -464,7 +547,7 @@ def programs_with_progress(queryset, quarter: int):
             Indicator.objects.filter(program=OuterRef("pk")), "program"
         ),
         villages_reached=_count_subquery(villages, "program"),
-        mean_achievement=_percent(_program_mean(quarter)),
+        mean_achievement=F(stored_mean_field(quarter)),
     )
 
 
@@ -501,9 +584,7 @@ def _rollup(queryset, programs, group_by: str, quarter: int, *, extra=None, only
         "program_count": Coalesce(aggregate(Count("pk"), budget_field), 0),
         "budget_ceiling": Coalesce(aggregate(Sum("budget_ceiling"), budget_field), 0),
         "budget_realized": Coalesce(aggregate(Sum(_budget_realized(quarter)), budget_field), 0),
-        "mean_achievement": _percent(
-            aggregate(Avg(_percent(_program_mean(quarter))), FloatField())
-        ),
+        "mean_achievement": _percent(aggregate(Avg(stored_mean_field(quarter)), FloatField())),
         "reported_count": Coalesce(
             Subquery(own.filter(reported_expression(quarter)).annotate(n=Count("pk")).values("n")),
             0,

@@ -82,6 +82,15 @@ class ProgramQuerySet(ReportKeepingQuerySet):
         ]
 
 
+def _stored_mean(verbose_name) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name, max_digits=5, decimal_places=2, null=True, blank=True, editable=False
+    )
+
+
+STORED_MEAN_FIELDS = [f"mean_achievement_q{quarter}" for quarter in range(1, 5)]
+
+
 class Program(ReportKeepingModel, VersionedModel):
     # Its `version` is raised by every save of the programme, its indicators or its quarterly
     # values, so a form opened before someone else's save is refused.
@@ -118,6 +127,14 @@ class Program(ReportKeepingModel, VersionedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
+    # Each quarter's mean achievement, stored so that tables sort by it and rollups average
+    # it without computing every indicator of every programme on each page. Derived data:
+    # indicators.progress.refresh_program_means keeps it current on every write to an
+    # indicator or a quarterly value (docs/performance.md).
+    mean_achievement_q1 = _stored_mean(_("mean achievement Q I (%)"))
+    mean_achievement_q2 = _stored_mean(_("mean achievement Q II (%)"))
+    mean_achievement_q3 = _stored_mean(_("mean achievement Q III (%)"))
+    mean_achievement_q4 = _stored_mean(_("mean achievement Q IV (%)"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -129,10 +146,12 @@ class Program(ReportKeepingModel, VersionedModel):
     )
 
     objects = ProgramQuerySet.as_manager()
-    # The history has its own who and when; the version is bookkeeping, not a change.
-    # The target villages are part of the audit trail: each history row keeps the set.
+    # The history has its own who and when; the version is bookkeeping, not a change, and
+    # the stored means follow from the indicators' own history. The target villages are part
+    # of the audit trail: each history row keeps the set.
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "updated_by", "version"], m2m_fields=["target_villages"]
+        excluded_fields=["updated_at", "updated_by", "version", *STORED_MEAN_FIELDS],
+        m2m_fields=["target_villages"],
     )
 
     class Meta:

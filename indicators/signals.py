@@ -1,0 +1,41 @@
+"""Single saves and deletes of indicators and quarterly values keep the stored programme
+means current (indicators.progress.refresh_program_means): every form, service, admin page
+and cascade goes through them. Bulk writes do it in indicators/models.py.
+
+Fixtures (raw saves) are left alone: they carry the stored means with the programmes."""
+
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from .models import Indicator, IndicatorValue
+from .progress import refresh_program_means
+
+
+@receiver(pre_save, sender=Indicator)
+def remember_former_program(sender, instance, raw, **kwargs):
+    # An indicator moved to another programme changes the mean of the one it leaves too.
+    instance._former_program_id = None
+    if instance.pk and not raw:
+        instance._former_program_id = (
+            Indicator.objects.filter(pk=instance.pk).values_list("program_id", flat=True).first()
+        )
+
+
+@receiver(post_save, sender=Indicator)
+def indicator_saved(sender, instance, raw, **kwargs):
+    if not raw:
+        refresh_program_means([instance.program_id, getattr(instance, "_former_program_id", None)])
+
+
+@receiver(post_delete, sender=Indicator)
+def indicator_deleted(sender, instance, **kwargs):
+    refresh_program_means([instance.program_id])
+
+
+@receiver(post_save, sender=IndicatorValue)
+@receiver(post_delete, sender=IndicatorValue)
+def value_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh_program_means(
+            Indicator.objects.filter(pk=instance.indicator_id).values_list("program_id", flat=True)
+        )
