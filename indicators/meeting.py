@@ -28,8 +28,10 @@ from .filters import PeriodFilterSet
 from .models import IndicatorValue, PovertyStatistic
 from .targeting import TargetingCheck, TargetingSummary, summarise, targeting_check
 
-# The dashboard lists this many pockets and uncovered pockets; the report lists them all.
-DASHBOARD_POCKETS = 10
+# The dashboard lists this many rows of each list (pockets, uncovered pockets, programmes off
+# track, agencies with missing reports) and links to the full list; the report lists them all.
+# A province has thousands of programmes: the dashboard stays a page one reads.
+DASHBOARD_ROWS = 10
 
 
 def latest_quarter_with_data(programs, year: int) -> int:
@@ -74,7 +76,7 @@ class Meeting:
     targeting: TargetingCheck
     summary: TargetingSummary
     links: dict[str, str] = field(default_factory=dict)
-    pocket_limit: int | None = None
+    list_limit: int | None = None
 
     @property
     def quarter_label(self) -> str:
@@ -93,11 +95,22 @@ class Meeting:
     def pockets(self):
         return self.targeting.pockets
 
+    def _shown(self, rows: list) -> list:
+        return rows if self.list_limit is None else rows[: self.list_limit]
+
     @property
     def pockets_shown(self):
-        """The pockets the page lists: the first `pocket_limit` (most poor households first)."""
-        pockets = self.pockets
-        return pockets if self.pocket_limit is None else pockets[: self.pocket_limit]
+        """The pockets the page lists: the first `list_limit` (most poor households first)."""
+        return self._shown(self.pockets)
+
+    @property
+    def off_track_shown(self) -> list[Program]:
+        """The programmes off track the page lists: the first `list_limit` (lowest first)."""
+        return self._shown(self.off_track)
+
+    @property
+    def agencies_not_reported_shown(self) -> list[Agency]:
+        return self._shown(self.agencies_not_reported)
 
     def poor_people_chart(self):
         return charts.bar_chart(
@@ -144,22 +157,28 @@ def _attach(target, programs: list[Program]) -> None:
     target.category = _category(figures.mean_achievement)
 
 
-def meeting_for(*, user, year: int, quarter: int, pocket_limit: int | None = None) -> Meeting:
+def meeting_for(*, user, year: int, quarter: int, list_limit: int | None = None) -> Meeting:
     """Everything the meeting discusses for `year` as of `quarter`, as `user` may see it."""
     programs = Program.objects.visible_to(user).filter(year=year)
 
     # One query for the year's programmes with their figures; strategies and agencies are
     # grouped from it here, rather than each paying the rollup subqueries again.
+    # Only what the meeting shows: at a province's scale the year has thousands of rows.
     rows = list(
-        progress.programs_with_progress(programs, quarter)
+        progress.programs_with_figures(programs, quarter)
         .annotate(reported=progress.reported_expression(quarter))
-        .select_related("agency", "strategy")
+        .select_related("agency")
+        .only(
+            "name", "year", "strategy_id", "budget_ceiling", "agency__name", "agency__abbreviation"
+        )
         .order_by("strategy", "name", "pk")
     )
+    strategies = list(Strategy.objects.order_by("number"))
+    by_number = {strategy.number: strategy for strategy in strategies}
     for row in rows:
         row.category = _category(row.mean_achievement)
+        row.strategy = by_number[row.strategy_id]
 
-    strategies = list(Strategy.objects.order_by("number"))
     for strategy in strategies:
         _attach(strategy, [row for row in rows if row.strategy_id == strategy.number])
 
@@ -211,7 +230,7 @@ def meeting_for(*, user, year: int, quarter: int, pocket_limit: int | None = Non
         off_track=off_track,
         not_reported=not_reported,
         targeting=check,
-        summary=summarise(check, limit=pocket_limit),
+        summary=summarise(check, limit=list_limit),
         links=links,
-        pocket_limit=pocket_limit,
+        list_limit=list_limit,
     )

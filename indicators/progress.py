@@ -266,7 +266,7 @@ class Rollup:
 
 
 def rollup(programs: Iterable) -> Rollup:
-    """The figures of a group of programmes already annotated by programs_with_progress()
+    """The figures of a group of programmes already annotated by programs_with_figures()
     and with `reported` (reported_expression): the Python side of _rollup(), for a page
     that has the year's programmes in hand and groups them several ways."""
     programs = list(programs)
@@ -536,18 +536,24 @@ def _count_subquery(queryset, group_by: str):
     return Coalesce(Subquery(counted), 0)
 
 
-def programs_with_progress(queryset, quarter: int):
-    """Programmes annotated with budget_realized (quarters 1 to `quarter`), absorption,
-    indicator_count, villages_reached, mean_achievement (see category_q)."""
-    villages = Program.target_villages.through.objects.filter(program=OuterRef("pk"))
+def programs_with_figures(queryset, quarter: int):
+    """Programmes annotated with budget_realized (quarters 1 to `quarter`), absorption and
+    mean_achievement (see category_q): what a programme's progress is, from its own row."""
     return queryset.annotate(
         budget_realized=_budget_realized(quarter),
         absorption=_absorption(_budget_realized(quarter), F("budget_ceiling")),
+        mean_achievement=F(stored_mean_field(quarter)),
+    )
+
+
+def programs_with_progress(queryset, quarter: int):
+    """programs_with_figures, plus indicator_count and villages_reached."""
+    villages = Program.target_villages.through.objects.filter(program=OuterRef("pk"))
+    return programs_with_figures(queryset, quarter).annotate(
         indicator_count=_count_subquery(
             Indicator.objects.filter(program=OuterRef("pk")), "program"
         ),
         villages_reached=_count_subquery(villages, "program"),
-        mean_achievement=F(stored_mean_field(quarter)),
     )
 
 

@@ -27,7 +27,7 @@ def dashboard(request):
             user=request.user,
             year=year,
             quarter=quarter,
-            pocket_limit=meeting_selector.DASHBOARD_POCKETS,
+            list_limit=meeting_selector.DASHBOARD_ROWS,
         )
     status = 200 if filterset.is_valid() else 400
     return render(request, "home.html", context, status=status)

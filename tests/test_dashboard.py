@@ -185,6 +185,31 @@ def test_programmes_off_track_link_to_the_programme_and_the_filtered_table(
     assert f'href="{programs}?year=2024&amp;quarter=1&amp;category=very_low"' in content
 
 
+def test_long_lists_show_the_worst_rows_and_send_to_the_report_for_the_rest(
+    viewer_client, strategies
+):
+    # A province's year: more programmes off track and agencies behind than a page can read.
+    for number in range(12):
+        agency = AgencyFactory(name=f"Dinas {number:02}")
+        # Expected by Q I: 25, so realised 1 to 12 is 4% to 48%: all very low, 1 the lowest.
+        programme(agency, strategies[0], realized=number + 1, name=f"Tertinggal {number + 1:02}")
+        programme(agency, strategies[1], realized=None, name=f"Belum lapor {number:02}")
+
+    dashboard = viewer_client.get(URL, {"year": 2024, "quarter": 1})
+    report = viewer_client.get(reverse("meeting_report", args=[2024]), {"quarter": 1})
+
+    _headers, off_track = table_rows(dashboard, "off-track-table")
+    assert [row[0] for row in off_track] == [f"Tertinggal {n:02}" for n in range(1, 11)]
+    content = dashboard.content.decode()
+    assert "Ditampilkan 10 program dengan capaian terendah dari 12" in content
+    _headers, behind = table_rows(dashboard, "not-reported-table")
+    assert len(behind) == 10
+    assert "Ditampilkan 10 pertama dari 12 perangkat daerah" in content
+    assert len(table_rows(report, "off-track-table")[1]) == 12
+    assert len(table_rows(report, "not-reported-table")[1]) == 12
+    assert "Ditampilkan 10" not in report.content.decode()
+
+
 def test_no_programme_off_track_says_so(viewer_client, agency_a, strategies):
     programme(agency_a, strategies[0], realized=25)
 
