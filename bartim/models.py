@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .dataversion import VersionedWritesQuerySet
 from .deletion import ReportKeepingModel, ReportKeepingQuerySet
 
 YEAR_MIN = 2000
@@ -110,7 +111,7 @@ class District(models.Model):
         return self.name
 
 
-class VillageQuerySet(ReportKeepingQuerySet):
+class VillageQuerySet(ReportKeepingQuerySet, VersionedWritesQuerySet):
     def reports_blocking_deletion(self):
         """Programmes that target these villages: the link would go with the village."""
         links = (
@@ -159,7 +160,7 @@ class Village(ReportKeepingModel):
         return self.name
 
 
-class AgencyQuerySet(models.QuerySet):
+class AgencyQuerySet(VersionedWritesQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -315,3 +316,21 @@ class PeriodLock(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.get_quarter_display()}"
+
+
+class DataVersion(models.Model):
+    """One row whose stamp changes with every write to the data the summary pages show
+    (bartim/dataversion.py): cached summaries are keyed by it, so a write makes them stale."""
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    stamp = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data version")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="dataversion_single_row")]
+
+    def __str__(self):
+        return str(self.stamp)

@@ -26,6 +26,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Q
 
+from bartim import dataversion
 from bartim.models import Agency, District, Regency, ReviewStatus, Village
 from bartim.reference import AGENCY_FILE, default_data_dir, read_csv
 from indicators.models import Indicator, IndicatorValue, VillageData, VillageDataReviewEvent
@@ -236,6 +237,9 @@ def generate(
             _Regency(number, shape, random.Random(f"{seed}-{number}"), report).build(
                 strategies, agency_names
             )
+            # Most rows went in by bulk inserts that give the data a new version themselves,
+            # but not all of them (the regencies' territory); one more costs nothing.
+            dataversion.bump()
         progress(
             f"Regency {number}/{regencies} done after {time.monotonic() - started:.1f} s "
             f"({report.created['programmes']} programmes so far)."
@@ -298,6 +302,9 @@ def remove_synthetic() -> dict[str, int]:
             count = queryset._raw_delete(queryset.db)
             if count:
                 removed[label] = count
+        if removed:
+            # Raw deletes send no signal: the cached summaries must hear of them here.
+            dataversion.bump()
     return removed
 
 

@@ -14,12 +14,15 @@ quarter with data, and the targeting check's own fixed handful.
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Max
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bartim import charts
+from bartim import charts, dataversion
 from bartim.models import Agency, Quarter
 from programs.models import Program, Strategy
 
@@ -32,6 +35,9 @@ from .targeting import TargetingCheck, TargetingSummary, summarise, targeting_ch
 # track, agencies with missing reports) and links to the full list; the report lists them all.
 # A province has thousands of programmes: the dashboard stays a page one reads.
 DASHBOARD_ROWS = 10
+# Every write makes a cached dashboard stale at once (its key holds the data version); this
+# only bounds how long an unused entry takes memory.
+DASHBOARD_CACHE_SECONDS = 3600
 
 
 def latest_quarter_with_data(programs, year: int) -> int:
@@ -234,3 +240,33 @@ def meeting_for(*, user, year: int, quarter: int, list_limit: int | None = None)
         links=links,
         list_limit=list_limit,
     )
+
+
+def dashboard_html(*, user, year: int, quarter: int) -> str:
+    """The dashboard's sections for `year` as of `quarter`, rendered once per data version
+    (bartim/dataversion.py) and kept in Django's cache: the dashboard is the page everyone
+    opens, and at a province's scale the meeting costs hundreds of milliseconds to gather.
+
+    The key holds everything the HTML depends on: the data version, the period, the language,
+    and what visible_to() reads of the user. The HTML is rendered without the request, so
+    nothing of one request (a CSP nonce, a CSRF token) is kept for another."""
+    key = ":".join(
+        str(part)
+        for part in (
+            "dashboard",
+            dataversion.current(),
+            year,
+            quarter,
+            translation.get_language(),
+            user.is_active,
+            user.role,
+            user.agency_id,
+            user.district_id,
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        meeting = meeting_for(user=user, year=year, quarter=quarter, list_limit=DASHBOARD_ROWS)
+        html = render_to_string("indicators/meeting/_dashboard.html", {"meeting": meeting})
+        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
+    return html

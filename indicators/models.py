@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from bartim.concurrency import VersionedModel
+from bartim.dataversion import VersionedWritesQuerySet
 from bartim.models import Quarter, ReviewEvent, ReviewStatus, Village, year_range_constraint
 from programs.models import Program
 
@@ -19,7 +20,7 @@ def _refresh_program_means(program_ids) -> None:
     refresh_program_means(program_ids)
 
 
-class ProgramMeansQuerySet(models.QuerySet):
+class ProgramMeansQuerySet(VersionedWritesQuerySet):
     """Bulk writes keep the stored programme means current (indicators.progress), as
     indicators/signals.py does for single saves and deletes, which send signals."""
 
@@ -30,14 +31,14 @@ class ProgramMeansQuerySet(models.QuerySet):
         raise NotImplementedError
 
     def bulk_create(self, objs, *args, **kwargs):
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             created = super().bulk_create(objs, *args, **kwargs)
             _refresh_program_means(self._program_ids_of(created))
         return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs = list(objs)
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             # Before and after: an update may move a row to another programme.
             before = self.model._default_manager.filter(pk__in=[o.pk for o in objs])
             program_ids = before._program_ids()
@@ -46,7 +47,7 @@ class ProgramMeansQuerySet(models.QuerySet):
         return rows
 
     def update(self, **kwargs):
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             pks = list(self.values_list("pk", flat=True))
             program_ids = self._program_ids()
             rows = super().update(**kwargs)
@@ -187,7 +188,7 @@ class IndicatorValue(models.Model):
         return f"{self.indicator} · {self.get_quarter_display()}"
 
 
-class VillageDataQuerySet(models.QuerySet):
+class VillageDataQuerySet(VersionedWritesQuerySet):
     def with_pocket_flag(self, rule=None):
         """Annotate poverty_rate_pct, pocket_threshold, pocket_threshold_source and is_pocket;
         the rule itself is in indicators/pockets.py."""

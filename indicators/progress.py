@@ -488,7 +488,7 @@ def refresh_program_means(program_ids: Iterable[int | None]) -> None:
     if not ids:
         return
     connection = connections[router.db_for_write(Program)]
-    with transaction.atomic(using=connection.alias):
+    with transaction.atomic(using=connection.alias, savepoint=False):
         if len(ids) <= REFRESH_ONE_BY_ONE:
             sql, params, position = _refresh_one_statement(connection)
             with connection.cursor() as cursor:

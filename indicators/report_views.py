@@ -23,11 +23,12 @@ def dashboard(request):
     context = {"filter": filterset, "active_filters": []}
     if filterset.is_valid():
         year, quarter = filterset.year_value, filterset.quarter_value
-        context["meeting"] = meeting_selector.meeting_for(
-            user=request.user,
+        context.update(
             year=year,
             quarter=quarter,
-            list_limit=meeting_selector.DASHBOARD_ROWS,
+            dashboard=meeting_selector.dashboard_html(
+                user=request.user, year=year, quarter=quarter
+            ),
         )
     status = 200 if filterset.is_valid() else 400
     return render(request, "home.html", context, status=status)

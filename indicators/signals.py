@@ -7,8 +7,28 @@ Fixtures (raw saves) are left alone: they carry the stored means with the progra
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .models import Indicator, IndicatorValue
+from bartim import dataversion
+from bartim.models import Agency, District, Regency, Village
+from programs.models import Program, Strategy
+
+from .models import Indicator, IndicatorValue, PocketRule, PovertyStatistic, VillageData
 from .progress import refresh_program_means
+
+# What the dashboard summarises (indicators/meeting.py): a write to any of it raises the data
+# version its cache is keyed by.
+dataversion.watch(
+    Regency,
+    District,
+    Village,
+    Agency,
+    Strategy,
+    Program,
+    Indicator,
+    IndicatorValue,
+    VillageData,
+    PovertyStatistic,
+    PocketRule,
+)
 
 
 @receiver(pre_save, sender=Indicator)

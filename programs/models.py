@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from bartim.concurrency import VersionedModel
+from bartim.dataversion import VersionedWritesQuerySet
 from bartim.deletion import ReportKeepingModel, ReportKeepingQuerySet
 from bartim.formatting import format_rupiah
 from bartim.models import Agency, ReviewEvent, ReviewStatus, Village, year_range_constraint
@@ -36,7 +37,7 @@ class Strategy(models.Model):
         return f"{self.number}. {self.name}"
 
 
-class ProgramQuerySet(ReportKeepingQuerySet):
+class ProgramQuerySet(ReportKeepingQuerySet, VersionedWritesQuerySet):
     def visible_to(self, user):
         """Every signed-in role reads every programme: aligning agencies is the point."""
         if not (user.is_authenticated and user.is_active):

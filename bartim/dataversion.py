@@ -1,0 +1,90 @@
+"""The data version: a stamp that changes with every write to the data the summary pages
+show, in the writing transaction, so that a summary cached under one stamp is never read
+after a write has committed (indicators/meeting.py caches the dashboard by it).
+
+The stamp is random rather than counted: a database restored from a backup and written to
+again must not meet a stamp whose cached summaries describe other data.
+
+Writes reach it three ways: `watch()` connects single saves, deletes and changes of a
+many-to-many set (forms, services, the admin, imports row by row, cascades);
+`VersionedWritesQuerySet` covers the querysets' bulk writes and update(); the data
+generator, which writes with bulk inserts and raw deletes, calls `bump()` itself.
+"""
+
+import secrets
+
+from django.db import models, router, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+
+def bump(using: str | None = None) -> None:
+    """Give the data a new version; part of the caller's transaction."""
+    from .models import DataVersion
+
+    using = using or router.db_for_write(DataVersion)
+    stamp = secrets.randbits(62)
+    with transaction.atomic(using=using, savepoint=False):
+        changed = DataVersion.objects.using(using).filter(pk=DataVersion.SINGLETON_ID)
+        if not changed.update(stamp=stamp):
+            DataVersion.objects.using(using).update_or_create(
+                pk=DataVersion.SINGLETON_ID, defaults={"stamp": stamp}
+            )
+
+
+def current() -> int:
+    from .models import DataVersion
+
+    return (
+        DataVersion.objects.filter(pk=DataVersion.SINGLETON_ID)
+        .values_list("stamp", flat=True)
+        .first()
+        or 0
+    )
+
+
+def _bump_on_write(sender, using=None, **kwargs):
+    bump(using)
+
+
+def _bump_on_set_change(sender, action, using=None, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"}:
+        bump(using)
+
+
+def watch(*watched: type[models.Model]) -> None:
+    """Give the data a new version on every save and delete of `watched`; a model's many-to-many
+    sets are watched with it."""
+    for model in watched:
+        post_save.connect(_bump_on_write, sender=model, dispatch_uid=f"dataversion-{model}")
+        post_delete.connect(_bump_on_write, sender=model, dispatch_uid=f"dataversion-d-{model}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _bump_on_set_change,
+                sender=field.remote_field.through,
+                dispatch_uid=f"dataversion-m2m-{model}-{field.name}",
+            )
+
+
+class VersionedWritesQuerySet(models.QuerySet):
+    """Bulk writes and update() give the data a new version too (they send no signals)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            if created:
+                bump(self.db)
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        with transaction.atomic(using=self.db, savepoint=False):
+            rows = super().bulk_update(objs, fields, *args, **kwargs)
+            if rows:
+                bump(self.db)
+        return rows
+
+    def update(self, **kwargs):
+        with transaction.atomic(using=self.db, savepoint=False):
+            rows = super().update(**kwargs)
+            if rows:
+                bump(self.db)
+        return rows

@@ -1,0 +1,209 @@
+"""The dashboard is rendered once per data version (bartim/dataversion.py) and then served
+from the cache. Whatever way the data changes, the next dashboard must show the change: one
+test per kind of write, each reading the dashboard before (so that it is cached) and after."""
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bartim import dataversion
+from bartim.models import Agency
+from indicators.models import IndicatorValue, PocketRule
+from programs.models import Strategy
+
+from .excel_helpers import confirm, download, fill, upload_and_preview, xlsx_bytes
+from .factories import (
+    IndicatorFactory,
+    IndicatorValueFactory,
+    PovertyStatisticFactory,
+    ProgramFactory,
+    StrategyFactory,
+    VillageDataFactory,
+)
+from .meeting_helpers import table_rows
+
+pytestmark = pytest.mark.django_db
+URL = reverse("home")
+PERIOD = {"year": 2024, "quarter": 1}
+
+
+@pytest.fixture
+def strategies(db):
+    return [StrategyFactory(number=number) for number in (1, 2, 3)]
+
+
+@pytest.fixture
+def watched(client, admin_user, agency_a, strategies, village_x):
+    """A year with one programme that reported Q I (25 of 100: 100%) and one pocket."""
+    program = ProgramFactory(agency=agency_a, strategy=strategies[0], name="Bedah Rumah")
+    indicator = IndicatorFactory(program=program, target=Decimal("100"))
+    IndicatorValueFactory(indicator=indicator, quarter=1, realized=Decimal("25"))
+    VillageDataFactory(village=village_x, year=2024, poor_households=30)
+    client.force_login(admin_user)
+    return program, indicator
+
+
+def dashboard(client) -> str:
+    """The dashboard's sections: the rest of the page (the logout form's CSRF token, the
+    CSP nonce) differs from one request to the next."""
+    response = client.get(URL, PERIOD)
+    assert response.status_code == 200
+    content = response.content.decode()
+    return content[content.index('id="period"') : content.index("</main>")]
+
+
+def off_track_names(client) -> list[str]:
+    response = client.get(URL, PERIOD)
+    if "off-track-table" not in response.content.decode():
+        return []
+    return [row[0] for row in table_rows(response, "off-track-table")[1]]
+
+
+def test_the_second_visit_is_served_from_the_cache_with_the_same_page(client, watched):
+    with CaptureQueriesContext(connection) as first:
+        before = dashboard(client)
+    with CaptureQueriesContext(connection) as second:
+        again = dashboard(client)
+
+    assert again == before
+    assert len(second.captured_queries) < len(first.captured_queries)
+
+
+def test_a_quarter_report_in_the_entry_form(client, watched):
+    program, indicator = watched
+    assert off_track_names(client) == []
+
+    client.post(
+        reverse("entry:program_quarter", args=[program.pk, 1]),
+        {"budget_realized": 0, f"realized_{indicator.pk}": "5", "seen_version": program.version},
+    )
+
+    assert off_track_names(client) == ["Bedah Rumah"]
+
+
+def test_a_programme_added_in_the_entry_form(client, watched, agency_a):
+    assert "1 program." in dashboard(client)
+
+    response = client.post(
+        reverse("entry:program_create"),
+        {
+            "agency": agency_a.pk,
+            "strategy": 2,
+            "year": 2024,
+            "name": "Jamban Sehat",
+            "budget_ceiling": 1000,
+            "beneficiary_unit": "kk",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "2 program." in dashboard(client)
+
+
+def test_an_agency_renamed_in_the_admin(client, watched, admin_user, agency_a):
+    admin_user.is_superuser = True
+    admin_user.save(update_fields=["is_superuser"])
+    program, _indicator = watched
+    ProgramFactory(agency=agency_a, strategy=Strategy.objects.get(number=2), name="Belum lapor")
+    assert "Dinas Sosial Uji" in dashboard(client)
+
+    response = client.post(
+        reverse("admin:bartim_agency_change", args=[agency_a.pk]),
+        {
+            "code": agency_a.code,
+            "name": "Dinas Sosial PMD",
+            "abbreviation": "DINSOSPMD",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    content = dashboard(client)
+    assert "Dinas Sosial PMD" in content and "Dinas Sosial Uji" not in content
+
+
+def test_village_data_imported_from_excel(client, watched, camat_x_user, village_x):
+    before = dashboard(client)
+    assert "Pulau Patai" in before  # the pocket: 90 of 1,000 poor
+    client.force_login(camat_x_user)
+    workbook = download(client, "village-data", year=2024)
+    fill(
+        workbook["Data desa"],
+        2,
+        **{
+            "Keluarga miskin (KK)": 2,
+            "Penduduk miskin (jiwa)": 5,
+            "Penduduk miskin ekstrem (jiwa)": 0,
+        },
+    )
+    url, _preview = upload_and_preview(client, "village-data", xlsx_bytes(workbook))
+    assert confirm(client, url).status_code == 302
+
+    assert "Pulau Patai" not in dashboard(client)
+
+
+def test_target_villages_changed(client, watched, village_x):
+    program, _indicator = watched
+    _headers, rows = table_rows(client.get(URL, PERIOD), "pocket-table")
+    assert rows[0][-1] == "tidak ada program"
+
+    program.target_villages.set([village_x])
+
+    _headers, rows = table_rows(client.get(URL, PERIOD), "pocket-table")
+    assert rows[0][-1] == "ya"
+
+
+def test_a_bps_figure_and_the_pocket_rule(client, watched):
+    assert "8.740" not in dashboard(client)
+
+    PovertyStatisticFactory(year=2023, poor_people=8740, poverty_rate=Decimal("6.66"))
+    assert "8.740" in dashboard(client)
+
+    rule = PocketRule.current()
+    rule.basis, rule.fixed_rate = PocketRule.Basis.FIXED_RATE, Decimal("50")
+    rule.save()
+    assert "Pulau Patai" not in dashboard(client)
+
+
+def test_a_bulk_update_of_quarterly_values(client, watched):
+    assert off_track_names(client) == []
+
+    IndicatorValue.objects.filter(quarter=1).update(realized=Decimal("1"))
+
+    assert off_track_names(client) == ["Bedah Rumah"]
+
+
+def test_the_synthetic_data_generator(client, reference_data, admin_user):
+    ProgramFactory(agency=Agency.objects.first(), strategy=Strategy.objects.get(number=1))
+    client.force_login(admin_user)
+    assert "1 program." in dashboard(client)
+
+    call_command("generate_scale_data", "--scale", "0.05", "--force", stdout=StringIO())
+
+    assert "1 program." not in dashboard(client)
+
+
+def test_each_language_has_its_own_page(client, watched):
+    indonesian = dashboard(client)
+    client.cookies["django_language"] = "en"
+    english = dashboard(client)
+
+    assert "Program yang tertinggal sampai" in indonesian
+    assert "Programmes off track" in english
+
+
+def test_a_write_rolled_back_leaves_the_page_as_it_was(client, watched, agency_a):
+    before = dashboard(client)
+    stamp = dataversion.current()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Agency.objects.filter(pk=agency_a.pk).update(name="Tidak jadi")
+        raise RuntimeError
+
+    assert dataversion.current() == stamp
+    assert dashboard(client) == before
