@@ -6,6 +6,8 @@ import weakref
 from decimal import Decimal
 
 import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
@@ -131,6 +133,7 @@ class RupiahColumn(NumberColumn):
 
 
 _signatures = weakref.WeakKeyDictionary()
+_MISSING = object()
 
 
 def _call_with_appropriate(fn, kwargs):
@@ -150,9 +153,55 @@ def _call_with_appropriate(fn, kwargs):
     return fn(**kwargs)
 
 
+# How a one-step accessor reads a model record (_cell_reader).
+_READ_DISPLAY, _READ_ATTRIBUTE, _READ_GENERAL = "display", "attribute", "general"
+
+
+def _cell_reader(bound_column, model) -> str:
+    """How BoundRow._get_and_render_with reads this column on records of `model`, decided
+    once per column and model rather than by resolving the accessor for every cell."""
+    accessor = str(bound_column.accessor)
+    if tables.A.LEGACY_SEPARATOR in accessor or tables.A.SEPARATOR in accessor:
+        return _READ_GENERAL
+    if isinstance(bound_column.column, tables.ManyToManyColumn):
+        return _READ_GENERAL
+    try:
+        field = model._meta.get_field(accessor)
+    except FieldDoesNotExist:
+        return _READ_ATTRIBUTE
+    if getattr(field, "choices", ()) and hasattr(model, f"get_{accessor}_display"):
+        return _READ_DISPLAY
+    return _READ_ATTRIBUTE
+
+
 class LeanRow(BoundRow):
     """A django-tables2 row whose cells are computed exactly as BoundRow computes them
-    (accessors, defaults, render_FOO and value_FOO), with the signatures read once."""
+    (accessors, defaults, get_FOO_display, render_FOO and value_FOO), with the signatures
+    read once and a one-step accessor on a model read without resolving it for each cell."""
+
+    def _get_and_render_with(self, bound_column, render_func, default):
+        record = self.record
+        if not isinstance(record, models.Model):
+            return super()._get_and_render_with(bound_column, render_func, default)
+        readers = bound_column.__dict__.setdefault("_lean_readers", {})
+        model = type(record)
+        reader = readers.get(model)
+        if reader is None:
+            reader = readers[model] = _cell_reader(bound_column, model)
+        name = str(bound_column.accessor)
+        if reader == _READ_DISPLAY:
+            value = getattr(record, f"get_{name}_display")()
+        elif reader == _READ_ATTRIBUTE:
+            value = getattr(record, name, _MISSING)
+            # A method or a missing attribute: Accessor.resolve's own rules (calling it,
+            # the link column's text) apply.
+            if value is _MISSING or callable(value):
+                return super()._get_and_render_with(bound_column, render_func, default)
+        else:
+            return super()._get_and_render_with(bound_column, render_func, default)
+        if value in bound_column.column.empty_values:
+            return default
+        return render_func(bound_column, value)
 
     def _call_render(self, bound_column, value=None):
         kwargs = self._optional_cell_arguments(bound_column, value)

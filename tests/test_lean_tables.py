@@ -3,6 +3,7 @@ must be exactly the cells django-tables2 computes itself."""
 
 import django_tables2 as tables
 import pytest
+from django.db.models import F
 from django.template import Context, Template
 from django.test import RequestFactory
 from django_tables2.rows import BoundRow
@@ -26,6 +27,12 @@ class SampleTable(BaseTable):
     beneficiary_target = NumberColumn()  # empty for some rows: the default
     shout = tables.Column(accessor="name", empty_values=())
     note = tables.Column(accessor="description", default="none")
+    agency = tables.Column()  # a foreign key: the related object's str()
+    agency_name = tables.Column(accessor="agency__name")  # two steps
+    doubled = NumberColumn()  # an annotation, not a field
+    total = NumberColumn(accessor="budget_realized_total")  # a property
+    url = tables.Column(accessor="get_absolute_url")  # a method: called
+    missing = tables.Column(accessor="no_such_attribute", default="?")
 
     def render_shout(self, value, record):
         return f"{value.upper()} #{record.pk}"
@@ -39,9 +46,10 @@ def test_lean_rows_give_the_cells_and_export_values_of_django_tables2():
         name="Bantuan <Pangan>", status=ReviewStatus.APPROVED, budget_ceiling=1_250_000_000
     )
     ProgramFactory(name="Jamban", beneficiary_target=None, description="")
-    table = SampleTable(Program.objects.order_by("pk"))
+    records = Program.objects.annotate(doubled=F("budget_ceiling") * 2).order_by("pk")
+    table = SampleTable(records)
 
-    for record in Program.objects.order_by("pk"):
+    for record in records:
         own, lean = BoundRow(record, table=table), LeanRow(record, table=table)
         for column in table.columns:
             assert lean.get_cell(column.name) == own.get_cell(column.name)
