@@ -35,9 +35,9 @@ from .targeting import TargetingCheck, TargetingSummary, summarise, targeting_ch
 # track, agencies with missing reports) and links to the full list; the report lists them all.
 # A province has thousands of programmes: the dashboard stays a page one reads.
 DASHBOARD_ROWS = 10
-# Every write makes a cached dashboard stale at once (its key holds the data version); this
-# only bounds how long an unused entry takes memory.
-DASHBOARD_CACHE_SECONDS = 3600
+# Every write makes a cached dashboard or report stale at once (its key holds the data
+# version); this only bounds how long an unused entry takes memory.
+MEETING_CACHE_SECONDS = 3600
 
 
 def latest_quarter_with_data(programs, year: int) -> int:
@@ -242,21 +242,37 @@ def meeting_for(*, user, year: int, quarter: int, list_limit: int | None = None)
     )
 
 
-def dashboard_html(*, user, year: int, quarter: int) -> str:
-    """The dashboard's sections for `year` as of `quarter`, rendered once per data version
-    (bartim/dataversion.py) and kept in Django's cache: the dashboard is the page everyone
-    opens, and at a province's scale the meeting costs hundreds of milliseconds to gather.
+@dataclass(frozen=True)
+class RenderedMeeting:
+    html: str
+    program_count: int
 
-    The key holds everything the HTML depends on: the data version, the period, the language,
-    and what visible_to() reads of the user. The HTML is rendered without the request, so
-    nothing of one request (a CSP nonce, a CSRF token) is kept for another."""
+
+DASHBOARD = "indicators/meeting/_dashboard.html"
+REPORT = "indicators/meeting/_report.html"
+
+
+def rendered_meeting(
+    *, user, year: int, quarter: int, template: str, list_limit: int | None = None
+) -> RenderedMeeting:
+    """The dashboard's or the report's sections for `year` as of `quarter`, rendered once
+    per data version (bartim/dataversion.py) and kept in Django's cache: they are the pages
+    everyone opens, and at a province's scale the meeting costs hundreds of milliseconds to
+    gather and render.
+
+    The key holds everything the HTML depends on: the data version, the template, the period
+    and list limit, the language, and what visible_to() reads of the user. The HTML is
+    rendered without the request, so nothing of one request (a CSP nonce, a CSRF token) is
+    kept for another."""
     key = ":".join(
         str(part)
         for part in (
-            "dashboard",
+            "meeting",
             dataversion.current(),
+            template,
             year,
             quarter,
+            list_limit,
             translation.get_language(),
             user.is_active,
             user.role,
@@ -264,9 +280,12 @@ def dashboard_html(*, user, year: int, quarter: int) -> str:
             user.district_id,
         )
     )
-    html = cache.get(key)
-    if html is None:
-        meeting = meeting_for(user=user, year=year, quarter=quarter, list_limit=DASHBOARD_ROWS)
-        html = render_to_string("indicators/meeting/_dashboard.html", {"meeting": meeting})
-        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
-    return html
+    rendered = cache.get(key)
+    if rendered is None:
+        meeting = meeting_for(user=user, year=year, quarter=quarter, list_limit=list_limit)
+        rendered = RenderedMeeting(
+            html=render_to_string(template, {"meeting": meeting}),
+            program_count=meeting.program_count,
+        )
+        cache.set(key, rendered, MEETING_CACHE_SECONDS)
+    return rendered

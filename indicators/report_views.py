@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
 from bartim import exports
+from bartim.models import Quarter
 from programs.models import Program
 
 from . import meeting as meeting_selector
@@ -26,9 +27,13 @@ def dashboard(request):
         context.update(
             year=year,
             quarter=quarter,
-            dashboard=meeting_selector.dashboard_html(
-                user=request.user, year=year, quarter=quarter
-            ),
+            dashboard=meeting_selector.rendered_meeting(
+                user=request.user,
+                year=year,
+                quarter=quarter,
+                template=meeting_selector.DASHBOARD,
+                list_limit=meeting_selector.DASHBOARD_ROWS,
+            ).html,
         )
     status = 200 if filterset.is_valid() else 400
     return render(request, "home.html", context, status=status)
@@ -51,17 +56,26 @@ def report(request, year: int, export: str | None = None):
         status = 404 if "year" in filterset.form.errors else 400
         return render(request, "indicators/report.html", context, status=status)
 
-    meeting = meeting_selector.meeting_for(
-        user=request.user, year=year, quarter=filterset.quarter_value
-    )
+    quarter = filterset.quarter_value
     requested = export or request.GET.get("_export")
     if requested == exports.XLSX:
-        return meeting_xlsx_response(meeting)
+        return meeting_xlsx_response(
+            meeting_selector.meeting_for(user=request.user, year=year, quarter=quarter)
+        )
     if requested:
         messages.warning(
             request,
             gettext("There is no export as “%(format)s” on this page. Choose Excel (XLSX).")
             % {"format": requested[:20]},
         )
-    context.update(meeting=meeting, period=filterset.period())
+    rendered = meeting_selector.rendered_meeting(
+        user=request.user, year=year, quarter=quarter, template=meeting_selector.REPORT
+    )
+    context.update(
+        sections=rendered.html,
+        program_count=rendered.program_count,
+        quarter=quarter,
+        quarter_label=Quarter(quarter).label,
+        period=filterset.period(),
+    )
     return render(request, "indicators/report.html", context)

@@ -207,3 +207,23 @@ def test_a_write_rolled_back_leaves_the_page_as_it_was(client, watched, agency_a
 
     assert dataversion.current() == stamp
     assert dashboard(client) == before
+
+
+def test_the_meeting_report_is_cached_and_follows_a_write_too(client, watched):
+    program, indicator = watched
+    url = reverse("meeting_report", args=[2024])
+
+    def off_track(quarter):
+        response = client.get(url, {"quarter": quarter})
+        content = response.content.decode()
+        if "off-track-table" not in content:
+            return []
+        return [row[0] for row in table_rows(response, "off-track-table")[1]]
+
+    assert off_track(1) == []
+    assert off_track(2) == ["Bedah Rumah"]  # 25 of the 50 expected by Q II: 50%
+
+    IndicatorValueFactory(indicator=indicator, quarter=2, realized=Decimal("30"))
+
+    assert off_track(1) == []
+    assert off_track(2) == []  # 55 of 50
