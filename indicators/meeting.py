@@ -35,9 +35,9 @@ from .targeting import TargetingCheck, TargetingSummary, summarise, targeting_ch
 # track, agencies with missing reports) and links to the full list; the report lists them all.
 # A province has thousands of programmes: the dashboard stays a page one reads.
 DASHBOARD_ROWS = 10
-# Every write makes a cached dashboard or report stale at once (its key holds the data
-# version); this only bounds how long an unused entry takes memory.
-MEETING_CACHE_SECONDS = 3600
+# Every write makes a cached summary (dashboard, report, targeting check) stale at once (its
+# key holds the data version); this only bounds how long an unused entry takes memory.
+SUMMARY_CACHE_SECONDS = 3600
 
 
 def latest_quarter_with_data(programs, year: int) -> int:
@@ -252,33 +252,35 @@ DASHBOARD = "indicators/meeting/_dashboard.html"
 REPORT = "indicators/meeting/_report.html"
 
 
-def rendered_meeting(
-    *, user, year: int, quarter: int, template: str, list_limit: int | None = None
-) -> RenderedMeeting:
-    """The dashboard's or the report's sections for `year` as of `quarter`, rendered once
-    per data version (bartim/dataversion.py) and kept in Django's cache: they are the pages
-    everyone opens, and at a province's scale the meeting costs hundreds of milliseconds to
-    gather and render.
-
-    The key holds everything the HTML depends on: the data version, the template, the period
-    and list limit, the language, and what visible_to() reads of the user. The HTML is
-    rendered without the request, so nothing of one request (a CSP nonce, a CSRF token) is
-    kept for another."""
-    key = ":".join(
+def cache_key(name: str, *, user, **parts) -> str:
+    """A cache key for a summary rendered from the data as `user` may see it: the data
+    version (bartim/dataversion.py), the language, what visible_to() reads of the user, and
+    `parts` (the period, the filters, the template)."""
+    return ":".join(
         str(part)
         for part in (
-            "meeting",
+            name,
             dataversion.current(),
-            template,
-            year,
-            quarter,
-            list_limit,
             translation.get_language(),
             user.is_active,
             user.role,
             user.agency_id,
             user.district_id,
+            *(f"{name}={value}" for name, value in sorted(parts.items())),
         )
+    )
+
+
+def rendered_meeting(
+    *, user, year: int, quarter: int, template: str, list_limit: int | None = None
+) -> RenderedMeeting:
+    """The dashboard's or the report's sections for `year` as of `quarter`, rendered once
+    per data version and kept in Django's cache: they are the pages everyone opens, and at
+    a province's scale the meeting costs hundreds of milliseconds to gather and render.
+    The HTML is rendered without the request, so nothing of one request (a CSP nonce, a
+    CSRF token) is kept for another."""
+    key = cache_key(
+        "meeting", user=user, template=template, year=year, quarter=quarter, limit=list_limit
     )
     rendered = cache.get(key)
     if rendered is None:
@@ -287,5 +289,5 @@ def rendered_meeting(
             html=render_to_string(template, {"meeting": meeting}),
             program_count=meeting.program_count,
         )
-        cache.set(key, rendered, MEETING_CACHE_SECONDS)
+        cache.set(key, rendered, SUMMARY_CACHE_SECONDS)
     return rendered

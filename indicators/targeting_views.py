@@ -2,8 +2,10 @@
 
 import django_filters
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -15,6 +17,7 @@ from bartim.models import District
 from programs.models import Program
 
 from . import periods
+from .meeting import SUMMARY_CACHE_SECONDS, cache_key
 from .models import VillageData
 from .targeting import targeting_check
 from .targeting_export import targeting_xlsx_response
@@ -90,9 +93,9 @@ def targeting(request):
 
     year = filterset.form.cleaned_data["year"]
     district = filterset.form.cleaned_data["kecamatan"]
-    check = targeting_check(user=request.user, year=year, district=district)
     requested = request.GET.get("_export")
     if requested == exports.XLSX:
+        check = targeting_check(user=request.user, year=year, district=district)
         name = "_".join([slugify(gettext("targeting")), *filterset.filename_parts()])
         return targeting_xlsx_response(check, f"{name}.xlsx")
     if requested:
@@ -102,8 +105,16 @@ def targeting(request):
             % {"format": requested[:20]},
         )
     kecamatan = district.code if district else None
+    # At a province's scale the check is a page of thousands of villages: rendered once per
+    # data version, like the dashboard (indicators/meeting.py).
+    key = cache_key("targeting", user=request.user, year=year, district=kecamatan)
+    sections = cache.get(key)
+    if sections is None:
+        check = targeting_check(user=request.user, year=year, district=district)
+        sections = render_to_string("indicators/_targeting_check.html", {"check": check})
+        cache.set(key, sections, SUMMARY_CACHE_SECONDS)
     context.update(
-        check=check,
+        sections=sections,
         period=filterset.period(),
         share_url=_link(year=year, kecamatan=kecamatan),
         xlsx_url=_link(year=year, kecamatan=kecamatan, _export=exports.XLSX),

@@ -227,3 +227,19 @@ def test_the_meeting_report_is_cached_and_follows_a_write_too(client, watched):
 
     assert off_track(1) == []
     assert off_track(2) == []  # 55 of 50
+
+
+def test_the_targeting_check_is_cached_and_follows_a_write_too(client, watched, village_x):
+    program, _indicator = watched
+    url = reverse("targeting")
+
+    def reached():
+        content = client.get(url, {"year": 2024}).content.decode()
+        return "Kantong kemiskinan tak dijangkau program mana pun" not in content
+
+    assert not reached()
+    assert not reached()  # from the cache
+
+    program.target_villages.set([village_x])
+
+    assert reached()
