@@ -145,6 +145,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
+# The rendered summaries (dashboard, report, targeting check) are cached per data version
+# (bartim/dataversion.py) in each worker's memory. A province's targeting page is about 4 MB,
+# so the number of entries is bounded; stale versions are simply never asked for again.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 60)},
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "bartim.User"
 
