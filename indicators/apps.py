@@ -9,5 +9,5 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from . import (
             admin_pockets,  # noqa: F401  (registers the poverty-pocket rule)
-            signals,  # noqa: F401  (keeps the stored programme means current)
+            signals,  # noqa: F401  (keeps the stored programme progress current)
         )

@@ -15,7 +15,7 @@ quarter with data, and the targeting check's own fixed handful.
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import F, Max
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -172,7 +172,7 @@ def meeting_for(*, user, year: int, quarter: int, list_limit: int | None = None)
     # Only what the meeting shows: at a province's scale the year has thousands of rows.
     rows = list(
         progress.programs_with_figures(programs, quarter)
-        .annotate(reported=progress.reported_expression(quarter))
+        .annotate(reported=F(progress.stored_reported_field(quarter)))
         .select_related("agency")
         .only(
             "name", "year", "strategy_id", "budget_ceiling", "agency__name", "agency__abbreviation"

@@ -14,14 +14,14 @@ from bartim.models import Quarter, ReviewEvent, ReviewStatus, Village, year_rang
 from programs.models import Program
 
 
-def _refresh_program_means(program_ids) -> None:
-    from .progress import refresh_program_means
+def _refresh_stored_progress(program_ids) -> None:
+    from .progress import refresh_stored_progress
 
-    refresh_program_means(program_ids)
+    refresh_stored_progress(program_ids)
 
 
-class ProgramMeansQuerySet(VersionedWritesQuerySet):
-    """Bulk writes keep the stored programme means current (indicators.progress), as
+class StoredProgressQuerySet(VersionedWritesQuerySet):
+    """Bulk writes keep the stored programme progress current (indicators.progress), as
     indicators/signals.py does for single saves and deletes, which send signals."""
 
     def _program_ids(self) -> set[int]:
@@ -33,7 +33,7 @@ class ProgramMeansQuerySet(VersionedWritesQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         with transaction.atomic(using=self.db, savepoint=False):
             created = super().bulk_create(objs, *args, **kwargs)
-            _refresh_program_means(self._program_ids_of(created))
+            _refresh_stored_progress(self._program_ids_of(created))
         return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -43,7 +43,7 @@ class ProgramMeansQuerySet(VersionedWritesQuerySet):
             before = self.model._default_manager.filter(pk__in=[o.pk for o in objs])
             program_ids = before._program_ids()
             rows = super().bulk_update(objs, fields, *args, **kwargs)
-            _refresh_program_means(program_ids | self._program_ids_of(objs))
+            _refresh_stored_progress(program_ids | self._program_ids_of(objs))
         return rows
 
     def update(self, **kwargs):
@@ -52,11 +52,11 @@ class ProgramMeansQuerySet(VersionedWritesQuerySet):
             program_ids = self._program_ids()
             rows = super().update(**kwargs)
             after = self.model._default_manager.filter(pk__in=pks)._program_ids()
-            _refresh_program_means(program_ids | after)
+            _refresh_stored_progress(program_ids | after)
         return rows
 
 
-class IndicatorQuerySet(ProgramMeansQuerySet):
+class IndicatorQuerySet(StoredProgressQuerySet):
     def _program_ids(self):
         return set(self.order_by().values_list("program_id", flat=True))
 
@@ -123,7 +123,7 @@ class Indicator(models.Model):
         return self.name
 
 
-class IndicatorValueQuerySet(ProgramMeansQuerySet):
+class IndicatorValueQuerySet(StoredProgressQuerySet):
     def _program_ids(self):
         return set(self.order_by().values_list("indicator__program_id", flat=True))
 

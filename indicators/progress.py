@@ -38,7 +38,7 @@ from django.db.models.sql import UpdateQuery
 from django.db.models.sql.constants import NO_RESULTS
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import STORED_MEAN_FIELDS, Program
+from programs.models import STORED_MEAN_FIELDS, STORED_REPORTED_FIELDS, Program
 
 from .models import Indicator, IndicatorValue, VillageData
 
@@ -438,10 +438,11 @@ def _program_mean(quarter: int):
     return Subquery(means, output_field=FloatField())
 
 
-# --- Stored programme means ---------------------------------------------------------------
-# A programme's mean achievement is computed here once per write and stored on the programme
-# (Program.mean_achievement_q1 to _q4), so that pages read, sort and average a column instead
-# of computing every indicator of thousands of programmes (docs/performance.md).
+# --- Stored programme progress ------------------------------------------------------------
+# A programme's mean achievement and whether it reported, per quarter, are computed here once
+# per write and stored on the programme (Program.mean_achievement_q1 to _q4, reported_q1 to
+# _q4), so that pages read, sort, count and average columns instead of computing every
+# indicator of thousands of programmes (docs/performance.md).
 
 # Programmes per UPDATE, far below SQLite's limit on query parameters.
 REFRESH_BATCH = 2000
@@ -458,12 +459,32 @@ def stored_mean_field(quarter: int) -> str:
     return STORED_MEAN_FIELDS[quarter - 1]
 
 
-def _refreshing(programs):
-    """The UPDATE that stores the means of `programs` (a Program queryset)."""
-    query = programs.query.chain(UpdateQuery)
-    query.add_update_values(
-        {stored_mean_field(q): _percent(_program_mean(q)) for q in range(1, QUARTERS + 1)}
+def stored_reported_field(quarter: int) -> str:
+    """The Program field holding whether the programme reported `quarter`."""
+    return STORED_REPORTED_FIELDS[quarter - 1]
+
+
+def _reported_in(quarter: int):
+    """Whether the programme at OuterRef("pk") reported `quarter` (program_reported)."""
+    return Exists(
+        IndicatorValue.objects.filter(
+            indicator__program=OuterRef("pk"), quarter=quarter, realized__isnull=False
+        )
     )
+
+
+def _stored_progress():
+    """Each stored field with the SQL rule that computes it."""
+    return {
+        **{stored_mean_field(q): _percent(_program_mean(q)) for q in range(1, QUARTERS + 1)},
+        **{stored_reported_field(q): _reported_in(q) for q in range(1, QUARTERS + 1)},
+    }
+
+
+def _refreshing(programs):
+    """The UPDATE that stores the progress of `programs` (a Program queryset)."""
+    query = programs.query.chain(UpdateQuery)
+    query.add_update_values(_stored_progress())
     return query
 
 
@@ -480,10 +501,11 @@ def _refresh_one_statement(connection) -> tuple[str, list, int]:
     return _compiled_refresh[key]
 
 
-def refresh_program_means(program_ids: Iterable[int | None]) -> None:
-    """Compute and store the mean achievement of each programme in `program_ids` as of every
-    quarter. Called by every write to indicators and quarterly values (indicators/signals.py
-    for single saves and deletes, the querysets of indicators/models.py for bulk writes)."""
+def refresh_stored_progress(program_ids: Iterable[int | None]) -> None:
+    """Compute and store, for each programme in `program_ids` and each quarter, its mean
+    achievement and whether it reported. Called by every write to indicators and quarterly
+    values (indicators/signals.py for single saves and deletes, the querysets of
+    indicators/models.py for bulk writes)."""
     ids = sorted({pk for pk in program_ids if pk is not None})
     if not ids:
         return
@@ -502,20 +524,19 @@ def refresh_program_means(program_ids: Iterable[int | None]) -> None:
             _refreshing(batch).get_compiler(connection.alias).execute_sql(NO_RESULTS)
 
 
-def stale_program_means(queryset) -> list[tuple[int, int, Decimal | None, Decimal | None]]:
-    """(programme id, quarter, stored, computed) wherever the stored mean is not what the
+def stale_stored_progress(queryset) -> list[tuple[int, str, object, object]]:
+    """(programme id, field, stored, computed) wherever a stored value is not what the
     indicators give now: empty unless a write went around the ORM."""
     stale = []
-    for quarter in range(1, QUARTERS + 1):
-        field = stored_mean_field(quarter)
+    for field, rule in _stored_progress().items():
         rows = (
             queryset.order_by()
-            .annotate(computed=_percent(_program_mean(quarter)))
+            .annotate(computed=rule)
             .exclude(**{field: F("computed")})
             .exclude(**{f"{field}__isnull": True, "computed__isnull": True})
             .values_list("pk", field, "computed")
         )
-        stale += [(pk, quarter, stored, computed) for pk, stored, computed in rows]
+        stale += [(pk, field, stored, computed) for pk, stored, computed in rows]
     return sorted(stale)
 
 
@@ -557,13 +578,9 @@ def programs_with_progress(queryset, quarter: int):
     )
 
 
-def reported_expression(quarter: int):
-    """True for the programme at OuterRef("pk") when it reported `quarter` (program_reported)."""
-    return Exists(
-        IndicatorValue.objects.filter(
-            indicator__program=OuterRef("pk"), quarter=quarter, realized__isnull=False
-        )
-    )
+def reported_expression(quarter: int) -> Q:
+    """The programmes that reported `quarter` (program_reported), from the stored flag."""
+    return Q(**{stored_reported_field(quarter): True})
 
 
 def programs_not_reported(queryset, quarter: int):

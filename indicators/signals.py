@@ -1,8 +1,8 @@
 """Single saves and deletes of indicators and quarterly values keep the stored programme
-means current (indicators.progress.refresh_program_means): every form, service, admin page
+progress current (indicators.progress.refresh_stored_progress): every form, service, admin page
 and cascade goes through them. Bulk writes do it in indicators/models.py.
 
-Fixtures (raw saves) are left alone: they carry the stored means with the programmes."""
+Fixtures (raw saves) are left alone: they carry the stored progress with the programmes."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -12,7 +12,7 @@ from bartim.models import Agency, District, Regency, Village
 from programs.models import Program, Strategy
 
 from .models import Indicator, IndicatorValue, PocketRule, PovertyStatistic, VillageData
-from .progress import refresh_program_means
+from .progress import refresh_stored_progress
 
 # What the dashboard summarises (indicators/meeting.py): a write to any of it raises the data
 # version its cache is keyed by.
@@ -44,18 +44,20 @@ def remember_former_program(sender, instance, raw, **kwargs):
 @receiver(post_save, sender=Indicator)
 def indicator_saved(sender, instance, raw, **kwargs):
     if not raw:
-        refresh_program_means([instance.program_id, getattr(instance, "_former_program_id", None)])
+        refresh_stored_progress(
+            [instance.program_id, getattr(instance, "_former_program_id", None)]
+        )
 
 
 @receiver(post_delete, sender=Indicator)
 def indicator_deleted(sender, instance, **kwargs):
-    refresh_program_means([instance.program_id])
+    refresh_stored_progress([instance.program_id])
 
 
 @receiver(post_save, sender=IndicatorValue)
 @receiver(post_delete, sender=IndicatorValue)
 def value_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        refresh_program_means(
+        refresh_stored_progress(
             Indicator.objects.filter(pk=instance.indicator_id).values_list("program_id", flat=True)
         )

@@ -89,7 +89,12 @@ def _stored_mean(verbose_name) -> models.DecimalField:
     )
 
 
+def _stored_flag(verbose_name) -> models.BooleanField:
+    return models.BooleanField(verbose_name, default=False, editable=False)
+
+
 STORED_MEAN_FIELDS = [f"mean_achievement_q{quarter}" for quarter in range(1, 5)]
+STORED_REPORTED_FIELDS = [f"reported_q{quarter}" for quarter in range(1, 5)]
 
 
 class Program(ReportKeepingModel, VersionedModel):
@@ -128,14 +133,19 @@ class Program(ReportKeepingModel, VersionedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
-    # Each quarter's mean achievement, stored so that tables sort by it and rollups average
-    # it without computing every indicator of every programme on each page. Derived data:
-    # indicators.progress.refresh_program_means keeps it current on every write to an
+    # Each quarter's mean achievement and whether the programme reported the quarter, stored
+    # so that tables sort by them and rollups count and average them without computing every
+    # indicator of every programme on each page. Derived data:
+    # indicators.progress.refresh_stored_progress keeps them current on every write to an
     # indicator or a quarterly value (docs/performance.md).
     mean_achievement_q1 = _stored_mean(_("mean achievement Q I (%)"))
     mean_achievement_q2 = _stored_mean(_("mean achievement Q II (%)"))
     mean_achievement_q3 = _stored_mean(_("mean achievement Q III (%)"))
     mean_achievement_q4 = _stored_mean(_("mean achievement Q IV (%)"))
+    reported_q1 = _stored_flag(_("reported Q I"))
+    reported_q2 = _stored_flag(_("reported Q II"))
+    reported_q3 = _stored_flag(_("reported Q III"))
+    reported_q4 = _stored_flag(_("reported Q IV"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -148,10 +158,16 @@ class Program(ReportKeepingModel, VersionedModel):
 
     objects = ProgramQuerySet.as_manager()
     # The history has its own who and when; the version is bookkeeping, not a change, and
-    # the stored means follow from the indicators' own history. The target villages are part
+    # the stored progress follows from the indicators' own history. The target villages are part
     # of the audit trail: each history row keeps the set.
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "updated_by", "version", *STORED_MEAN_FIELDS],
+        excluded_fields=[
+            "updated_at",
+            "updated_by",
+            "version",
+            *STORED_MEAN_FIELDS,
+            *STORED_REPORTED_FIELDS,
+        ],
         m2m_fields=["target_villages"],
     )
 

@@ -1,7 +1,7 @@
-"""Each programme's mean achievement per quarter is stored (indicators.progress), so tables
-sort by it and rollups average it. Every way of writing an indicator or a quarterly value
-must leave the stored mean equal to what the progress rule gives from the indicators now:
-one test per write path."""
+"""Each programme's mean achievement and whether it reported, per quarter, are stored
+(indicators.progress), so tables sort by them and rollups average and count them. Every way
+of writing an indicator or a quarterly value must leave the stored values equal to what the
+progress rules give from the indicators now: one test per write path."""
 
 from decimal import Decimal
 from io import StringIO
@@ -42,10 +42,20 @@ def stored_means(program: Program) -> list[Decimal | None]:
     return [getattr(program, progress.stored_mean_field(q)) for q in range(1, 5)]
 
 
+def rule_reported(program: Program) -> list[bool]:
+    return [progress.program_reported(program, quarter) for quarter in range(1, 5)]
+
+
+def stored_reported(program: Program) -> list[bool]:
+    program.refresh_from_db()
+    return [getattr(program, progress.stored_reported_field(q)) for q in range(1, 5)]
+
+
 def assert_current(*programs):
     for program in programs:
         assert stored_means(program) == rule_means(program), program.name
-    assert progress.stale_program_means(Program.objects.all()) == []
+        assert stored_reported(program) == rule_reported(program), program.name
+    assert progress.stale_stored_progress(Program.objects.all()) == []
 
 
 @pytest.fixture
@@ -67,6 +77,7 @@ def test_a_new_programme_has_no_mean_until_an_indicator_reports(program):
 def test_saving_a_value_stores_the_mean_of_every_quarter(houses, program):
     IndicatorValueFactory(indicator=houses, quarter=1, realized=Decimal("6"))
 
+    assert stored_reported(program) == [True, False, False, False]
     # 6 of 10 expected by TW I; 6 of 20, 30 and 40 in the later quarters.
     assert stored_means(program) == [
         Decimal("60.00"),
@@ -217,6 +228,7 @@ def test_bulk_writes_keep_the_means_current(program, houses, agency_a):
 
     IndicatorValue.objects.filter(indicator__program=program).delete()
     assert stored_means(program) == [None, None, None, None]
+    assert stored_reported(program) == [False, False, False, False]
     assert_current(program, other.program)
 
 
@@ -224,28 +236,30 @@ def test_the_demo_year_is_stored_current(reference_data):
     demo_load(year=2024)
 
     assert Program.objects.exclude(mean_achievement_q1=None).exists()
-    assert progress.stale_program_means(Program.objects.all()) == []
+    assert progress.stale_stored_progress(Program.objects.all()) == []
 
 
 def test_the_synthetic_data_is_stored_current(reference_data):
     call_command("generate_scale_data", "--scale", "0.05", stdout=StringIO())
 
     assert Program.objects.exclude(mean_achievement_q4=None).exists()
-    assert progress.stale_program_means(Program.objects.all()) == []
+    assert progress.stale_stored_progress(Program.objects.all()) == []
 
 
 def test_the_check_command_finds_a_mean_changed_around_the_application(program, houses):
     IndicatorValueFactory(indicator=houses, quarter=1, realized=Decimal("6"))
-    call_command("refresh_program_means", "--check", stdout=StringIO())
+    call_command("refresh_stored_progress", "--check", stdout=StringIO())
     # What a hand-made SQL fix would do: the stored mean no longer follows the indicators.
     Program.objects.filter(pk=program.pk).update(mean_achievement_q1=Decimal("99"))
 
+    out = StringIO()
     with pytest.raises(CommandError, match="1"):
-        call_command("refresh_program_means", "--check", stdout=StringIO())
-    call_command("refresh_program_means", stdout=StringIO())
+        call_command("refresh_stored_progress", "--check", stdout=out)
+    assert "rata-rata capaian TW I (%): tersimpan 99.00" in out.getvalue()
+    call_command("refresh_stored_progress", stdout=StringIO())
 
     assert stored_means(program)[0] == Decimal("60.00")
-    call_command("refresh_program_means", "--check", stdout=StringIO())
+    call_command("refresh_stored_progress", "--check", stdout=StringIO())
 
 
 def test_strategy_means_average_the_stored_programme_means(program, houses, agency_a):
@@ -260,3 +274,21 @@ def test_strategy_means_average_the_stored_programme_means(program, houses, agen
     ).get()
 
     assert row.mean_achievement == Decimal("75.00")
+
+
+def test_a_quarter_target_alone_is_not_a_report_and_clearing_the_value_unreports(
+    admin_user, program, houses
+):
+    program_report_quarter(
+        program=program, quarter=3, actor=admin_user, targets={houses.pk: Decimal("25")}
+    )
+    assert stored_reported(program) == [False, False, False, False]
+
+    program_report_quarter(
+        program=program, quarter=3, actor=admin_user, realized={houses.pk: Decimal("20")}
+    )
+    assert stored_reported(program) == [False, False, True, False]
+
+    program_report_quarter(program=program, quarter=3, actor=admin_user, realized={houses.pk: None})
+    assert stored_reported(program) == [False, False, False, False]
+    assert_current(program)
