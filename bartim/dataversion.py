@@ -13,8 +13,26 @@ generator, which writes with bulk inserts and raw deletes, calls `bump()` itself
 
 import secrets
 
+from asgiref.local import Local
+from django.core.signals import request_finished, request_started
 from django.db import models, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+# Within a request the stamp is read once (a page may key several cached pieces by it);
+# outside a request, every call reads it, since nothing says when it could have changed.
+_request = Local()
+
+
+def _request_began(**kwargs):
+    _request.active, _request.stamp = True, None
+
+
+def _request_ended(**kwargs):
+    _request.active, _request.stamp = False, None
+
+
+request_started.connect(_request_began, dispatch_uid="dataversion-request-started")
+request_finished.connect(_request_ended, dispatch_uid="dataversion-request-finished")
 
 
 def bump(using: str | None = None) -> None:
@@ -23,6 +41,7 @@ def bump(using: str | None = None) -> None:
 
     using = using or router.db_for_write(DataVersion)
     stamp = secrets.randbits(62)
+    _request.stamp = None  # read again: this request's own write, or its rollback
     with transaction.atomic(using=using, savepoint=False):
         changed = DataVersion.objects.using(using).filter(pk=DataVersion.SINGLETON_ID)
         if not changed.update(stamp=stamp):
@@ -32,14 +51,20 @@ def bump(using: str | None = None) -> None:
 
 
 def current() -> int:
+    """The data's version, read once per request."""
     from .models import DataVersion
 
-    return (
+    if getattr(_request, "active", False) and _request.stamp is not None:
+        return _request.stamp
+    stamp = (
         DataVersion.objects.filter(pk=DataVersion.SINGLETON_ID)
         .values_list("stamp", flat=True)
         .first()
         or 0
     )
+    if getattr(_request, "active", False):
+        _request.stamp = stamp
+    return stamp
 
 
 def _bump_on_write(sender, using=None, **kwargs):

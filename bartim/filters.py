@@ -1,44 +1,109 @@
 """What every table's filters share: defaults for parameters the link leaves out, Bootstrap
 widgets, the active filters as removable chips, and the filters in an export's file name."""
 
+import hashlib
+from dataclasses import dataclass
 from html import escape
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.http import QueryDict
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from . import dataversion
+
 # Parameters of the page that are not filters and are dropped when a filter changes.
 PAGE_PARAMETERS = ("page", "_export")
+
+
+# Rendered options of a dropdown over the database are kept this long at most; a write
+# makes them stale at once (their key holds the data version).
+OPTIONS_CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class _Options:
+    """A dropdown's options as HTML, none selected: `values[i]` is the value of `html[i]`,
+    which `selected(i)` writes with the selected attribute."""
+
+    values: list[str]
+    html: list[str]
+
+    @classmethod
+    def of(cls, choices) -> "_Options":
+        values, html = [], []
+        for value, label in choices:
+            value = "" if value is None else str(value)
+            values.append(value)
+            html.append(f'<option value="{escape(value)}">{escape(label)}</option>')
+        return cls(values, html)
+
+    def selected(self, index: int) -> str:
+        return self.html[index].replace('">', '" selected>', 1)
+
+
+def _database_options(choices: "ValuesChoiceIterator") -> _Options:
+    """The options of a dropdown read from the database, rendered once per data version
+    (bartim/dataversion.py): a province's desa and OPD dropdowns are 2,200 options, written
+    on every table page (docs/performance.md). The key holds the query itself, so two
+    dropdowns over different rows (another user's, another filter's) never share one."""
+    field = choices.field
+    source = "|".join(
+        map(
+            str,
+            (
+                choices.queryset.query,
+                field.to_field_name,
+                field.label_fields,
+                field.label_format,
+                field.empty_label,
+            ),
+        )
+    )
+    key = ":".join(
+        (
+            "options",
+            str(dataversion.current()),
+            translation.get_language() or "",
+            hashlib.sha256(source.encode()).hexdigest(),
+        )
+    )
+    options = cache.get(key)
+    if options is None:
+        options = _Options.of(choices)
+        cache.set(key, options, OPTIONS_CACHE_SECONDS)
+    return options
 
 
 class LeanSelect(forms.Select):
     """A <select> whose options are written in Python, with the same HTML as Django's.
 
     Django renders one template per option; a province's 1,648 villages made the desa
-    dropdown cost more than the rest of the table page (docs/performance.md)."""
+    dropdown cost more than the rest of the table page (docs/performance.md). Options read
+    from the database are also kept from one request to the next (_database_options)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        choices = list(iter(self.choices))  # iter(): len() would count the rows first
-        if any(isinstance(label, (list, tuple)) for _, label in choices):
-            return super().render(name, value, attrs, renderer)  # option groups
+        if isinstance(self.choices, ValuesChoiceIterator):
+            options = _database_options(self.choices)
+        else:
+            choices = list(iter(self.choices))  # iter(): len() would count the rows first
+            if any(isinstance(label, (list, tuple)) for _, label in choices):
+                return super().render(name, value, attrs, renderer)  # option groups
+            options = _Options.of(choices)
         wanted = set(self.format_value(value))
-        options = []
-        found = False
-        for option_value, label in choices:
-            option_value = "" if option_value is None else str(option_value)
-            selected = not found and option_value in wanted
-            found |= selected
-            options.append(
-                f'<option value="{escape(option_value)}"{" selected" if selected else ""}>'
-                f"{escape(label)}</option>"
-            )
-        return mark_safe(  # noqa: S308  (every value and label above went through escape)
+        html = options.html
+        # The first option with a wanted value is selected, as Django's Select does.
+        chosen = next((i for i, v in enumerate(options.values) if v in wanted), None)
+        if chosen is not None:
+            html = [*html[:chosen], options.selected(chosen), *html[chosen + 1 :]]
+        return mark_safe(  # noqa: S308  (every value and label went through escape)
             f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>'
-            + "".join(options)
+            + "".join(html)
             + "</select>"
         )
 

@@ -5,6 +5,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bartim.models import ReviewStatus
@@ -368,8 +370,9 @@ def test_query_count_does_not_grow_with_rows(
         _with_value(program, "50")
         _with_value(program, "70")
 
-    # Session, user, years, count, four dropdowns, the page: none per row.
-    with django_assert_max_num_queries(9):
+    # Session, user, years, count, the data version and four dropdowns (cached from then on:
+    # bartim.filters), the page: none per row.
+    with django_assert_max_num_queries(10):
         response = viewer_client.get(URL, {"quarter": 2, "sort": "-mean_achievement"})
     # Session, user, years, the rows (read in chunks of 2.000).
     with django_assert_max_num_queries(4):
@@ -420,8 +423,33 @@ def test_a_deep_page_costs_the_same_queries_at_two_sizes(
         _with_value(ProgramFactory(agency=agency_a, strategy=strategy, name=f"P{number:02d}"), "50")
     last_page = (count + 24) // 25
 
-    # Session, user, years, count, four dropdowns, the page (its keys are a subquery).
-    with django_assert_max_num_queries(9):
+    # Session, user, years, count, the data version and four dropdowns, the page (its keys
+    # are a subquery).
+    with django_assert_max_num_queries(10):
         response = viewer_client.get(URL, {"page": last_page})
 
     assert names(response) == [f"P{number:02d}" for number in range(25 * (last_page - 1), count)]
+
+
+def test_dropdowns_are_read_once_and_follow_a_renamed_village(viewer_client, world, village_x):
+    def desa_dropdown(response) -> str:
+        content = response.content.decode()
+        start = content.index('<select name="desa"')
+        return content[start : content.index("</select>", start)]
+
+    with CaptureQueriesContext(connection) as first_visit:
+        first = viewer_client.get(URL)
+    with CaptureQueriesContext(connection) as second_visit:
+        second = viewer_client.get(URL)
+
+    # The second visit reads the dropdowns' options from the cache (bartim.filters).
+    assert len(second_visit.captured_queries) < len(first_visit.captured_queries)
+    assert desa_dropdown(second) == desa_dropdown(first)
+    assert "Pulau Patai (Dusun Timur)</option>" in desa_dropdown(first)
+
+    village_x.name = "Pulau Patai Baru"
+    village_x.save()
+
+    renamed = desa_dropdown(viewer_client.get(URL))
+    assert f'<option value="{village_x.code}">Pulau Patai Baru (Dusun Timur)</option>' in renamed
+    assert "Pulau Patai (Dusun Timur)" not in renamed
