@@ -2,15 +2,21 @@
 write changes nothing."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from bartim.models import ReviewAction, ReviewStatus
 from bartim.periods import period_lock
 from bartim.review import review_transition
-from indicators.models import VillageData
+from indicators.models import Indicator, IndicatorValue, VillageData
 from programs.models import Program
 
-from .factories import IndicatorFactory, ProgramFactory, VillageDataFactory
+from .factories import (
+    IndicatorFactory,
+    IndicatorValueFactory,
+    ProgramFactory,
+    VillageDataFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +245,19 @@ def test_camat_cannot_move_village_data_to_another_kecamatan(
     assert response.status_code == 200
     assert "Masukkan pilihan yang valid" in response.content.decode()
     assert VillageData.objects.get(pk=record.pk).village_id == record.village_id
+
+
+def test_indicators_and_their_values_are_read_by_every_signed_in_user_and_no_one_else(
+    records, viewer_user, opd_b_user, camat_x_user
+):
+    IndicatorValueFactory(indicator=Indicator.objects.first(), quarter=1)
+    inactive = camat_x_user
+    inactive.is_active = False
+    inactive.save(update_fields=["is_active"])
+
+    for reader in (viewer_user, opd_b_user):
+        assert Indicator.objects.visible_to(reader).count() == Indicator.objects.count() > 0
+        assert IndicatorValue.objects.visible_to(reader).count() == 1
+    for stranger in (AnonymousUser(), inactive):
+        assert not Indicator.objects.visible_to(stranger).exists()
+        assert not IndicatorValue.objects.visible_to(stranger).exists()
