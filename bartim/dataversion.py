@@ -12,11 +12,21 @@ generator, which writes with bulk inserts and raw deletes, calls `bump()` itself
 """
 
 import secrets
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from asgiref.local import Local
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import models, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import translation
+
+# A cached piece is stale at once after a write (its key holds the data version); this only
+# bounds how long an unused entry takes memory.
+CACHE_SECONDS = 3600
+
+T = TypeVar("T")
 
 # Within a request the stamp is read once (a page may key several cached pieces by it);
 # outside a request, every call reads it, since nothing says when it could have changed.
@@ -65,6 +75,17 @@ def current() -> int:
     if getattr(_request, "active", False):
         _request.stamp = stamp
     return stamp
+
+
+def cached(key_parts: Iterable, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in Django's cache under `key_parts`, the data version and the active
+    language: computed once per version of the data, whichever process asks."""
+    key = ":".join(map(str, (current(), translation.get_language() or "", *key_parts)))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def _bump_on_write(sender, using=None, **kwargs):

@@ -7,11 +7,9 @@ from html import escape
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.http import QueryDict
-from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
@@ -19,11 +17,6 @@ from . import dataversion
 
 # Parameters of the page that are not filters and are dropped when a filter changes.
 PAGE_PARAMETERS = ("page", "_export")
-
-
-# Rendered options of a dropdown over the database are kept this long at most; a write
-# makes them stale at once (their key holds the data version).
-OPTIONS_CACHE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -65,19 +58,8 @@ def _database_options(choices: "ValuesChoiceIterator") -> _Options:
             ),
         )
     )
-    key = ":".join(
-        (
-            "options",
-            str(dataversion.current()),
-            translation.get_language() or "",
-            hashlib.sha256(source.encode()).hexdigest(),
-        )
-    )
-    options = cache.get(key)
-    if options is None:
-        options = _Options.of(choices)
-        cache.set(key, options, OPTIONS_CACHE_SECONDS)
-    return options
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    return dataversion.cached(("options", digest), lambda: _Options.of(choices))
 
 
 class LeanSelect(forms.Select):

@@ -14,12 +14,10 @@ quarter with data, and the targeting check's own fixed handful.
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import F, Max
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bartim import charts, dataversion
@@ -35,9 +33,6 @@ from .targeting import TargetingCheck, TargetingSummary, summarise, targeting_ch
 # track, agencies with missing reports) and links to the full list; the report lists them all.
 # A province has thousands of programmes: the dashboard stays a page one reads.
 DASHBOARD_ROWS = 10
-# Every write makes a cached summary (dashboard, report, targeting check) stale at once (its
-# key holds the data version); this only bounds how long an unused entry takes memory.
-SUMMARY_CACHE_SECONDS = 3600
 
 
 def latest_quarter_with_data(programs, year: int) -> int:
@@ -252,23 +247,10 @@ DASHBOARD = "indicators/meeting/_dashboard.html"
 REPORT = "indicators/meeting/_report.html"
 
 
-def cache_key(name: str, *, user, **parts) -> str:
-    """A cache key for a summary rendered from the data as `user` may see it: the data
-    version (bartim/dataversion.py), the language, what visible_to() reads of the user, and
-    `parts` (the period, the filters, the template)."""
-    return ":".join(
-        str(part)
-        for part in (
-            name,
-            dataversion.current(),
-            translation.get_language(),
-            user.is_active,
-            user.role,
-            user.agency_id,
-            user.district_id,
-            *(f"{name}={value}" for name, value in sorted(parts.items())),
-        )
-    )
+def visibility_key(user) -> tuple:
+    """What visible_to() reads of `user`: a summary rendered for one user may be served to
+    another with the same key (with bartim.dataversion.cached)."""
+    return (user.is_active, user.role, user.agency_id, user.district_id)
 
 
 def rendered_meeting(
@@ -279,15 +261,13 @@ def rendered_meeting(
     a province's scale the meeting costs hundreds of milliseconds to gather and render.
     The HTML is rendered without the request, so nothing of one request (a CSP nonce, a
     CSRF token) is kept for another."""
-    key = cache_key(
-        "meeting", user=user, template=template, year=year, quarter=quarter, limit=list_limit
-    )
-    rendered = cache.get(key)
-    if rendered is None:
+
+    def render() -> RenderedMeeting:
         meeting = meeting_for(user=user, year=year, quarter=quarter, list_limit=list_limit)
-        rendered = RenderedMeeting(
+        return RenderedMeeting(
             html=render_to_string(template, {"meeting": meeting}),
             program_count=meeting.program_count,
         )
-        cache.set(key, rendered, SUMMARY_CACHE_SECONDS)
-    return rendered
+
+    key = ("meeting", *visibility_key(user), template, year, quarter, list_limit)
+    return dataversion.cached(key, render)

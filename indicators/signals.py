@@ -57,7 +57,12 @@ def indicator_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=IndicatorValue)
 @receiver(post_delete, sender=IndicatorValue)
 def value_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        refresh_stored_progress(
-            Indicator.objects.filter(pk=instance.indicator_id).values_list("program_id", flat=True)
+    if raw:
+        return
+    if IndicatorValue.indicator.is_cached(instance):
+        program_ids = [instance.indicator.program_id]
+    else:
+        program_ids = Indicator.objects.filter(pk=instance.indicator_id).values_list(
+            "program_id", flat=True
         )
+    refresh_stored_progress(program_ids)

@@ -2,7 +2,6 @@
 
 import django_filters
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -11,13 +10,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bartim import exports
+from bartim import dataversion, exports
 from bartim.filters import LabelledModelChoiceFilter, TableFilterSet
 from bartim.models import District
 from programs.models import Program
 
 from . import periods
-from .meeting import SUMMARY_CACHE_SECONDS, cache_key
+from .meeting import visibility_key
 from .models import VillageData
 from .targeting import targeting_check
 from .targeting_export import targeting_xlsx_response
@@ -107,12 +106,13 @@ def targeting(request):
     kecamatan = district.code if district else None
     # At a province's scale the check is a page of thousands of villages: rendered once per
     # data version, like the dashboard (indicators/meeting.py).
-    key = cache_key("targeting", user=request.user, year=year, district=kecamatan)
-    sections = cache.get(key)
-    if sections is None:
-        check = targeting_check(user=request.user, year=year, district=district)
-        sections = render_to_string("indicators/_targeting_check.html", {"check": check})
-        cache.set(key, sections, SUMMARY_CACHE_SECONDS)
+    sections = dataversion.cached(
+        ("targeting", *visibility_key(request.user), year, kecamatan),
+        lambda: render_to_string(
+            "indicators/_targeting_check.html",
+            {"check": targeting_check(user=request.user, year=year, district=district)},
+        ),
+    )
     context.update(
         sections=sections,
         period=filterset.period(),
