@@ -14,6 +14,7 @@ from django_tables2.data import TableQuerysetData
 from django_tables2.rows import BoundRow
 from django_tables2.utils import OrderBy, signature
 
+from . import dataversion
 from .formatting import format_number, format_percent, format_rupiah
 
 PER_PAGE = 25
@@ -25,6 +26,13 @@ class StableQuerysetData(TableQuerysetData):
     """Sorts with empty values last in both directions (SQLite and PostgreSQL disagree
     otherwise) and the primary key as the last key, so that pages never repeat or skip rows
     that tie on the sorted column."""
+
+    sorted_by_user = False
+
+    def __len__(self):
+        if not hasattr(self, "_length"):
+            self._length = dataversion.cached_count(self.data)
+        return self._length
 
     def order_by(self, aliases):
         expressions = []
@@ -43,14 +51,18 @@ class StableQuerysetData(TableQuerysetData):
                 )
         if expressions:
             self.data = self.data.order_by(*expressions, "pk")
+            self.sorted_by_user = True
 
     def __getitem__(self, key):
-        if not (isinstance(key, slice) and key.start and self._late_lookup_is_exact()):
+        late = isinstance(key, slice) and (key.start or self.sorted_by_user)
+        if not (late and self._late_lookup_is_exact()):
             return super().__getitem__(key)
         # A late row lookup: the page's keys first, in one subquery that needs only what the
-        # order and the filters read, then the annotated rows of those keys alone. Sliced
-        # directly, the database would compute every annotation for each row an OFFSET skips
-        # (0.8 s instead of 25 ms for a province's last page, docs/performance.md).
+        # order and the filters read, then the annotated and joined rows of those keys alone.
+        # Sliced directly, the database would compute every annotation for each row an OFFSET
+        # skips (0.8 s instead of 25 ms for a province's last page), and sorting by a computed
+        # column would carry every row's joined columns through the sort (docs/performance.md).
+        # The first page in the queryset's own order is read from its index as it is.
         return self.data.filter(pk__in=self.data.values("pk")[key])
 
     def _late_lookup_is_exact(self) -> bool:

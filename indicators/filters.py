@@ -22,12 +22,15 @@ def _visible_agencies(request):
 
 
 def strategy_filter(field_name: str, method=None):
-    return django_filters.ModelChoiceFilter(
+    return LabelledModelChoiceFilter(
         field_name=field_name,
         method=method,
         queryset=Strategy.objects.order_by("number"),
         label=_("Strategy"),
         empty_label=ALL,
+        # As Strategy.__str__, read as values so that the options are cached (bartim.filters).
+        label_fields=("number", "name"),
+        label_format="{}. {}",
         error_messages={"invalid_choice": _("There is no strategy “%(value)s”. Choose 1, 2 or 3.")},
     )
 
@@ -240,12 +243,7 @@ class AgencyFilterSet(PeriodFilterSet):
 
 def _village_data_years(user) -> list[int]:
     """The years with village data `user` may read, newest first."""
-    return list(
-        VillageData.objects.visible_to(user)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
+    return periods.years_of(VillageData.objects.visible_to(user))
 
 
 class VillageFilterSet(TableFilterSet):

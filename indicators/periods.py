@@ -23,13 +23,17 @@ def quarter_of(date: datetime.date) -> int:
 
 def program_years(programs=None) -> list[int]:
     """The years that have programmes in `programs` (default: all), newest first."""
-    programs = Program.objects.all() if programs is None else programs
+    return years_of(Program.objects.all() if programs is None else programs)
+
+
+def years_of(queryset) -> list[int]:
+    """The distinct values of the `year` column of `queryset`'s rows, newest first."""
     try:
-        sql, params = programs.order_by().values("year").query.sql_with_params()
+        sql, params = queryset.order_by().values("year").query.sql_with_params()
     except EmptyResultSet:
         return []
     # A skip scan: one probe of the year index per year, where SELECT DISTINCT reads every
-    # programme (0.3 ms instead of 20 ms for a province's 52,000 programmes on PostgreSQL).
+    # row (0.3 ms instead of 20 ms for a province's 52,000 programmes on PostgreSQL).
     # Both databases inline the subquery, so the probes reach the index.
     # `sql` is Django's own compiled query, its values stay parameters (hence the noqa).
     skip_scan = f"""
@@ -41,7 +45,7 @@ def program_years(programs=None) -> list[int]:
         )
         SELECT year FROM years WHERE year IS NOT NULL
     """  # noqa: S608
-    with connections[programs.db].cursor() as cursor:
+    with connections[queryset.db].cursor() as cursor:
         cursor.execute(skip_scan, (*params, *params))
         return [row[0] for row in cursor.fetchall()]
 

@@ -55,12 +55,7 @@ class TargetingFilterSet(TableFilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         user = request.user
-        data_years = set(
-            VillageData.objects.visible_to(user)
-            .order_by()
-            .values_list("year", flat=True)
-            .distinct()
-        )
+        data_years = set(periods.years_of(VillageData.objects.visible_to(user)))
         program_years = periods.program_years(Program.objects.visible_to(user))
         # Pockets and poor households come from the village data, so the latest year that has
         # some is the one worth opening; without any, the programmes' default year.

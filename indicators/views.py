@@ -41,7 +41,7 @@ class IndicatorListView(FilteredTableView):
 
     def get_queryset(self):
         return (
-            Indicator.objects.filter(program__in=Program.objects.visible_to(self.request.user))
+            Indicator.objects.visible_to(self.request.user)
             .select_related("program__agency", "program__strategy")
             .order_by("program__strategy", "program__name", "program_id", "pk")
         )

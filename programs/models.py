@@ -204,6 +204,10 @@ class Program(ReportKeepingModel, VersionedModel):
             # however deep, is read from the index without sorting the year's programmes.
             models.Index(fields=["year", "strategy", "name", "id"], name="program_year_order_idx"),
             models.Index(fields=["year", "status"], name="program_year_status_idx"),
+            # A village's programmes of one year (the village table's "programmes reaching"):
+            # its target rows, each checked in this index, instead of the year's every
+            # programme hashed for each village (0.1 ms instead of 0.55 ms a row at scale 15).
+            models.Index(fields=["id", "year"], name="program_id_year_idx"),
         ]
 
     def __str__(self):
