@@ -23,7 +23,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.signals import request_finished, request_started
-from django.db import models, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
 
@@ -67,29 +67,49 @@ def bump(using: str | None = None) -> None:
 
 def current() -> int:
     """The data's version, read once per request."""
-    from .models import DataVersion
-
     if getattr(_request, "active", False) and _request.stamp is not None:
         return _request.stamp
-    stamp = (
-        DataVersion.objects.filter(pk=DataVersion.SINGLETON_ID)
-        .values_list("stamp", flat=True)
-        .first()
-        or 0
-    )
+    stamp = _read_stamp()
     if getattr(_request, "active", False):
         _request.stamp = stamp
     return stamp
 
 
-def cached(key_parts: Iterable, compute: Callable[[], T]) -> T:
+def _read_stamp() -> int:
+    from .models import DataVersion
+
+    # Plain SQL: every page reads it, and the ORM took longer to build the query than the
+    # database took to answer it.
+    connection = connections[router.db_for_read(DataVersion)]
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT stamp FROM {table} WHERE id = %s", [DataVersion.SINGLETON_ID])  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+# Values that cached(in_process=True) also keeps in this process, unpickled: at most
+# IN_PROCESS_ENTRIES, each under a key that holds the data version.
+_in_process: dict[str, object] = {}
+IN_PROCESS_ENTRIES = 32
+
+
+def cached(key_parts: Iterable, compute: Callable[[], T], *, in_process: bool = False) -> T:
     """`compute()`, kept in Django's cache under `key_parts`, the data version and the active
-    language: computed once per version of the data, whichever process asks."""
+    language: computed once per version of the data, whichever process asks. `in_process`
+    also keeps it in this process, for a value read on most pages whose unpickling from the
+    cache costs (a province's dropdowns); the caller must never change it."""
     key = ":".join(map(str, (current(), translation.get_language() or "", *key_parts)))
+    if in_process and key in _in_process:
+        return _in_process[key]
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
+    if in_process:
+        if len(_in_process) >= IN_PROCESS_ENTRIES:
+            _in_process.clear()
+        _in_process[key] = value
     return value
 
 

@@ -59,7 +59,7 @@ def _database_options(choices: "ValuesChoiceIterator") -> _Options:
         )
     )
     digest = hashlib.sha256(source.encode()).hexdigest()
-    return dataversion.cached(("options", digest), lambda: _Options.of(choices))
+    return dataversion.cached(("options", digest), lambda: _Options.of(choices), in_process=True)
 
 
 class LeanSelect(forms.Select):

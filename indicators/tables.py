@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from bartim.tables import BaseTable, DecimalColumn, NumberColumn, PercentColumn, RupiahColumn
+from bartim.tables import (
+    BaseTable,
+    DecimalColumn,
+    NumberColumn,
+    PercentColumn,
+    RecordLinkColumn,
+    RupiahColumn,
+)
 
 from . import progress
 
@@ -63,9 +70,7 @@ class ProgramTable(BaseTable):
     class Meta(BaseTable.Meta):
         pass
 
-    name = tables.Column(
-        verbose_name=_("Programme"), linkify=("entry:program_detail", [tables.A("pk")])
-    )
+    name = RecordLinkColumn("entry:program_detail", verbose_name=_("Programme"))
     agency = tables.Column(verbose_name=_("Agency (OPD)"), order_by=("agency__name",))
     strategy = StrategyNumberColumn(order_by=("strategy_id",))
     year = tables.Column(verbose_name=_("Year"))

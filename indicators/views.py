@@ -23,6 +23,16 @@ class ProgramListView(FilteredTableView):
         return (
             Program.objects.visible_to(self.request.user)
             .select_related("agency", "strategy")
+            # What the table shows; its computed columns are annotations (ProgramFilterSet).
+            .only(
+                "name",
+                "year",
+                "status",
+                "budget_ceiling",
+                "agency__name",
+                "agency__abbreviation",
+                "strategy__name",
+            )
             # strategy_id is the strategy's number: the same order as "strategy" without a
             # join, and the order of the index program_year_order_idx.
             .order_by("strategy_id", "name", "pk")

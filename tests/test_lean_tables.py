@@ -1,15 +1,20 @@
 """bartim.tables.LeanRow and the table_rows tag: django-tables2's cells, computed faster,
 must be exactly the cells django-tables2 computes itself."""
 
+import datetime
+from decimal import Decimal
+
 import django_tables2 as tables
 import pytest
 from django.db.models import F
 from django.template import Context, Template
+from django.template.base import render_value_in_context
 from django.test import RequestFactory
+from django.utils.safestring import mark_safe
 from django_tables2.rows import BoundRow
 
 from bartim.models import ReviewStatus
-from bartim.tables import BaseTable, LeanRow, NumberColumn, RupiahColumn
+from bartim.tables import BaseTable, LeanRow, NumberColumn, RecordLinkColumn, RupiahColumn
 from programs.models import Program
 
 from .factories import ProgramFactory
@@ -69,3 +74,51 @@ def test_table_rows_escape_text_and_keep_each_columns_attributes():
     assert "&lt;script&gt;x&lt;/script&gt;" in html
     assert "<script>" not in html
     assert '<td class="number">Rp5.000</td>' in html
+
+
+class LinkTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        pass
+
+    linkified = tables.Column(accessor="name", linkify=("entry:program_detail", [tables.A("pk")]))
+    linked = RecordLinkColumn("entry:program_detail", accessor="name")
+
+
+def test_a_record_link_is_the_link_linkify_writes():
+    ProgramFactory(name="Bantuan <Pangan> & Air")
+    ProgramFactory(name="Jamban")
+    table = LinkTable(Program.objects.order_by("pk"))
+
+    for row in table.rows:
+        assert row.get_cell("linked") == row.get_cell("linkified")
+        assert row.get_cell_value("linked") == row.get_cell_value("linkified")
+    assert 'href="/' in table.rows[0].get_cell("linked")
+
+
+def test_table_rows_write_each_kind_of_cell_as_the_template_engine_would():
+    cells = [
+        mark_safe("<b>safe</b>"),
+        "<i>text</i> & more",
+        7,
+        Decimal("1.5"),
+        datetime.date(2024, 3, 31),
+        None,
+    ]
+
+    class KindsTable(BaseTable):
+        class Meta(BaseTable.Meta):
+            pass
+
+        cell = tables.Column(empty_values=())
+
+        def render_cell(self, record):
+            return record["cell"]
+
+    table = KindsTable([{"cell": cell} for cell in cells])
+    table.paginate(per_page=25)
+    context = Context({"table": table, "request": RequestFactory().get("/")})
+
+    html = Template("{% load bartim_tables %}{% table_rows table %}").render(context)
+
+    expected = [f"<td >{render_value_in_context(cell, context)}</td>" for cell in cells]
+    assert html == "\n".join(f"<tr>{cell}</tr>" for cell in expected)
