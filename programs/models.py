@@ -105,7 +105,14 @@ class Program(ReportKeepingModel, VersionedModel):
         PEOPLE = "jiwa", _("people (jiwa)")
 
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="programs", verbose_name=_("agency")
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="programs",
+        verbose_name=_("agency"),
+        # program_unique_name_per_agency_year begins with the agency: an index of the agency
+        # alone was redundant, and led PostgreSQL to read an agency's every year for the OPD
+        # ranking's figures of one (docs/performance.md).
+        db_index=False,
     )
     strategy = models.ForeignKey(
         Strategy, on_delete=models.PROTECT, related_name="programs", verbose_name=_("strategy")
