@@ -263,6 +263,17 @@ class LeanRow(BoundRow):
         content = _call_with_appropriate(bound_column.render, kwargs)
         return bound_column.link(content, **kwargs) if bound_column.link else content
 
+    def cells_of(self, bound_columns):
+        """items() over `bound_columns`, the table's columns read once for all its rows:
+        items() looks each column up by name among all of them, for every cell."""
+        for column in bound_columns:
+            cell = self._get_and_render_with(
+                column, render_func=self._call_render, default=column.default
+            )
+            # What items() sets, for cell attributes computed from the cell (Column.attrs).
+            column.current_value, column.current_record = cell, self.record
+            yield column, cell
+
     def value_of(self, bound_column):
         """get_cell_value() for a bound column already in hand: looking a column up by
         name walks the table's columns, for every cell of an export."""

@@ -39,7 +39,7 @@ def table_rows(context, table) -> str:
     for row in table.paginated_rows:
         row = LeanRow(row.record, table=table)
         cells = []
-        for column, cell in row.items():
+        for column, cell in row.cells_of(columns):
             attrs = fixed.get(column.name)
             if attrs is None:
                 attrs = column.attrs["td"].as_html()
