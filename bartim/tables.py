@@ -2,6 +2,8 @@
 show Indonesian numbers on screen and export raw numbers."""
 
 import contextlib
+import functools
+import inspect
 import weakref
 from decimal import Decimal
 
@@ -10,7 +12,10 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, QuerySet
 from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 from django_tables2.rows import BoundRow
@@ -191,16 +196,21 @@ _signatures = weakref.WeakKeyDictionary()
 _MISSING = object()
 
 
+def _signature_of(fn):
+    key = getattr(fn, "__func__", fn)
+    try:
+        return _signatures[key]
+    except (KeyError, TypeError):
+        names_and_catch_all = signature(fn)
+        with contextlib.suppress(TypeError):  # not weakly referenceable: not kept
+            _signatures[key] = names_and_catch_all
+        return names_and_catch_all
+
+
 def _call_with_appropriate(fn, kwargs):
     """django_tables2.utils.call_with_appropriate, reading each function's signature once:
     inspecting it for every cell was half the time of a 5,000-row export."""
-    key = getattr(fn, "__func__", fn)
-    try:
-        names, catch_all = _signatures[key]
-    except (KeyError, TypeError):
-        names, catch_all = signature(fn)
-        with contextlib.suppress(TypeError):  # not weakly referenceable: not kept
-            _signatures[key] = (names, catch_all)
+    names, catch_all = _signature_of(fn)
     if not catch_all:
         kwargs = {name: kwargs[name] for name in names if name in kwargs}
         if len(kwargs) < len(names):
@@ -208,8 +218,35 @@ def _call_with_appropriate(fn, kwargs):
     return fn(**kwargs)
 
 
+def _call_for_cell(fn, row, bound_column, value):
+    """_call_with_appropriate(fn, row._optional_cell_arguments(bound_column, value)), without
+    building the six arguments for a function that takes the value or the record alone,
+    as most columns' render() and value() do."""
+    names, catch_all = _signature_of(fn)
+    if not catch_all and len(names) == 1:
+        if names[0] == "value":
+            return fn(value=value)
+        if names[0] == "record":
+            return fn(record=row.record)
+    return _call_with_appropriate(fn, row._optional_cell_arguments(bound_column, value))
+
+
+@functools.lru_cache(maxsize=256)
+def _choice_labels(field, language: str | None) -> dict:
+    """The field's choices as get_FOO_display() reads them, translated once per language."""
+    return {value: str(label) for value, label in make_hashable(field.flatchoices)}
+
+
+def _display(record, field):
+    """record.get_FOO_display() for the field FOO, without building the choices again."""
+    value = getattr(record, field.attname)
+    labels = _choice_labels(field, get_language())
+    return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+
 # How a one-step accessor reads a model record (_cell_reader).
-_READ_DISPLAY, _READ_ATTRIBUTE, _READ_GENERAL = "display", "attribute", "general"
+_READ_CHOICE_LABEL, _READ_DISPLAY = "choice label", "display"
+_READ_ATTRIBUTE, _READ_GENERAL = "attribute", "general"
 
 
 def _cell_reader(bound_column, model) -> str:
@@ -225,7 +262,9 @@ def _cell_reader(bound_column, model) -> str:
     except FieldDoesNotExist:
         return _READ_ATTRIBUTE
     if getattr(field, "choices", ()) and hasattr(model, f"get_{accessor}_display"):
-        return _READ_DISPLAY
+        own = inspect.getattr_static(model, f"get_{accessor}_display")
+        # Django's own get_FOO_display, unless the model wrote its own.
+        return _READ_CHOICE_LABEL if isinstance(own, functools.partialmethod) else _READ_DISPLAY
     return _READ_ATTRIBUTE
 
 
@@ -244,7 +283,9 @@ class LeanRow(BoundRow):
         if reader is None:
             reader = readers[model] = _cell_reader(bound_column, model)
         name = str(bound_column.accessor)
-        if reader == _READ_DISPLAY:
+        if reader == _READ_CHOICE_LABEL:
+            value = _display(record, model._meta.get_field(name))
+        elif reader == _READ_DISPLAY:
             value = getattr(record, f"get_{name}_display")()
         elif reader == _READ_ATTRIBUTE:
             value = getattr(record, name, _MISSING)
@@ -259,9 +300,11 @@ class LeanRow(BoundRow):
         return render_func(bound_column, value)
 
     def _call_render(self, bound_column, value=None):
-        kwargs = self._optional_cell_arguments(bound_column, value)
-        content = _call_with_appropriate(bound_column.render, kwargs)
-        return bound_column.link(content, **kwargs) if bound_column.link else content
+        if bound_column.link:
+            kwargs = self._optional_cell_arguments(bound_column, value)
+            content = _call_with_appropriate(bound_column.render, kwargs)
+            return bound_column.link(content, **kwargs)
+        return _call_for_cell(bound_column.render, self, bound_column, value)
 
     def cells_of(self, bound_columns):
         """items() over `bound_columns`, the table's columns read once for all its rows:
@@ -280,9 +323,8 @@ class LeanRow(BoundRow):
         return self._get_and_render_with(bound_column, render_func=self._call_value, default=None)
 
     def _call_value(self, bound_column, value=None):
-        kwargs = self._optional_cell_arguments(bound_column, value)
         function = bound_column.value
         if getattr(function, "__func__", None) is tables.Column.value:
             # Column.value() calls the column's own render() the same way.
             function = bound_column.column.render
-        return _call_with_appropriate(function, kwargs)
+        return _call_for_cell(function, self, bound_column, value)

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.template import Context, Template
 from django.template.base import render_value_in_context
 from django.test import RequestFactory
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django_tables2.rows import BoundRow
 
@@ -54,11 +55,18 @@ def test_lean_rows_give_the_cells_and_export_values_of_django_tables2():
     records = Program.objects.annotate(doubled=F("budget_ceiling") * 2).order_by("pk")
     table = SampleTable(records)
 
-    for record in records:
-        own, lean = BoundRow(record, table=table), LeanRow(record, table=table)
-        for column in table.columns:
-            assert lean.get_cell(column.name) == own.get_cell(column.name)
-            assert lean.value_of(column) == own.get_cell_value(column.name)
+    # Both languages: the choices' labels are kept per language.
+    for language in ("id", "en", "id"):
+        with translation.override(language):
+            for record in records:
+                own, lean = BoundRow(record, table=table), LeanRow(record, table=table)
+                for column in table.columns:
+                    assert lean.get_cell(column.name) == own.get_cell(column.name)
+                    assert lean.value_of(column) == own.get_cell_value(column.name)
+            assert dict(LeanRow(records[0], table=table).cells_of(list(table.columns))) == {
+                column: BoundRow(records[0], table=table).get_cell(column.name)
+                for column in table.columns
+            }
 
 
 def test_table_rows_escape_text_and_keep_each_columns_attributes():
