@@ -1,6 +1,8 @@
 """The data version: a stamp that changes with every write to the data the summary pages
 show, in the writing transaction, so that a summary cached under one stamp is never read
-after a write has committed (indicators/meeting.py caches the dashboard by it).
+after a write has committed. The dashboard and the report (indicators/meeting.py), the
+targeting check, the filter dropdowns (bartim/filters.py) and the tables' row counts
+(cached_count) are cached by it.
 
 The stamp is random rather than counted: a database restored from a backup and written to
 again must not meet a stamp whose cached summaries describe other data.
