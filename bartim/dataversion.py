@@ -126,8 +126,12 @@ def cached_count(queryset: models.QuerySet) -> int:
         return 0
     if not _reads_only_watched_tables(sql):
         return queryset.count()
-    digest = hashlib.blake2b(f"{sql}\0{params!r}".encode(), digest_size=16).hexdigest()
-    return cached(("count", queryset.db, digest), queryset.count)
+    return cached(("count", queryset.db, query_digest(sql, params)), queryset.count)
+
+
+def query_digest(sql: str, params) -> str:
+    """A short key part for a compiled query: the same for the same SQL and parameters."""
+    return hashlib.blake2b(f"{sql}\0{params!r}".encode(), digest_size=16).hexdigest()
 
 
 _watched_tables: set[str] = set()

@@ -1,7 +1,7 @@
-"""A table's row count ("Jumlah baris: N", and the pages it makes) is counted once per
-version of the data (bartim.dataversion.cached_count). Whatever way the rows change, the
-next page must count them again: each test reads the page before (so that the count is
-cached) and after."""
+"""A table's row count ("Jumlah baris: N", and the pages it makes) and its years are read
+once per version of the data (bartim.dataversion.cached_count, indicators.periods.years_of).
+Whatever way the rows change, the next page must count them again: each test reads the
+page before (so that the count is cached) and after."""
 
 import re
 
@@ -115,3 +115,12 @@ def test_a_query_over_a_table_whose_writes_keep_the_version_is_counted_every_tim
     before = dataversion.cached_count(users)
     get_user_model().objects.create_user("counted-again", password="x-Long-enough-1")
     assert dataversion.cached_count(users) == before + 1
+
+
+def test_a_programme_in_a_new_year_brings_the_year_and_opens_it(viewer_client, programmes):
+    # The years are kept per version of the data too (indicators.periods.years_of).
+    assert rows_shown(viewer_client, PROGRAMS, {}) == 4
+    ProgramFactory(agency=programmes[0].agency, strategy=programmes[0].strategy, year=2025)
+    response = viewer_client.get(PROGRAMS)
+    assert '<option value="2025" selected>' in response.content.decode()
+    assert rows_shown(viewer_client, PROGRAMS, {}) == 1
