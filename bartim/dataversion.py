@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from asgiref.local import Local
 from django.apps import apps
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.core.signals import request_finished, request_started
 from django.db import connections, models, router, transaction
@@ -96,14 +96,26 @@ _in_process: dict[str, object] = {}
 IN_PROCESS_ENTRIES = 32
 
 
-def cached(key_parts: Iterable, compute: Callable[[], T], *, in_process: bool = False) -> T:
-    """`compute()`, kept in Django's cache under `key_parts`, the data version and the active
-    language: computed once per version of the data, whichever process asks. `in_process`
-    also keeps it in this process, for a value read on most pages whose unpickling from the
-    cache costs (a province's dropdowns); the caller must never change it."""
+# The cache of small values most pages read (settings.CACHES): row counts, years, dropdowns.
+LOOKUPS = "lookups"
+
+
+def cached(
+    key_parts: Iterable,
+    compute: Callable[[], T],
+    *,
+    in_process: bool = False,
+    cache_alias: str = "default",
+) -> T:
+    """`compute()`, kept in Django's cache `cache_alias` under `key_parts`, the data version
+    and the active language: computed once per version of the data, whichever process asks.
+    `in_process` also keeps it in this process, for a value read on most pages whose
+    unpickling from the cache costs (a province's dropdowns); the caller must never change
+    it."""
     key = ":".join(map(str, (current(), translation.get_language() or "", *key_parts)))
     if in_process and key in _in_process:
         return _in_process[key]
+    cache = caches[cache_alias]
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -126,7 +138,8 @@ def cached_count(queryset: models.QuerySet) -> int:
         return 0
     if not _reads_only_watched_tables(sql):
         return queryset.count()
-    return cached(("count", queryset.db, query_digest(sql, params)), queryset.count)
+    key = ("count", queryset.db, query_digest(sql, params))
+    return cached(key, queryset.count, cache_alias=LOOKUPS)
 
 
 def query_digest(sql: str, params) -> str:

@@ -59,7 +59,12 @@ def _database_options(choices: "ValuesChoiceIterator") -> _Options:
         )
     )
     digest = hashlib.sha256(source.encode()).hexdigest()
-    return dataversion.cached(("options", digest), lambda: _Options.of(choices), in_process=True)
+    return dataversion.cached(
+        ("options", digest),
+        lambda: _Options.of(choices),
+        in_process=True,
+        cache_alias=dataversion.LOOKUPS,
+    )
 
 
 class LeanSelect(forms.Select):

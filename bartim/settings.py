@@ -149,10 +149,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # (bartim/dataversion.py) in each worker's memory. A province's targeting page is about 4 MB,
 # so the number of entries is bounded; stale versions are simply never asked for again.
 CACHES = {
+    # Rendered summaries: the dashboard, the report, the targeting check (large, few).
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 60)},
-    }
+    },
+    # Small values most pages read: row counts, years, dropdown options. Apart, so that many
+    # filtered views do not push the summaries out.
+    "lookups": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "lookups",
+        "OPTIONS": {"MAX_ENTRIES": env_int("LOOKUP_CACHE_MAX_ENTRIES", 2000)},
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

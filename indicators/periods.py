@@ -38,6 +38,7 @@ def years_of(queryset) -> list[int]:
         ("years", queryset.db, dataversion.query_digest(sql, params)),
         lambda: tuple(_skip_scan(queryset.db, sql, params)),
         in_process=True,
+        cache_alias=dataversion.LOOKUPS,
     )
     return list(years)
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -124,3 +125,12 @@ def test_a_programme_in_a_new_year_brings_the_year_and_opens_it(viewer_client, p
     response = viewer_client.get(PROGRAMS)
     assert '<option value="2025" selected>' in response.content.decode()
     assert rows_shown(viewer_client, PROGRAMS, {}) == 1
+
+
+def test_table_pages_keep_their_counts_apart_from_the_summaries(viewer_client, programmes):
+    # Many filtered views must not push the dashboard out of its cache (settings.CACHES).
+    caches["default"].clear()
+    for agency in {program.agency for program in programmes}:
+        rows_shown(viewer_client, PROGRAMS, {**YEAR, "opd": agency.pk})
+    assert not caches["default"]._cache
+    assert caches[dataversion.LOOKUPS]._cache
