@@ -562,7 +562,8 @@ def programs_with_figures(queryset, quarter: int):
     mean_achievement (see category_q): what a programme's progress is, from its own row."""
     return queryset.annotate(
         budget_realized=_budget_realized(quarter),
-        absorption=_absorption(_budget_realized(quarter), F("budget_ceiling")),
+        # The annotation above, as the rollups below refer to theirs: the same SQL.
+        absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
         mean_achievement=F(stored_mean_field(quarter)),
     )
 
