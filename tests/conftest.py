@@ -83,6 +83,12 @@ def admin_client(client, admin_user):
 
 
 @pytest.fixture
+def viewer_client(client, viewer_user):
+    client.force_login(viewer_user)
+    return client
+
+
+@pytest.fixture
 def reference_data(db):
     """Barito Timur's real reference data, loaded as `python manage.py load_bartim` does."""
     from io import StringIO

@@ -50,12 +50,6 @@ def world(agency_a, agency_b):
     return SimpleNamespace(food=food, latrines=latrines)
 
 
-@pytest.fixture
-def viewer_client(client, viewer_user):
-    client.force_login(viewer_user)
-    return client
-
-
 def names(response):
     return html_column(response, "Indikator")
 

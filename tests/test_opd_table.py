@@ -57,12 +57,6 @@ def world(agency_a, agency_b):
     _programme(AgencyFactory(name="Dinas Lama"), first, {1: "10"}, year=2023)
 
 
-@pytest.fixture
-def viewer_client(client, viewer_user):
-    client.force_login(viewer_user)
-    return client
-
-
 def rows(response):
     headers, body = html_table(response)
     assert headers == HEADERS

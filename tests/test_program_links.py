@@ -7,12 +7,6 @@ from .table_helpers import csv_rows
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def viewer_client(client, viewer_user):
-    client.force_login(viewer_user)
-    return client
-
-
 def test_programme_names_open_the_programme_page(viewer_client):
     program = ProgramFactory(name="Bedah Rumah")
 

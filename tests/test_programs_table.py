@@ -73,12 +73,6 @@ def world(agency_a, agency_b, village_x, village_y):
     return SimpleNamespace(ahead=ahead, steady=steady, silent=silent, old=old)
 
 
-@pytest.fixture
-def viewer_client(client, viewer_user):
-    client.force_login(viewer_user)
-    return client
-
-
 def names(response):
     return html_column(response, "Program")
 

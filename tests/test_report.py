@@ -38,12 +38,6 @@ SHEETS = [
 
 
 @pytest.fixture
-def viewer_client(client, viewer_user):
-    client.force_login(viewer_user)
-    return client
-
-
-@pytest.fixture
 def strategies(db):
     return [StrategyFactory(number=number) for number in (1, 2, 3)]
 

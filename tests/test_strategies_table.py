@@ -47,12 +47,6 @@ def world(agency_a, agency_b):
     ProgramFactory(agency=agency_a, strategy=first, budget_ceiling=7000, year=2023)
 
 
-@pytest.fixture
-def viewer_client(client, viewer_user):
-    client.force_login(viewer_user)
-    return client
-
-
 def rows(response):
     headers, body = html_table(response)
     assert headers == HEADERS

@@ -31,12 +31,6 @@ YEAR = {"year": 2024}
 
 
 @pytest.fixture
-def viewer_client(client, viewer_user):
-    client.force_login(viewer_user)
-    return client
-
-
-@pytest.fixture
 def programmes(agency_a, agency_b):
     strategy = StrategyFactory(number=1)
     made = [ProgramFactory(agency=agency_a, strategy=strategy, year=2024) for _ in range(3)]

@@ -111,12 +111,6 @@ def world(district_x, district_y, village_x, village_y):
     return data
 
 
-@pytest.fixture
-def viewer_client(client, viewer_user):
-    client.force_login(viewer_user)
-    return client
-
-
 def names(response):
     return html_column(response, VILLAGE)
 
