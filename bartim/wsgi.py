@@ -9,6 +9,6 @@ application = get_wsgi_application()
 
 # The loaded project's objects live as long as the process: frozen, the cycle collector no
 # longer walks them on each of its runs, about 1.5 ms of a table page's 18 ms of CPU. A
-# higher collection threshold saved a little more but let a province's targeting page
-# grow a worker by 360 MB instead of 140 (docs/performance.md).
+# higher collection threshold saved a little more but let a worker grow by hundreds of MB
+# more on a province's targeting page (docs/performance.md).
 gc.freeze()
