@@ -127,24 +127,35 @@ def cached(
     return value
 
 
-def cached_count(queryset: models.QuerySet) -> int:
-    """`queryset.count()`, kept like cached(): a table's paginator counts a province's rows
-    once per version of the data instead of on every page and every sort of it. The key is
-    the query's own SQL, so filters and what the user may see are part of it; a query that
-    reads a table whose writes do not change the version is counted every time."""
+def cached_for_query(
+    name: str,
+    queryset: models.QuerySet,
+    compute: Callable[[], T],
+    *,
+    in_process: bool = False,
+    also: Iterable = (),
+) -> T:
+    """`compute()`, a result of `queryset` (a count, its years, a dropdown's options), kept in
+    the lookups cache like cached() under `name`, the query's own SQL (so that its filters
+    and what the user may see are part of the key) and whatever else `also` says the result
+    depends on. A query that reads a table whose writes do not change the version is
+    computed every time."""
     try:
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:
-        return 0
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # .none(): nothing to read, nothing worth keeping
+        return compute()
     if not _reads_only_watched_tables(sql):
-        return queryset.count()
-    key = ("count", queryset.db, query_digest(sql, params))
-    return cached(key, queryset.count, cache_alias=LOOKUPS)
+        return compute()
+    source = "\0".join(map(str, (sql, repr(params), *also)))
+    digest = hashlib.blake2b(source.encode(), digest_size=16).hexdigest()
+    key = (name, queryset.db, digest)
+    return cached(key, compute, in_process=in_process, cache_alias=LOOKUPS)
 
 
-def query_digest(sql: str, params) -> str:
-    """A short key part for a compiled query: the same for the same SQL and parameters."""
-    return hashlib.blake2b(f"{sql}\0{params!r}".encode(), digest_size=16).hexdigest()
+def cached_count(queryset: models.QuerySet) -> int:
+    """`queryset.count()`, kept by cached_for_query(): a table's paginator counts a province's
+    rows once per version of the data instead of on every page and every sort of it."""
+    return cached_for_query("count", queryset.order_by().values("pk"), queryset.count)
 
 
 _watched_tables: set[str] = set()

@@ -1,7 +1,6 @@
 """What every table's filters share: defaults for parameters the link leaves out, Bootstrap
 widgets, the active filters as removable chips, and the filters in an export's file name."""
 
-import hashlib
 from dataclasses import dataclass
 from html import escape
 
@@ -42,28 +41,17 @@ class _Options:
 
 def _database_options(choices: "ValuesChoiceIterator") -> _Options:
     """The options of a dropdown read from the database, rendered once per data version
-    (bartim/dataversion.py): a province's desa and OPD dropdowns are 2,200 options, written
-    on every table page (docs/performance.md). The key holds the query itself, so two
-    dropdowns over different rows (another user's, another filter's) never share one."""
+    (bartim.dataversion.cached_for_query): a province's desa and OPD dropdowns are 2,200
+    options, written on every table page (docs/performance.md). The key holds the query
+    itself, so two dropdowns over different rows (another user's, another filter's) never
+    share one."""
     field = choices.field
-    source = "|".join(
-        map(
-            str,
-            (
-                choices.queryset.query,
-                field.to_field_name,
-                field.label_fields,
-                field.label_format,
-                field.empty_label,
-            ),
-        )
-    )
-    digest = hashlib.sha256(source.encode()).hexdigest()
-    return dataversion.cached(
-        ("options", digest),
+    return dataversion.cached_for_query(
+        "options",
+        choices.queryset,
         lambda: _Options.of(choices),
         in_process=True,
-        cache_alias=dataversion.LOOKUPS,
+        also=(field.to_field_name, field.label_fields, field.label_format, field.empty_label),
     )
 
 

@@ -241,11 +241,6 @@ class AgencyFilterSet(PeriodFilterSet):
         return progress.agencies_with_progress(queryset, programs, self.quarter_value)
 
 
-def _village_data_years(user) -> list[int]:
-    """The years with village data `user` may read, newest first."""
-    return periods.years_of(VillageData.objects.visible_to(user))
-
-
 class VillageFilterSet(TableFilterSet):
     """Filters of /villages/. The year always has a value: the latest year with village data
     when the link gives none (the programmes' default year when there is no village data)."""
@@ -282,7 +277,7 @@ class VillageFilterSet(TableFilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         user = request.user
-        self.years = _village_data_years(user)
+        self.years = periods.years_of(VillageData.objects.visible_to(user))
         if self.years:
             self.default_year = self.years[0]
         else:
