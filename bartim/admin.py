@@ -7,10 +7,10 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from bartim.concurrency import FORM_OUT_OF_DATE, EditConflict, claim_version
-from bartim.formatting import format_number
-
-from .models import Agency, District, Regency, User, Village
+from bartim import access
+from bartim.models import Agency, District, Regency, User, Village
+from helpers.concurrency import FORM_OUT_OF_DATE, EditConflict, claim_version
+from helpers.formatting import format_number
 
 admin.site.site_header = _("Regency Government of Barito Timur")
 admin.site.site_title = _("Poverty Reduction")
@@ -25,7 +25,7 @@ class ReviewRulesAdminMixin:
     and locked quarters are changed on the app's own pages, which ask for a reason."""
 
     def _editable(self, request, obj):
-        return self.model.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+        return access.may_change(request.user, obj)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .dataversion import VersionedWritesQuerySet
-from .deletion import ReportKeepingModel, ReportKeepingQuerySet
+from helpers.dataversion import VersionedWritesQuerySet
+from helpers.deletion import ReportKeepingModel, ReportKeepingQuerySet
 
 YEAR_MIN = 2000
 YEAR_MAX = 2100
@@ -35,16 +35,6 @@ class ReviewStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned")
-
-    @classmethod
-    def editable_by_reporter(cls) -> list[str]:
-        """Statuses in which an OPD or camat user may still change a record."""
-        return [cls.DRAFT, cls.RETURNED]
-
-    @classmethod
-    def editable_by_admin(cls) -> list[str]:
-        """Approved data is locked for everyone; an admin reopens it first, with a reason."""
-        return [cls.DRAFT, cls.RETURNED, cls.SUBMITTED]
 
 
 class ReviewAction(models.TextChoices):
@@ -253,25 +243,6 @@ class User(AbstractUser):
         return self.is_active and (self.is_superuser or self.role == self.Role.ADMIN)
 
 
-class ReferenceSnapshot(models.Model):
-    """What a reference data file said the last time load_bartim read it.
-
-    Comparing a file with its snapshot tells a value changed in the file (which the loader
-    applies) from a value changed in the application (which the loader keeps).
-    """
-
-    dataset = models.CharField(_("dataset"), max_length=50, unique=True)
-    rows = models.JSONField(_("rows"), default=dict)
-    loaded_at = models.DateTimeField(_("loaded"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("reference data snapshot")
-        verbose_name_plural = _("reference data snapshots")
-
-    def __str__(self):
-        return self.dataset
-
-
 class PeriodLockQuerySet(models.QuerySet):
     def locked_quarters(self, year: int) -> set[int]:
         return set(self.filter(year=year).values_list("quarter", flat=True))
@@ -316,21 +287,3 @@ class PeriodLock(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.get_quarter_display()}"
-
-
-class DataVersion(models.Model):
-    """One row whose stamp changes with every write to the data the summary pages show
-    (bartim/dataversion.py): cached summaries are keyed by it, so a write makes them stale."""
-
-    SINGLETON_ID = 1
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
-    stamp = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("data version")
-        verbose_name_plural = _("data version")
-        constraints = [models.CheckConstraint(condition=Q(id=1), name="dataversion_single_row")]
-
-    def __str__(self):
-        return str(self.stamp)

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .models import Agency, District
+from bartim.models import Agency, District
 
 LISTED = 10
 

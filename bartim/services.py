@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Agency, District, User
+from bartim.models import Agency, District, User
 
 
 @transaction.atomic

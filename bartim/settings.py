@@ -72,13 +72,20 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "bootstrap",
+    "helpers",
     "bartim",
-    "programs",
     "indicators",
-    "entry",
-    "benchmarks",
+    "programs",
+    "villages",
+    "review",
+    "reports",
     "spreadsheets",
+    "reference",
 ]
+# The demo year and the benchmark's tooling are for development machines: a production
+# server (DEBUG off) does not install them unless DEV_TOOLS=1 says so.
+if env_bool("DEV_TOOLS", DEBUG):
+    INSTALLED_APPS += ["demo", "benchmarks"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -174,7 +181,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "reports:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "id"

@@ -5,10 +5,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from bartim import views as bartim_views
-from indicators import report_views
 
 urlpatterns = [
-    path("", report_views.dashboard, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -22,6 +20,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("excel/", include("spreadsheets.urls")),
-    path("", include("indicators.urls")),
-    path("", include("entry.urls")),
+    path("", include("programs.urls")),
+    path("", include("villages.urls")),
+    path("", include("review.urls")),
+    path("", include("reports.urls")),
 ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import gunicorn
 from django.conf import settings
 
-from .measure import HttpSession
+from benchmarks.measure import HttpSession
 
 # What the server's environment sets on top of the benchmark's own, so that a production
 # configuration serves plain HTTP on 127.0.0.1. Variables the settings do not read are

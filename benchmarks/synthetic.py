@@ -26,11 +26,13 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Q
 
-from bartim import dataversion
 from bartim.models import Agency, District, Regency, ReviewStatus, Village
-from bartim.reference import AGENCY_FILE, default_data_dir, read_csv
-from indicators.models import Indicator, IndicatorValue, VillageData, VillageDataReviewEvent
+from helpers import dataversion
+from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, ProgramReviewEvent, Strategy
+from programs.progress import refresh_stored_progress
+from reference.loading import AGENCY_FILE, default_data_dir, read_csv
+from villages.models import VillageData, VillageDataReviewEvent
 
 REGENCY_PREFIX = "99."
 AGENCY_PREFIX = "SYN-"
@@ -502,6 +504,8 @@ class _Regency:
             for indicator, (_, plan) in zip(indicators, indicator_plans, strict=True):
                 values.extend(self._values(indicator, *plan))
             self._create("quarterly values", IndicatorValue, values)
+            # Bulk rows send no signals: the programmes' stored progress is computed here.
+            refresh_stored_progress(programme.pk for programme in programmes)
 
     def _programme_name(self, strategy, districts, taken, agency_id, year) -> str:
         rng = self.rng

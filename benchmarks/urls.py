@@ -3,7 +3,7 @@ BENCHMARK_FLOOR=1 (bartim/settings.py), so the floor view does not exist otherwi
 
 from django.urls import include, path
 
-from . import views
+from benchmarks import views
 
 urlpatterns = [
     path("benchmark/floor/", views.floor, name="benchmark_floor"),

@@ -16,13 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connections, models, router, transaction
+from django.db import models
 from django.db.models import (
     Avg,
     Case,
-    Count,
     DecimalField,
-    Exists,
     F,
     FloatField,
     OuterRef,
@@ -31,16 +29,11 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf, Rank, Round
-from django.db.models.sql import UpdateQuery
-from django.db.models.sql.constants import NO_RESULTS
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, NullIf, Round
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import STORED_MEAN_FIELDS, STORED_REPORTED_FIELDS, Program
-
-from .models import Indicator, IndicatorValue, VillageData
+from indicators.models import Indicator, IndicatorValue
 
 QUARTERS = 4
 HUNDREDTH = Decimal("0.01")
@@ -318,15 +311,6 @@ def indicator_progress(indicator: Indicator, quarter: int, values=None) -> Progr
     return Progress(realized, expected, value, category_of(value, reported=realized is not None))
 
 
-def program_reported(program: Program, quarter: int) -> bool:
-    """A programme has reported a quarter when one of its indicators has a realised value
-    for exactly that quarter. Budget realisation does not count: an unreported quarter and
-    a quarter with nothing spent both hold 0."""
-    return IndicatorValue.objects.filter(
-        indicator__program=program, quarter=quarter, realized__isnull=False
-    ).exists()
-
-
 # --- The same rules as database expressions -----------------------------------------------
 
 PERCENT_FIELD = DecimalField(max_digits=32, decimal_places=2)
@@ -334,14 +318,14 @@ AMOUNT_FIELD = DecimalField(max_digits=24, decimal_places=2)
 EXPECTED_FIELD = DecimalField(max_digits=24, decimal_places=4)
 
 
-def _float(expression):
+def float_expression(expression):
     # Double precision on both databases: SQLite would otherwise divide integer-valued
     # decimals as integers (10 / 4 = 2), and PostgreSQL numerics and SQLite reals would
     # round differently before the final two-decimal rounding.
     return Cast(expression, FloatField())
 
 
-def _percent(expression):
+def percent_expression(expression):
     return Cast(Round(expression, 2), PERCENT_FIELD)
 
 
@@ -349,7 +333,7 @@ def _share(quarter: int) -> Value:
     return Value(quarter / QUARTERS, output_field=FloatField())
 
 
-def _zero():
+def zero():
     return Value(0.0, output_field=FloatField())
 
 
@@ -374,10 +358,10 @@ def _indicator_expected(quarter: int):
         .values("target")[:1]
     )
     return Coalesce(
-        _float(Subquery(quarter_target, output_field=AMOUNT_FIELD)),
+        float_expression(Subquery(quarter_target, output_field=AMOUNT_FIELD)),
         Case(
-            When(aggregation=Aggregation.LATEST, then=_float(F("target"))),
-            default=_float(F("target")) * _share(quarter),
+            When(aggregation=Aggregation.LATEST, then=float_expression(F("target"))),
+            default=float_expression(F("target")) * _share(quarter),
             output_field=FloatField(),
         ),
         output_field=FloatField(),
@@ -386,24 +370,24 @@ def _indicator_expected(quarter: int):
 
 def _indicator_baseline(quarter: int):
     return Case(
-        When(aggregation=Aggregation.LATEST, then=_float(F("baseline"))),
-        default=_float(F("baseline")) * _share(quarter),
+        When(aggregation=Aggregation.LATEST, then=float_expression(F("baseline"))),
+        default=float_expression(F("baseline")) * _share(quarter),
         output_field=FloatField(),
     )
 
 
 def _indicator_achievement(quarter: int):
-    realized = _float(_indicator_realized(quarter))
+    realized = float_expression(_indicator_realized(quarter))
     expected = _indicator_expected(quarter)
     baseline = _indicator_baseline(quarter)
     # NULLIF turns a zero denominator into NULL, which is the "not measurable" state.
-    return _percent(
+    return percent_expression(
         Case(
             When(
                 direction=Direction.HIGHER_IS_BETTER,
-                then=realized * 100 / NullIf(expected, _zero()),
+                then=realized * 100 / NullIf(expected, zero()),
             ),
-            default=(baseline - realized) * 100 / NullIf(baseline - expected, _zero()),
+            default=(baseline - realized) * 100 / NullIf(baseline - expected, zero()),
             output_field=FloatField(),
         )
     )
@@ -419,7 +403,7 @@ def indicators_with_progress(queryset, quarter: int):
     )
 
 
-def _program_mean(quarter: int):
+def program_mean(quarter: int):
     """Mean achievement of the programme at OuterRef("pk"), as a subquery."""
     indicators = (
         Indicator.objects.filter(program=OuterRef("pk"))
@@ -436,222 +420,6 @@ def _program_mean(quarter: int):
     )
     means = indicators.annotate(mean=Avg(clamped)).values("mean")
     return Subquery(means, output_field=FloatField())
-
-
-# --- Stored programme progress ------------------------------------------------------------
-# A programme's mean achievement and whether it reported, per quarter, are computed here once
-# per write and stored on the programme (Program.mean_achievement_q1 to _q4, reported_q1 to
-# _q4), so that pages read, sort, count and average columns instead of computing every
-# indicator of thousands of programmes (docs/performance.md).
-
-# Programmes per UPDATE, far below SQLite's limit on query parameters.
-REFRESH_BATCH = 2000
-# Up to this many programmes (one form's save) run one precompiled statement each; more
-# (imports, generators) run set-based UPDATEs, whose compiling is paid once per batch.
-REFRESH_ONE_BY_ONE = 20
-# Stands for the programme id in the precompiled statement; no real id is negative.
-_ANY_PROGRAM = -424242
-_compiled_refresh: dict[tuple[str, str], tuple[str, list, int]] = {}
-
-
-def stored_mean_field(quarter: int) -> str:
-    """The Program field holding the mean achievement as of `quarter`."""
-    return STORED_MEAN_FIELDS[quarter - 1]
-
-
-def stored_reported_field(quarter: int) -> str:
-    """The Program field holding whether the programme reported `quarter`."""
-    return STORED_REPORTED_FIELDS[quarter - 1]
-
-
-def _reported_in(quarter: int):
-    """Whether the programme at OuterRef("pk") reported `quarter` (program_reported)."""
-    return Exists(
-        IndicatorValue.objects.filter(
-            indicator__program=OuterRef("pk"), quarter=quarter, realized__isnull=False
-        )
-    )
-
-
-def _stored_progress():
-    """Each stored field with the SQL rule that computes it."""
-    return {
-        **{stored_mean_field(q): _percent(_program_mean(q)) for q in range(1, QUARTERS + 1)},
-        **{stored_reported_field(q): _reported_in(q) for q in range(1, QUARTERS + 1)},
-    }
-
-
-def _refreshing(programs):
-    """The UPDATE that stores the progress of `programs` (a Program queryset)."""
-    query = programs.query.chain(UpdateQuery)
-    query.add_update_values(_stored_progress())
-    return query
-
-
-def _refresh_one_statement(connection) -> tuple[str, list, int]:
-    # Compiling the four nested means takes about 30 ms of Python, a hundred times what the
-    # database needs to run them for one programme, and every form save pays it: compiled
-    # once per database, then only the programme id changes.
-    key = (connection.alias, connection.vendor)
-    if key not in _compiled_refresh:
-        query = _refreshing(Program.objects.filter(pk=_ANY_PROGRAM))
-        sql, params = query.get_compiler(connection.alias).as_sql()
-        params = list(params)
-        _compiled_refresh[key] = (sql, params, params.index(_ANY_PROGRAM))
-    return _compiled_refresh[key]
-
-
-def refresh_stored_progress(program_ids: Iterable[int | None]) -> None:
-    """Compute and store, for each programme in `program_ids` and each quarter, its mean
-    achievement and whether it reported. Called by every write to indicators and quarterly
-    values (indicators/signals.py for single saves and deletes, the querysets of
-    indicators/models.py for bulk writes)."""
-    ids = sorted({pk for pk in program_ids if pk is not None})
-    if not ids:
-        return
-    connection = connections[router.db_for_write(Program)]
-    with transaction.atomic(using=connection.alias, savepoint=False):
-        if len(ids) <= REFRESH_ONE_BY_ONE:
-            sql, params, position = _refresh_one_statement(connection)
-            with connection.cursor() as cursor:
-                for pk in ids:
-                    own = list(params)  # the cached list is shared by every thread
-                    own[position] = pk
-                    cursor.execute(sql, own)
-            return
-        for start in range(0, len(ids), REFRESH_BATCH):
-            batch = Program.objects.filter(pk__in=ids[start : start + REFRESH_BATCH])
-            _refreshing(batch).get_compiler(connection.alias).execute_sql(NO_RESULTS)
-
-
-def stale_stored_progress(queryset) -> list[tuple[int, str, object, object]]:
-    """(programme id, field, stored, computed) wherever a stored value is not what the
-    indicators give now: empty unless a write went around the ORM."""
-    stale = []
-    for field, rule in _stored_progress().items():
-        rows = (
-            queryset.order_by()
-            .annotate(computed=rule)
-            .exclude(**{field: F("computed")})
-            .exclude(**{f"{field}__isnull": True, "computed__isnull": True})
-            .values_list("pk", field, "computed")
-        )
-        stale += [(pk, field, stored, computed) for pk, stored, computed in rows]
-    return sorted(stale)
-
-
-def _budget_realized(quarter: int):
-    fields = [F(f"budget_realized_q{q}") for q in range(1, quarter + 1)]
-    total = fields[0]
-    for field in fields[1:]:
-        total = total + field
-    return total
-
-
-def _absorption(realized, ceiling):
-    return _percent(_float(realized) * 100 / NullIf(_float(ceiling), _zero()))
-
-
-def _count_subquery(queryset, group_by: str):
-    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted), 0)
-
-
-def programs_with_figures(queryset, quarter: int):
-    """Programmes annotated with budget_realized (quarters 1 to `quarter`), absorption and
-    mean_achievement (see category_q): what a programme's progress is, from its own row."""
-    return queryset.annotate(
-        budget_realized=_budget_realized(quarter),
-        # The annotation above, as the rollups below refer to theirs: the same SQL.
-        absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
-        mean_achievement=F(stored_mean_field(quarter)),
-    )
-
-
-def programs_with_progress(queryset, quarter: int):
-    """programs_with_figures, plus indicator_count and villages_reached."""
-    villages = Program.target_villages.through.objects.filter(program=OuterRef("pk"))
-    return programs_with_figures(queryset, quarter).annotate(
-        indicator_count=_count_subquery(
-            Indicator.objects.filter(program=OuterRef("pk")), "program"
-        ),
-        villages_reached=_count_subquery(villages, "program"),
-    )
-
-
-def reported_expression(quarter: int) -> Q:
-    """The programmes that reported `quarter` (program_reported), from the stored flag."""
-    return Q(**{stored_reported_field(quarter): True})
-
-
-def programs_not_reported(queryset, quarter: int):
-    return queryset.filter(~reported_expression(quarter))
-
-
-def villages_without_data(queryset, year: int):
-    """Villages with no village data at all for `year`, whatever its review status."""
-    return queryset.filter(~Exists(VillageData.objects.filter(village=OuterRef("pk"), year=year)))
-
-
-def _rollup(queryset, programs, group_by: str, quarter: int, *, extra=None, only_active=True):
-    """Annotate agencies or strategies with totals over their programmes in `programs`.
-
-    One subquery per figure: joining programmes once and summing several things at the
-    same time would multiply each sum by the rows the other joins add."""
-    own = programs.filter(**{group_by: OuterRef("pk")}).order_by().values(group_by)
-
-    def aggregate(expression, output_field):
-        return Subquery(own.annotate(value=expression).values("value"), output_field=output_field)
-
-    budget_field = models.BigIntegerField()
-    annotations = {
-        "program_count": Coalesce(aggregate(Count("pk"), budget_field), 0),
-        "budget_ceiling": Coalesce(aggregate(Sum("budget_ceiling"), budget_field), 0),
-        "budget_realized": Coalesce(aggregate(Sum(_budget_realized(quarter)), budget_field), 0),
-        "mean_achievement": _percent(aggregate(Avg(stored_mean_field(quarter)), FloatField())),
-        "reported_count": Coalesce(
-            Subquery(own.filter(reported_expression(quarter)).annotate(n=Count("pk")).values("n")),
-            0,
-        ),
-        **(extra(aggregate) if extra else {}),
-    }
-    if only_active:
-        queryset = queryset.filter(Exists(programs.filter(**{group_by: OuterRef("pk")})))
-    return queryset.annotate(**annotations).annotate(
-        absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
-        completeness=_percent(
-            _float(F("reported_count")) * 100 / NullIf(_float(F("program_count")), _zero())
-        ),
-    )
-
-
-def agencies_with_progress(queryset, programs, quarter: int):
-    """Agencies that run a programme in `programs`, annotated with program_count,
-    budget_ceiling, budget_realized, absorption, mean_achievement (mean of the programme
-    means), reported_count, completeness (programmes that reported `quarter`) and rank (1 for
-    the highest mean achievement; ties share a rank, agencies without data come last)."""
-    agencies = _rollup(queryset, programs, "agency", quarter)
-    return agencies.annotate(
-        rank=Window(Rank(), order_by=F("mean_achievement").desc(nulls_last=True))
-    )
-
-
-def strategies_with_progress(queryset, programs, quarter: int):
-    """Every strategy, annotated as agencies_with_progress does (without rank), plus
-    agency_count (agencies with a programme under the strategy). A strategy without
-    programmes stays, with zeros: an empty strategy is a finding, not noise."""
-    return _rollup(
-        queryset,
-        programs,
-        "strategy",
-        quarter,
-        only_active=False,
-        extra=lambda aggregate: {
-            "agency_count": Coalesce(
-                aggregate(Count("agency", distinct=True), models.IntegerField()), 0
-            )
-        },
-    )
 
 
 def category_q(category: str, achievement: str, realized: str | None = None) -> Q:

@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from bartim.concurrency import VersionedModel
-from bartim.dataversion import VersionedWritesQuerySet
-from bartim.deletion import ReportKeepingModel, ReportKeepingQuerySet
-from bartim.formatting import format_rupiah
 from bartim.models import Agency, ReviewEvent, ReviewStatus, Village, year_range_constraint
+from helpers.concurrency import VersionedModel
+from helpers.dataversion import VersionedWritesQuerySet
+from helpers.deletion import ReportKeepingModel, ReportKeepingQuerySet
+from helpers.formatting import format_rupiah
 
 
 class Strategy(models.Model):
@@ -38,32 +38,6 @@ class Strategy(models.Model):
 
 
 class ProgramQuerySet(ReportKeepingQuerySet, VersionedWritesQuerySet):
-    def visible_to(self, user):
-        """Every signed-in role reads every programme: aligning agencies is the point."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        return self
-
-    def reported_by(self, user):
-        """The programmes `user` reports on, whatever their review status."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_regency_admin:
-            return self
-        if user.role == user.Role.OPD and user.agency_id:
-            return self.filter(agency_id=user.agency_id)
-        return self.none()
-
-    def editable_by(self, user):
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        statuses = (
-            ReviewStatus.editable_by_admin()
-            if user.is_regency_admin
-            else ReviewStatus.editable_by_reporter()
-        )
-        return self.reported_by(user).filter(status__in=statuses)
-
     def reports_blocking_deletion(self):
         """Budget realisation is reported data held in the programme's own fields; its
         quarterly values are kept by IndicatorValue.indicator's on_delete=PROTECT."""
@@ -143,7 +117,7 @@ class Program(ReportKeepingModel, VersionedModel):
     # Each quarter's mean achievement and whether the programme reported the quarter, stored
     # so that tables sort by them and rollups count and average them without computing every
     # indicator of every programme on each page. Derived data:
-    # indicators.progress.refresh_stored_progress keeps them current on every write to an
+    # programs.progress.refresh_stored_progress keeps them current on every write to an
     # indicator or a quarterly value (docs/performance.md).
     mean_achievement_q1 = _stored_mean(_("mean achievement Q I (%)"))
     mean_achievement_q2 = _stored_mean(_("mean achievement Q II (%)"))

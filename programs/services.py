@@ -4,10 +4,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from bartim.concurrency import claim_version
-from bartim.periods import check_quarter_writable
-
-from .models import Program
+from bartim import access
+from bartim.access import check_quarter_writable
+from helpers.concurrency import claim_version
+from helpers.history import checked_save
+from indicators.models import Indicator, IndicatorValue
+from programs.models import Program
 
 BUDGET_FIELDS = {
     1: "budget_realized_q1",
@@ -67,11 +69,14 @@ def program_update(
 
     `reason` justifies changing a locked quarter; the history records `change_reason` if
     given, else `reason`. `seen_version` is the version the actor's form was opened at:
-    bartim.concurrency.EditConflict if someone saved the programme since."""
+    helpers.concurrency.EditConflict if someone saved the programme since."""
     with transaction.atomic():
         claim_version(Program, pk=program.pk, seen_version=seen_version, actor=actor)
         current = (
-            Program.objects.editable_by(actor).select_for_update().filter(pk=program.pk).first()
+            access.editable(actor, Program.objects.all())
+            .select_for_update()
+            .filter(pk=program.pk)
+            .first()
         )
         if current is None:
             raise PermissionDenied(_("You may not change this programme."))
@@ -101,3 +106,93 @@ def program_update(
             del current.skip_history_when_saving
         current.save()
     return current
+
+
+def _editable_program(program, actor, seen_version: int | None) -> Program:
+    """The programme locked for a write, its version raised: its indicators and quarterly
+    values are changed under the programme's version (see Program.version)."""
+    claim_version(Program, pk=program.pk, seen_version=seen_version, actor=actor)
+    current = (
+        access.editable(actor, Program.objects.all())
+        .select_for_update()
+        .filter(pk=program.pk)
+        .first()
+    )
+    if current is None:
+        raise PermissionDenied(_("You may not change this programme."))
+    return current
+
+
+def indicator_save(
+    *,
+    program: Program,
+    actor,
+    indicator: Indicator | None = None,
+    change_reason: str = "",
+    seen_version: int | None = None,
+    **fields,
+):
+    """Add an indicator to a programme, or change one of its indicators. `seen_version`: the
+    programme's version the form was opened at (helpers.concurrency)."""
+    with transaction.atomic():
+        program = _editable_program(program, actor, seen_version)
+        if indicator is None:
+            indicator = Indicator(program=program)
+        elif indicator.program_id != program.pk:
+            raise PermissionDenied(_("This indicator belongs to another programme."))
+        fields.pop("program", None)
+        fields.pop("program_id", None)
+        for name, value in fields.items():
+            setattr(indicator, name, value)
+        checked_save(indicator, actor=actor, reason=change_reason)
+    return indicator
+
+
+def program_report_quarter(
+    *,
+    program: Program,
+    quarter: int,
+    actor,
+    budget_realized: int | None = None,
+    realized: dict | None = None,
+    targets: dict | None = None,
+    reason: str = "",
+    change_reason: str = "",
+    seen_version: int | None = None,
+) -> Program:
+    """Record one quarter of a programme: its budget realisation and each indicator's value.
+
+    `realized` and `targets` map indicator ids to a value (None clears it). All or nothing.
+    `reason` justifies changing a locked quarter; the history records `change_reason` if
+    given, else `reason`. `seen_version`: the programme's version the form was opened at
+    (helpers.concurrency).
+    """
+    realized = realized or {}
+    targets = targets or {}
+    history_reason = change_reason or reason
+    with transaction.atomic():
+        program = _editable_program(program, actor, seen_version)
+        check_quarter_writable(year=program.year, quarter=quarter, actor=actor, reason=reason)
+        indicators = {i.pk: i for i in program.indicators.all()}
+        unknown = (set(realized) | set(targets)) - set(indicators)
+        if unknown:
+            raise PermissionDenied(_("An indicator does not belong to this programme."))
+        if budget_realized is not None:
+            setattr(program, BUDGET_FIELDS[quarter], budget_realized)
+            checked_save(program, actor=actor, reason=history_reason)
+        existing = {
+            v.indicator_id: v
+            for v in IndicatorValue.objects.select_for_update().filter(
+                indicator__program=program, quarter=quarter
+            )
+        }
+        for indicator_id in set(realized) | set(targets):
+            value = existing.get(indicator_id) or IndicatorValue(
+                indicator=indicators[indicator_id], quarter=quarter
+            )
+            if indicator_id in realized:
+                value.realized = realized[indicator_id]
+            if indicator_id in targets:
+                value.target = targets[indicator_id]
+            checked_save(value, actor=actor, reason=history_reason)
+    return program

@@ -4,9 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bartim.models import YEAR_MAX, YEAR_MIN, Quarter
-
-from .imports import identify
-from .reading import UploadRefused, check_size
+from spreadsheets.imports import identify
+from spreadsheets.reading import UploadRefused, check_size
 
 
 def _this_quarter() -> int:

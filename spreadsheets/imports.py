@@ -14,11 +14,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from bartim.access import PeriodLockError, ReviewError
 from bartim.models import ReviewStatus
-from bartim.periods import PeriodLockError
-from bartim.review import ReviewError
-
-from .layout import (
+from spreadsheets.layout import (
     REQUIRED,
     ParsedRow,
     ParsedSheet,
@@ -28,7 +26,7 @@ from .layout import (
     normalize,
     parse_table,
 )
-from .reading import Upload, UploadRefused, read_upload
+from spreadsheets.reading import Upload, UploadRefused, read_upload
 
 NEW = "new"
 CHANGED = "changed"
@@ -287,7 +285,7 @@ def _ranges(numbers: list[int]) -> str:
 def match_upload(upload: Upload, kind) -> dict[str, object]:
     """Which table of the file holds which sheet of `kind`; refuses a file of another kind."""
     # Imported here because every kind imports this module.
-    from .kinds import KINDS
+    from spreadsheets.kinds import KINDS
 
     if upload.marker:
         found = upload.marker.get("kind")

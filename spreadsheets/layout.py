@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
-from bartim.formatting import format_number
 from bartim.models import YEAR_MAX, YEAR_MIN
-
-from . import cells
-from .cells import CellError
-from .reading import Table
+from helpers.formatting import format_number
+from spreadsheets import cells
+from spreadsheets.cells import CellError
+from spreadsheets.reading import Table
 
 REQUIRED = object()
 HEADER_SEARCH_ROWS = 10

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from .cells import Formula
+from spreadsheets.cells import Formula
 
 MARKER_SHEET = "_template"
 # A 5 MB XLSX file unpacks to far less than this; more means a damaged or hostile file.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from spreadsheets import views
 
 app_name = "spreadsheets"
 urlpatterns = [

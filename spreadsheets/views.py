@@ -11,12 +11,12 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .forms import TemplateForm, UploadForm
-from .imports import CHANGED, NEW, UNCHANGED, run_import
-from .kinds import KINDS, kinds_for
-from .models import PendingImport
-from .reading import MAX_ROWS, UploadRefused, max_upload_size
-from .writing import build_template
+from spreadsheets.forms import TemplateForm, UploadForm
+from spreadsheets.imports import CHANGED, NEW, UNCHANGED, run_import
+from spreadsheets.kinds import KINDS, kinds_for
+from spreadsheets.models import PendingImport
+from spreadsheets.reading import MAX_ROWS, UploadRefused, max_upload_size
+from spreadsheets.writing import build_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows listed per section of a preview; the counts always cover every row.

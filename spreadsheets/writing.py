@@ -18,8 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from bartim.models import Quarter
-
-from .reading import MARKER_SHEET, max_upload_size
+from spreadsheets.reading import MARKER_SHEET, max_upload_size
 
 LAST_ROW = 1_048_576
 HEADER_FILL = PatternFill("solid", fgColor="C6E0B4")

@@ -4,8 +4,7 @@ two camat of different districts, a viewer, and the anonymous visitor (the plain
 import pytest
 
 from bartim.models import User
-
-from .factories import AgencyFactory, DistrictFactory, UserFactory, VillageFactory
+from tests.factories import AgencyFactory, DistrictFactory, UserFactory, VillageFactory
 
 PASSWORD = "rahasia-uji-123"
 

@@ -6,8 +6,9 @@ import factory
 from factory.django import DjangoModelFactory
 
 from bartim.models import Agency, District, Regency, User, Village
-from indicators.models import Indicator, IndicatorValue, PovertyStatistic, VillageData
+from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, Strategy
+from villages.models import PovertyStatistic, VillageData
 
 
 class RegencyFactory(DjangoModelFactory):

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import load_workbook
 
-from .table_helpers import _TableParser
+from tests.table_helpers import _TableParser
 
 
 def fragment(response, element_id: str, end: str) -> str:

@@ -7,10 +7,9 @@ import pytest
 from django.urls import reverse
 
 from bartim.models import Agency, User
-from indicators.models import Indicator, VillageData
+from indicators.models import Indicator
 from programs.models import Program
-
-from .factories import (
+from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
     IndicatorValueFactory,
@@ -20,6 +19,7 @@ from .factories import (
     VillageDataFactory,
     VillageFactory,
 )
+from villages.models import VillageData
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,8 @@ MODELS = [
     ("programs", "program", "program"),
     ("indicators", "indicator", "indikator"),
     ("indicators", "indicatorvalue", "nilai triwulan"),
-    ("indicators", "villagedata", "data desa"),
-    ("indicators", "povertystatistic", "angka kemiskinan BPS"),
+    ("villages", "villagedata", "data desa"),
+    ("villages", "povertystatistic", "angka kemiskinan BPS"),
 ]
 
 
@@ -112,7 +112,7 @@ def test_admin_is_branded_for_the_regency_and_links_back_to_the_dashboard(superu
 
     assert "Pemerintah Kabupaten Barito Timur" in content
     assert "Entri data | Penanggulangan Kemiskinan" in content
-    assert f'<a href="{reverse("home")}">Dasbor</a>' in content
+    assert f'<a href="{reverse("reports:dashboard")}">Dasbor</a>' in content
     assert "bartim/admin.css" in content
 
 
@@ -218,7 +218,7 @@ def test_village_data_list_queries_do_not_grow_with_rows(
     VillageDataFactory.create_batch(count)
 
     with django_assert_max_num_queries(12):
-        response = superuser_client.get(_admin_url("indicators", "villagedata", "changelist"))
+        response = superuser_client.get(_admin_url("villages", "villagedata", "changelist"))
 
     assert len(response.context["cl"].result_list) == count
 
@@ -227,7 +227,7 @@ def test_village_data_list_formats_numbers_and_the_poverty_rate(superuser_client
     VillageDataFactory(village=village_x, population=1250, poor_people=125, poor_households=40)
 
     content = superuser_client.get(
-        _admin_url("indicators", "villagedata", "changelist")
+        _admin_url("villages", "villagedata", "changelist")
     ).content.decode()
 
     assert '<td class="field-district">Dusun Timur</td>' in content
@@ -246,7 +246,7 @@ def test_bps_series_list_formats_every_figure(superuser_client):
     )
 
     content = superuser_client.get(
-        _admin_url("indicators", "povertystatistic", "changelist")
+        _admin_url("villages", "povertystatistic", "changelist")
     ).content.decode()
 
     for cell in ["8.740", "6,66%", "Rp571.786", "1,05", "0,23"]:
@@ -341,7 +341,7 @@ def test_indicator_page_saves_only_the_quarters_filled_in(superuser_client):
 def test_village_data_with_more_poor_than_people_is_refused(superuser_client, village_x):
     data = _village_data_form(village_x, population=100, poor_people=150, extremely_poor_people=0)
 
-    response = superuser_client.post(_admin_url("indicators", "villagedata", "add"), data)
+    response = superuser_client.post(_admin_url("villages", "villagedata", "add"), data)
 
     assert response.status_code == 200
     assert "Penduduk miskin tidak boleh lebih dari jumlah penduduk." in response.content.decode()
@@ -352,7 +352,7 @@ def test_second_village_data_for_the_same_year_is_refused(superuser_client, vill
     VillageDataFactory(village=village_x, year=2024)
 
     response = superuser_client.post(
-        _admin_url("indicators", "villagedata", "add"), _village_data_form(village_x, year=2024)
+        _admin_url("villages", "villagedata", "add"), _village_data_form(village_x, year=2024)
     )
 
     assert response.status_code == 200

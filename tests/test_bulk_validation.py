@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bartim.models import PeriodLock, ReviewStatus, User, Village
-from bartim.validation import Unsupported, _evaluate, check_constraints, validate_many
-from indicators.models import Indicator, IndicatorValue, PovertyStatistic, VillageData
-from indicators.services import BulkSaveError, VillageDataEntry, village_data_save_many
+from helpers.validation import Unsupported, _evaluate, check_constraints, validate_many
+from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, Strategy
-
-from .factories import VillageDataFactory, VillageFactory
+from tests.factories import VillageDataFactory, VillageFactory
+from villages.models import PovertyStatistic, VillageData
+from villages.services import BulkSaveError, VillageDataEntry, village_data_save_many
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import translation
 
-from bartim.charts import PERCENT, Point, bar_chart, line_chart, nice_ticks, yearly_points
+from helpers.charts import PERCENT, Point, bar_chart, line_chart, nice_ticks, yearly_points
 
 SVG = "{http://www.w3.org/2000/svg}"
 SERIES = [Point("2022", 8420), Point("2023", 8590), Point("2024", 8740)]

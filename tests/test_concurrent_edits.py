@@ -13,15 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bartim.concurrency import EditConflict, claim_version
 from bartim.models import User
-from entry.forms import VILLAGE_DATA_FIELDS
-from indicators.models import IndicatorValue, VillageData
-from indicators.services import village_data_save
+from helpers.concurrency import EditConflict, claim_version
+from indicators.models import IndicatorValue
 from programs.models import Program
 from programs.services import program_create, program_update
-
-from .factories import (
+from tests.factories import (
     IndicatorFactory,
     IndicatorValueFactory,
     ProgramFactory,
@@ -29,6 +26,9 @@ from .factories import (
     UserFactory,
     VillageDataFactory,
 )
+from villages.forms import VILLAGE_DATA_FIELDS
+from villages.models import VillageData
+from villages.services import village_data_save
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def _program_data(program, **changes):
 
 def test_second_programme_save_is_refused_with_who_and_when(opd_a_user, colleague, agency_a):
     program = ProgramFactory(agency=agency_a, name="Bedah Rumah", budget_ceiling=500_000_000)
-    url = reverse("entry:program_edit", args=[program.pk])
+    url = reverse("programs:program_edit", args=[program.pk])
     first, second = _signed_in(colleague), _signed_in(opd_a_user)
     first_version = _seen_version(first.get(url))
     second_version = _seen_version(second.get(url))
@@ -103,7 +103,7 @@ def test_second_programme_save_is_refused_with_who_and_when(opd_a_user, colleagu
 
 def test_after_review_the_second_save_goes_through(opd_a_user, colleague, agency_a):
     program = ProgramFactory(agency=agency_a, name="Bedah Rumah")
-    url = reverse("entry:program_edit", args=[program.pk])
+    url = reverse("programs:program_edit", args=[program.pk])
     first, second = _signed_in(colleague), _signed_in(opd_a_user)
     stale = _seen_version(second.get(url))
     first.post(url, _program_data(program, name="Bedah Rumah 2", seen_version=stale))
@@ -125,7 +125,7 @@ def test_second_quarter_report_is_refused_and_the_first_values_stay(
     program = ProgramFactory(agency=agency_a, budget_ceiling=100_000_000)
     indicator = IndicatorFactory(program=program)
     IndicatorValueFactory(indicator=indicator, quarter=2, realized=Decimal("10"))
-    url = reverse("entry:program_quarter", args=[program.pk, 2])
+    url = reverse("programs:program_quarter", args=[program.pk, 2])
     first, second = _signed_in(colleague), _signed_in(opd_a_user)
     first_version = _seen_version(first.get(url))
     second_version = _seen_version(second.get(url))
@@ -161,8 +161,8 @@ def test_a_quarter_saved_meanwhile_refuses_a_programme_form_opened_before(
     opd_a_user, colleague, agency_a
 ):
     program = ProgramFactory(agency=agency_a, name="Bedah Rumah")
-    edit_url = reverse("entry:program_edit", args=[program.pk])
-    quarter_url = reverse("entry:program_quarter", args=[program.pk, 1])
+    edit_url = reverse("programs:program_edit", args=[program.pk])
+    quarter_url = reverse("programs:program_quarter", args=[program.pk, 1])
     editor, reporter = _signed_in(opd_a_user), _signed_in(colleague)
     stale = _seen_version(editor.get(edit_url))
     reporter.post(
@@ -184,7 +184,7 @@ def test_second_village_data_save_is_refused_with_who_and_when(camat_x_user, adm
     admin_user.first_name, admin_user.last_name = "Budi", "Santoso"
     admin_user.save()
     record = VillageDataFactory(village=village_x, year=2024, poor_people=90)
-    url = reverse("entry:village_data_edit", args=[record.pk])
+    url = reverse("villages:village_data_edit", args=[record.pk])
     first, second = _signed_in(admin_user), _signed_in(camat_x_user)
     first_version = _seen_version(first.get(url))
     second_version = _seen_version(second.get(url))
@@ -217,7 +217,7 @@ def test_a_form_without_its_version_saves_nothing(opd_a_user, agency_a):
     client = _signed_in(opd_a_user)
 
     response = client.post(
-        reverse("entry:program_edit", args=[program.pk]), _program_data(program, name="Lain")
+        reverse("programs:program_edit", args=[program.pk]), _program_data(program, name="Lain")
     )
 
     assert response.status_code == 200
@@ -232,7 +232,7 @@ def test_a_forged_version_saves_nothing_and_says_why(opd_a_user, agency_a, garba
     client = _signed_in(opd_a_user)
 
     response = client.post(
-        reverse("entry:program_edit", args=[program.pk]),
+        reverse("programs:program_edit", args=[program.pk]),
         _program_data(program, name="Lain", seen_version=garbage),
     )
 
@@ -250,10 +250,10 @@ def test_every_save_raises_the_version(opd_a_user, agency_a):
     versions = [Program.objects.get(pk=program.pk).version]
 
     for url, data in [
-        (reverse("entry:program_edit", args=[program.pk]), _program_data(program)),
-        (reverse("entry:program_quarter", args=[program.pk, 3]), {"budget_realized": 5}),
+        (reverse("programs:program_edit", args=[program.pk]), _program_data(program)),
+        (reverse("programs:program_quarter", args=[program.pk, 3]), {"budget_realized": 5}),
         (
-            reverse("entry:indicator_edit", args=[program.pk, indicator.pk]),
+            reverse("programs:indicator_edit", args=[program.pk, indicator.pk]),
             {
                 "name": "Rumah diperbaiki",
                 "unit": "unit",
@@ -334,7 +334,7 @@ def test_second_admin_save_of_a_programme_is_refused(two_admins, agency_a):
 
 def test_second_admin_save_of_village_data_is_refused(two_admins, village_x):
     record = VillageDataFactory(village=village_x, poor_people=90)
-    url = reverse("admin:indicators_villagedata_change", args=[record.pk])
+    url = reverse("admin:villages_villagedata_change", args=[record.pk])
     first, second = (_signed_in(user) for user in two_admins)
     first_data, second_data = _admin_form_data(first.get(url)), _admin_form_data(second.get(url))
 
@@ -352,7 +352,7 @@ def test_a_quarterly_value_saved_in_the_admin_refuses_an_open_quarter_form(
 ):
     program = ProgramFactory(agency=agency_a)
     value = IndicatorValueFactory(indicator=IndicatorFactory(program=program), realized=10)
-    quarter_url = reverse("entry:program_quarter", args=[program.pk, 1])
+    quarter_url = reverse("programs:program_quarter", args=[program.pk, 1])
     reporter, admin = _signed_in(opd_a_user), _signed_in(two_admins[0])
     stale = _seen_version(reporter.get(quarter_url))
     admin_url = reverse("admin:indicators_indicatorvalue_change", args=[value.pk])

@@ -7,16 +7,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from indicators.models import IndicatorValue, PovertyStatistic, VillageData
+from indicators.models import IndicatorValue
 from programs.models import Program
-
-from .factories import (
+from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
     StrategyFactory,
     VillageDataFactory,
     VillageFactory,
 )
+from villages.models import PovertyStatistic, VillageData
 
 
 def program(**values):

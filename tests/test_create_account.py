@@ -8,8 +8,7 @@ from django.core.management.base import CommandError
 
 from bartim.models import Agency, User
 from bartim.services import account_create
-
-from .factories import UserFactory
+from tests.factories import UserFactory
 
 GOOD = "sungai-barito-77"
 

@@ -3,24 +3,24 @@
 import pytest
 from django.urls import reverse
 
-from .csp import assert_csp_clean
-from .factories import IndicatorValueFactory, PovertyStatisticFactory, VillageDataFactory
+from tests.csp import assert_csp_clean
+from tests.factories import IndicatorValueFactory, PovertyStatisticFactory, VillageDataFactory
 
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    ("home", {}),
-    ("program_list", {}),
-    ("indicator_list", {}),
-    ("strategy_list", {}),
-    ("agency_list", {}),
-    ("village_list", {}),
-    ("targeting", {}),
-    ("entry:program_create", {}),
-    ("entry:village_data_list", {}),
-    ("entry:review_queue", {}),
-    ("entry:period_locks", {}),
-    ("entry:audit", {}),
+    ("reports:dashboard", {}),
+    ("programs:program_list", {}),
+    ("programs:indicator_list", {}),
+    ("programs:strategy_list", {}),
+    ("programs:agency_list", {}),
+    ("villages:village_list", {}),
+    ("reports:targeting", {}),
+    ("programs:program_create", {}),
+    ("villages:village_data_list", {}),
+    ("review:review_queue", {}),
+    ("review:period_locks", {}),
+    ("review:audit", {}),
     ("password_change", {}),
 ]
 
@@ -42,10 +42,10 @@ def test_programme_pages_obey_the_content_security_policy(admin_client, village_
     program = value.indicator.program
 
     for url in [
-        reverse("entry:program_detail", args=[program.pk]),
-        reverse("entry:program_edit", args=[program.pk]),
-        reverse("entry:program_quarter", args=[program.pk, 1]),
-        reverse("entry:program_history", args=[program.pk]),
+        reverse("programs:program_detail", args=[program.pk]),
+        reverse("programs:program_edit", args=[program.pk]),
+        reverse("programs:program_quarter", args=[program.pk, 1]),
+        reverse("review:program_history", args=[program.pk]),
     ]:
         response = admin_client.get(url)
         assert response.status_code == 200, url

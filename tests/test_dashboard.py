@@ -10,10 +10,10 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from programs.models import Program, ProgramQuerySet
-
-from .csp import assert_csp_clean
-from .factories import (
+from bartim import access
+from programs.models import Program
+from tests.csp import assert_csp_clean
+from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
     IndicatorValueFactory,
@@ -22,11 +22,11 @@ from .factories import (
     StrategyFactory,
     VillageDataFactory,
 )
-from .meeting_helpers import figure, table_rows
-from .test_hostile_input import ANY_TEXT, HYPOTHESIS, SCRIPT
+from tests.meeting_helpers import figure, table_rows
+from tests.test_hostile_input import ANY_TEXT, HYPOTHESIS, SCRIPT
 
 pytestmark = pytest.mark.django_db
-URL = reverse("home")
+URL = reverse("reports:dashboard")
 
 
 @pytest.fixture
@@ -173,8 +173,8 @@ def test_programmes_off_track_link_to_the_programme_and_the_filtered_table(
     assert [row[-1] for row in rows] == ["sangat rendah", "rendah"]
     content = response.content.decode()
     for program in (low, very_low):
-        assert f'href="{reverse("entry:program_detail", args=[program.pk])}"' in content
-    programs = reverse("program_list")
+        assert f'href="{reverse("programs:program_detail", args=[program.pk])}"' in content
+    programs = reverse("programs:program_list")
     assert f'href="{programs}?year=2024&amp;quarter=1&amp;category=low"' in content
     assert f'href="{programs}?year=2024&amp;quarter=1&amp;category=very_low"' in content
 
@@ -190,7 +190,7 @@ def test_long_lists_show_the_worst_rows_and_send_to_the_report_for_the_rest(
         programme(agency, strategies[1], realized=None, name=f"Belum lapor {number:02}")
 
     dashboard = viewer_client.get(URL, {"year": 2024, "quarter": 1})
-    report = viewer_client.get(reverse("meeting_report", args=[2024]), {"quarter": 1})
+    report = viewer_client.get(reverse("reports:meeting_report", args=[2024]), {"quarter": 1})
 
     _headers, off_track = table_rows(dashboard, "off-track-table")
     assert [row[0] for row in off_track] == [f"Tertinggal {n:02}" for n in range(1, 11)]
@@ -270,13 +270,13 @@ def test_it_links_the_meeting_report_and_keeps_to_the_content_security_policy(
     response = viewer_client.get(URL)
 
     content = response.content.decode()
-    assert f'href="{reverse("meeting_report", args=[2024])}?quarter=3"' in content
-    assert f'href="{reverse("meeting_report_latest")}"' in content  # the navigation
+    assert f'href="{reverse("reports:meeting_report", args=[2024])}?quarter=3"' in content
+    assert f'href="{reverse("reports:meeting_report_latest")}"' in content  # the navigation
     assert_csp_clean(response)
 
 
 def test_an_opd_head_reads_every_agencys_programmes(client, opd_a_user, agency_b, strategies):
-    """Every signed-in role reads every programme (ProgramQuerySet.visible_to)."""
+    """Every signed-in role reads every programme (bartim.access.readable)."""
     programme(agency_b, strategies[0], realized=10, name="Program dinas lain")
     client.force_login(opd_a_user)
 
@@ -286,14 +286,18 @@ def test_an_opd_head_reads_every_agencys_programmes(client, opd_a_user, agency_b
     assert "Program dinas lain" in response.content.decode()
 
 
-def test_every_figure_goes_through_visible_to(
+def test_every_figure_goes_through_the_access_policy(
     client, monkeypatch, opd_a_user, agency_a, agency_b, strategies
 ):
     """Were reading narrowed to one's own agency, the dashboard would follow: nothing on it
-    reads programmes past visible_to()."""
-    monkeypatch.setattr(
-        ProgramQuerySet, "visible_to", lambda self, user: self.filter(agency_id=user.agency_id)
-    )
+    reads programmes past the access policy (bartim.access.readable)."""
+
+    def own_agency_only(user, queryset):
+        if queryset.model is Program:
+            return queryset.filter(agency_id=user.agency_id)
+        return queryset
+
+    monkeypatch.setattr(access, "readable", own_agency_only)
     programme(agency_a, strategies[0], realized=10, name="Program sendiri")
     programme(agency_b, strategies[0], realized=10, name="Program dinas lain")
     client.force_login(opd_a_user)
@@ -341,7 +345,7 @@ def test_any_year_quarter_or_export_never_fails(viewer_client, agency_a, strateg
         programme(agency_a, strategies[0], realized=10, name="Hipotesis")
 
     dashboard = viewer_client.get(URL, params)
-    report = viewer_client.get(reverse("meeting_report", args=[2024]), params)
+    report = viewer_client.get(reverse("reports:meeting_report", args=[2024]), params)
 
     assert dashboard.status_code in (200, 400), params
     assert report.status_code in (200, 400), params
@@ -352,7 +356,7 @@ def test_names_are_shown_escaped(viewer_client, strategies, village_x):
     program = programme(agency, strategies[0], realized=1, name=f"Program {SCRIPT}")
     program.target_villages.set([village_x])
 
-    for address in (URL, reverse("meeting_report", args=[2024])):
+    for address in (URL, reverse("reports:meeting_report", args=[2024])):
         content = viewer_client.get(address, {"quarter": 1}).content.decode()
         assert SCRIPT not in content
         assert "Program &lt;script&gt;" in content

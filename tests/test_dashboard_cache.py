@@ -11,13 +11,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bartim import dataversion
 from bartim.models import Agency
-from indicators.models import IndicatorValue, PocketRule
+from helpers import dataversion
 from programs.models import Strategy
-
-from .excel_helpers import confirm, download, fill, upload_and_preview, xlsx_bytes
-from .factories import (
+from tests.excel_helpers import confirm, download, fill, upload_and_preview, xlsx_bytes
+from tests.factories import (
     IndicatorFactory,
     IndicatorValueFactory,
     PovertyStatisticFactory,
@@ -25,10 +23,11 @@ from .factories import (
     StrategyFactory,
     VillageDataFactory,
 )
-from .meeting_helpers import table_rows
+from tests.meeting_helpers import table_rows
+from villages.models import PocketRule
 
 pytestmark = pytest.mark.django_db
-URL = reverse("home")
+URL = reverse("reports:dashboard")
 PERIOD = {"year": 2024, "quarter": 1}
 
 
@@ -79,7 +78,7 @@ def test_a_quarter_report_in_the_entry_form(client, watched):
     assert off_track_names(client) == []
 
     client.post(
-        reverse("entry:program_quarter", args=[program.pk, 1]),
+        reverse("programs:program_quarter", args=[program.pk, 1]),
         {"budget_realized": 0, f"realized_{indicator.pk}": "5", "seen_version": program.version},
     )
 
@@ -90,7 +89,7 @@ def test_a_programme_added_in_the_entry_form(client, watched, agency_a):
     assert "1 program." in dashboard(client)
 
     response = client.post(
-        reverse("entry:program_create"),
+        reverse("programs:program_create"),
         {
             "agency": agency_a.pk,
             "strategy": 2,
@@ -170,14 +169,6 @@ def test_a_bps_figure_and_the_pocket_rule(client, watched):
     assert "Pulau Patai" not in dashboard(client)
 
 
-def test_a_bulk_update_of_quarterly_values(client, watched):
-    assert off_track_names(client) == []
-
-    IndicatorValue.objects.filter(quarter=1).update(realized=Decimal("1"))
-
-    assert off_track_names(client) == ["Bedah Rumah"]
-
-
 def test_the_synthetic_data_generator(client, reference_data, admin_user):
     ProgramFactory(agency=Agency.objects.first(), strategy=Strategy.objects.get(number=1))
     client.force_login(admin_user)
@@ -211,7 +202,7 @@ def test_a_write_rolled_back_leaves_the_page_as_it_was(client, watched, agency_a
 
 def test_the_meeting_report_is_cached_and_follows_a_write_too(client, watched):
     program, indicator = watched
-    url = reverse("meeting_report", args=[2024])
+    url = reverse("reports:meeting_report", args=[2024])
 
     def off_track(quarter):
         response = client.get(url, {"quarter": quarter})
@@ -231,7 +222,7 @@ def test_the_meeting_report_is_cached_and_follows_a_write_too(client, watched):
 
 def test_the_targeting_check_is_cached_and_follows_a_write_too(client, watched, village_x):
     program, _indicator = watched
-    url = reverse("targeting")
+    url = reverse("reports:targeting")
 
     def reached():
         content = client.get(url, {"year": 2024}).content.decode()

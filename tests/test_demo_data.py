@@ -9,8 +9,9 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F, Sum
 
 from bartim.models import ReviewStatus, User, Village
-from indicators.models import Indicator, IndicatorValue, VillageData
+from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
+from villages.models import VillageData
 
 PASSWORD = "demo-bartim-2024"
 

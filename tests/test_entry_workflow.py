@@ -5,11 +5,10 @@ import pytest
 from django.urls import reverse
 
 from bartim.models import PeriodLock, ReviewStatus
-from bartim.review import review_transition
 from indicators.models import IndicatorValue
 from programs.models import Program
-
-from .factories import IndicatorFactory, ProgramFactory, StrategyFactory, VillageDataFactory
+from review.services import review_transition
+from tests.factories import IndicatorFactory, ProgramFactory, StrategyFactory, VillageDataFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,7 @@ def test_opd_creates_a_programme_in_his_own_opd(client, opd_a_user, village_x):
     strategy = StrategyFactory(number=2)
 
     response = client.post(
-        reverse("entry:program_create"),
+        reverse("programs:program_create"),
         {
             "strategy": strategy.pk,
             "year": 2025,
@@ -32,7 +31,7 @@ def test_opd_creates_a_programme_in_his_own_opd(client, opd_a_user, village_x):
     )
 
     program = Program.objects.get()
-    assert response.url == reverse("entry:program_detail", args=[program.pk])
+    assert response.url == reverse("programs:program_detail", args=[program.pk])
     assert program.agency == opd_a_user.agency
     assert list(program.target_villages.all()) == [village_x]
     page = client.get(response.url).content.decode()
@@ -44,7 +43,7 @@ def test_bad_programme_shows_indonesian_errors_and_saves_nothing(client, opd_a_u
     client.force_login(opd_a_user)
 
     response = client.post(
-        reverse("entry:program_create"),
+        reverse("programs:program_create"),
         {"strategy": StrategyFactory().pk, "year": 1999, "name": "", "budget_ceiling": -5},
     )
 
@@ -60,7 +59,7 @@ def test_quarter_report_saves_budget_and_indicator_values(client, opd_a_user, ag
     client.force_login(opd_a_user)
 
     response = client.post(
-        reverse("entry:program_quarter", args=[indicator.program_id, 1]),
+        reverse("programs:program_quarter", args=[indicator.program_id, 1]),
         {"budget_realized": 20_000_000, f"realized_{indicator.pk}": "30", "seen_version": 1},
     )
 
@@ -75,7 +74,7 @@ def test_quarter_report_above_pagu_is_refused_with_message(client, opd_a_user, a
     client.force_login(opd_a_user)
 
     response = client.post(
-        reverse("entry:program_quarter", args=[program.pk, 2]),
+        reverse("programs:program_quarter", args=[program.pk, 2]),
         {"budget_realized": 101, "seen_version": 1},
     )
 
@@ -89,7 +88,7 @@ def test_admin_changes_a_locked_quarter_only_with_a_reason(client, admin_user, a
     program = ProgramFactory(agency=agency_a)
     PeriodLock.objects.create(year=2024, quarter=1, locked_by=admin_user)
     client.force_login(admin_user)
-    url = reverse("entry:program_quarter", args=[program.pk, 1])
+    url = reverse("programs:program_quarter", args=[program.pk, 1])
 
     refused = client.post(url, {"budget_realized": 7, "seen_version": 1})
     accepted = client.post(url, {"budget_realized": 7, "reason": "Koreksi SP2D", "seen_version": 1})
@@ -105,24 +104,24 @@ def test_return_reason_reaches_the_opd_and_approval_locks_it(
     client, opd_a_user, admin_user, agency_a
 ):
     program = ProgramFactory(agency=agency_a, name="Bantuan RTLH")
-    submit = reverse("entry:program_transition", args=[program.pk, "submit"])
-    detail = reverse("entry:program_detail", args=[program.pk])
+    submit = reverse("review:program_transition", args=[program.pk, "submit"])
+    detail = reverse("programs:program_detail", args=[program.pk])
 
     client.force_login(opd_a_user)
     client.post(submit)
     client.force_login(admin_user)
-    no_reason = client.post(reverse("entry:program_transition", args=[program.pk, "return"]))
+    no_reason = client.post(reverse("review:program_transition", args=[program.pk, "return"]))
     client.post(
-        reverse("entry:program_transition", args=[program.pk, "return"]),
+        reverse("review:program_transition", args=[program.pk, "return"]),
         {"reason": "Lokasi sasaran belum lengkap"},
     )
     client.force_login(opd_a_user)
     page = client.get(detail).content.decode()
     client.post(submit)
     client.force_login(admin_user)
-    client.post(reverse("entry:program_transition", args=[program.pk, "approve"]))
+    client.post(reverse("review:program_transition", args=[program.pk, "approve"]))
     client.force_login(opd_a_user)
-    edit = client.get(reverse("entry:program_edit", args=[program.pk]))
+    edit = client.get(reverse("programs:program_edit", args=[program.pk]))
 
     assert "Berikan alasannya" in no_reason.content.decode()
     assert "Lokasi sasaran belum lengkap" in page
@@ -141,9 +140,9 @@ def test_review_queue_lists_submissions_and_approves_several(
     review_transition(record=data, action="submit", actor=camat_x_user)
     client.force_login(admin_user)
 
-    page = client.get(reverse("entry:review_queue")).content.decode()
+    page = client.get(reverse("review:review_queue")).content.decode()
     response = client.post(
-        reverse("entry:review_queue"),
+        reverse("review:review_queue"),
         {"action": "approve", "program": [p.pk for p in programs], "village_data": [data.pk]},
     )
 
@@ -159,7 +158,7 @@ def test_bulk_return_without_reason_returns_nothing(client, admin_user, opd_a_us
     review_transition(record=program, action="submit", actor=opd_a_user)
     client.force_login(admin_user)
 
-    client.post(reverse("entry:review_queue"), {"action": "return", "program": [program.pk]})
+    client.post(reverse("review:review_queue"), {"action": "return", "program": [program.pk]})
 
     program.refresh_from_db()
     assert program.status == ReviewStatus.SUBMITTED
@@ -174,7 +173,7 @@ def test_review_queue_query_count_does_not_grow(
     client.force_login(admin_user)
 
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("entry:review_queue"))
+        response = client.get(reverse("review:review_queue"))
 
     assert response.content.decode().count('name="program"') == count
 
@@ -183,7 +182,7 @@ def test_history_shows_each_change_with_user_and_fields(client, opd_a_user, agen
     client.force_login(opd_a_user)
     program = ProgramFactory(agency=agency_a, name="Lama")
     client.post(
-        reverse("entry:program_edit", args=[program.pk]),
+        reverse("programs:program_edit", args=[program.pk]),
         {
             "strategy": program.strategy_id,
             "year": 2024,
@@ -194,7 +193,7 @@ def test_history_shows_each_change_with_user_and_fields(client, opd_a_user, agen
         },
     )
 
-    page = client.get(reverse("entry:program_history", args=[program.pk])).content.decode()
+    page = client.get(reverse("review:program_history", args=[program.pk])).content.decode()
 
     assert "opd_a" in page
     assert "Lama → Baru" in page
@@ -202,7 +201,7 @@ def test_history_shows_each_change_with_user_and_fields(client, opd_a_user, agen
 
 def test_locks_page_locks_and_unlocks_with_reason(client, admin_user):
     client.force_login(admin_user)
-    url = reverse("entry:period_locks")
+    url = reverse("review:period_locks")
 
     client.post(url, {"year": 2024, "quarter": 3, "reason": "Evaluasi", "operation": "lock"})
     refused = client.post(url, {"year": 2024, "quarter": 3, "operation": "unlock"})
@@ -225,9 +224,9 @@ def test_audit_filters_by_user_and_query_count_does_not_grow(
     client.force_login(admin_user)
 
     with django_assert_max_num_queries(20):
-        response = client.get(reverse("entry:audit"), {"user": opd_a_user.pk})
-    nobody = client.get(reverse("entry:audit"), {"user": opd_b_user.pk})
-    bad_date = client.get(reverse("entry:audit"), {"from": "kemarin"})
+        response = client.get(reverse("review:audit"), {"user": opd_a_user.pk})
+    nobody = client.get(reverse("review:audit"), {"user": opd_b_user.pk})
+    bad_date = client.get(reverse("review:audit"), {"from": "kemarin"})
 
     assert response.content.decode().count("opd_a") >= count
     assert "Tidak ada perubahan" in nobody.content.decode()

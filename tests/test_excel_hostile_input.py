@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
-from indicators.models import IndicatorValue, VillageData
+from indicators.models import IndicatorValue
 from programs.models import Program
-
-from .excel_helpers import columns, confirm, download, upload, xlsx_bytes
-from .factories import IndicatorFactory, ProgramFactory, VillageDataFactory, VillageFactory
+from tests.excel_helpers import columns, confirm, download, upload, xlsx_bytes
+from tests.factories import IndicatorFactory, ProgramFactory, VillageDataFactory, VillageFactory
+from villages.models import VillageData
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,11 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from bartim.models import ReviewStatus, Village
-from bartim.periods import period_lock
-from indicators.models import Indicator, IndicatorValue, PovertyStatistic, VillageData
-from indicators.services import village_data_save
+from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
+from review.services import period_lock
 from spreadsheets.models import PendingImport
-
-from .excel_helpers import (
+from tests.excel_helpers import (
     columns,
     confirm,
     csv_bytes,
@@ -31,7 +29,7 @@ from .excel_helpers import (
     upload_and_preview,
     xlsx_bytes,
 )
-from .factories import (
+from tests.factories import (
     IndicatorFactory,
     IndicatorValueFactory,
     PovertyStatisticFactory,
@@ -40,6 +38,8 @@ from .factories import (
     VillageDataFactory,
     VillageFactory,
 )
+from villages.models import PovertyStatistic, VillageData
+from villages.services import village_data_save
 
 pytestmark = pytest.mark.django_db
 
@@ -1088,7 +1088,7 @@ def test_text_that_is_no_number_is_refused(cell):
 @settings(max_examples=200, deadline=None)
 @given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False))
 def test_every_number_the_app_writes_reads_back_the_same(value):
-    from bartim.formatting import format_number
+    from helpers.formatting import format_number
     from spreadsheets.cells import parse_decimal
 
     assert parse_decimal(format_number(value, 2), decimal_places=2) == value

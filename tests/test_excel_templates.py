@@ -8,9 +8,8 @@ from django.urls import reverse
 
 from bartim.models import ReviewStatus
 from programs.models import Program
-
-from .excel_helpers import columns, download, rows, upload
-from .factories import (
+from tests.excel_helpers import columns, download, rows, upload
+from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
     IndicatorValueFactory,

@@ -6,7 +6,7 @@ from django.utils.formats import number_format
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bartim.formatting import format_number, format_percent, format_rupiah
+from helpers.formatting import format_number, format_percent, format_rupiah
 
 
 @pytest.mark.parametrize(

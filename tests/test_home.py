@@ -3,13 +3,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from .factories import PovertyStatisticFactory
+from tests.factories import PovertyStatisticFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_visitor_is_sent_to_login(client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("reports:dashboard"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
@@ -22,7 +22,7 @@ def test_home_shows_bps_series_in_indonesian_format(client, viewer_user):
     PovertyStatisticFactory(year=2024, poor_people=8740, poverty_rate=Decimal("6.66"))
     client.force_login(viewer_user)
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("reports:dashboard"))
 
     content = response.content.decode()
     assert "8.740 jiwa" in content

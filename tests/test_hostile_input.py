@@ -6,10 +6,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.models import IndicatorValue, VillageData
+from indicators.models import IndicatorValue
 from programs.models import Program
-
-from .factories import (
+from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
     IndicatorValueFactory,
@@ -17,6 +16,7 @@ from .factories import (
     StrategyFactory,
     VillageDataFactory,
 )
+from villages.models import VillageData
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +42,15 @@ def test_script_in_text_fields_is_shown_escaped_on_every_page(admin_client, vill
     IndicatorValueFactory(indicator=IndicatorFactory(program=program, name=SCRIPT, unit="<i>"))
     VillageDataFactory(village=village_x)
     pages = [
-        reverse("program_list"),
-        reverse("indicator_list"),
-        reverse("strategy_list"),
-        reverse("agency_list"),
-        reverse("village_list"),
-        reverse("targeting"),
-        reverse("entry:program_detail", args=[program.pk]),
-        reverse("entry:program_history", args=[program.pk]),
-        reverse("entry:audit"),
+        reverse("programs:program_list"),
+        reverse("programs:indicator_list"),
+        reverse("programs:strategy_list"),
+        reverse("programs:agency_list"),
+        reverse("villages:village_list"),
+        reverse("reports:targeting"),
+        reverse("programs:program_detail", args=[program.pk]),
+        reverse("review:program_history", args=[program.pk]),
+        reverse("review:audit"),
         reverse("admin:programs_program_changelist"),
     ]
 
@@ -76,7 +76,7 @@ def test_programme_form_never_fails_on_any_input(
     before = Program.objects.count()
 
     response = client.post(
-        reverse("entry:program_create"),
+        reverse("programs:program_create"),
         {
             "strategy": strategy.pk,
             "year": year,
@@ -105,7 +105,7 @@ def test_quarter_form_never_fails_and_never_half_saves(
     client.force_login(opd_a_user)
 
     response = client.post(
-        reverse("entry:program_quarter", args=[indicator.program_id, 2]),
+        reverse("programs:program_quarter", args=[indicator.program_id, 2]),
         {
             "budget_realized": budget,
             f"realized_{indicator.pk}": realized,
@@ -158,7 +158,7 @@ def test_village_data_form_never_fails_on_any_input(
     )
 
     response = client.post(
-        reverse("entry:village_data_create"),
+        reverse("villages:village_data_create"),
         {
             "village": village_x.pk,
             "year": year,
@@ -205,12 +205,12 @@ def test_table_filters_never_fail(client, viewer_user, params):
     client.force_login(viewer_user)
 
     for name in (
-        "program_list",
-        "indicator_list",
-        "strategy_list",
-        "agency_list",
-        "village_list",
-        "targeting",
+        "programs:program_list",
+        "programs:indicator_list",
+        "programs:strategy_list",
+        "programs:agency_list",
+        "villages:village_list",
+        "reports:targeting",
     ):
         response = client.get(reverse(name), params)
         assert response.status_code in (200, 404), (name, params)

@@ -7,13 +7,12 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import Indicator
-
-from .factories import IndicatorFactory, IndicatorValueFactory, ProgramFactory, StrategyFactory
-from .table_helpers import column, csv_rows, html_column, html_table, xlsx_rows
+from tests.factories import IndicatorFactory, IndicatorValueFactory, ProgramFactory, StrategyFactory
+from tests.table_helpers import column, csv_rows, html_column, html_table, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("indicator_list")
+URL = reverse("programs:indicator_list")
 ROLES = ["admin_user", "opd_a_user", "opd_b_user", "camat_x_user", "camat_y_user", "viewer_user"]
 LATEST = Indicator.Aggregation.LATEST
 
@@ -264,7 +263,7 @@ def test_query_count_does_not_grow_with_rows(
         _indicator(program, f"I{number}", {1: "10", 2: "20"})
 
     # Session, user, years, count, the data version and two dropdowns (cached from then on:
-    # bartim.filters), the page.
+    # helpers.filters), the page.
     with django_assert_max_num_queries(8):
         response = viewer_client.get(URL, {"quarter": 2, "sort": "-achievement"})
     # The CSV is streamed: its rows are read while the body is consumed.

@@ -1,4 +1,4 @@
-"""bartim.tables.LeanRow and the table_rows tag: django-tables2's cells, computed faster,
+"""helpers.tables.LeanRow and the table_rows tag: django-tables2's cells, computed faster,
 must be exactly the cells django-tables2 computes itself."""
 
 import datetime
@@ -15,10 +15,9 @@ from django.utils.safestring import mark_safe
 from django_tables2.rows import BoundRow
 
 from bartim.models import ReviewStatus
-from bartim.tables import BaseTable, LeanRow, NumberColumn, RecordLinkColumn, RupiahColumn
+from helpers.tables import BaseTable, LeanRow, NumberColumn, RecordLinkColumn, RupiahColumn
 from programs.models import Program
-
-from .factories import ProgramFactory
+from tests.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +87,10 @@ class LinkTable(BaseTable):
     class Meta(BaseTable.Meta):
         pass
 
-    linkified = tables.Column(accessor="name", linkify=("entry:program_detail", [tables.A("pk")]))
-    linked = RecordLinkColumn("entry:program_detail", accessor="name")
+    linkified = tables.Column(
+        accessor="name", linkify=("programs:program_detail", [tables.A("pk")])
+    )
+    linked = RecordLinkColumn("programs:program_detail", accessor="name")
 
 
 def test_a_record_link_is_the_link_linkify_writes():

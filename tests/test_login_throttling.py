@@ -7,7 +7,7 @@ from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.urls import reverse
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from bartim.formatting import format_percent, format_rupiah
-from indicators.demo import demo_load
-from indicators.models import Indicator, IndicatorValue, PovertyStatistic, VillageData
+from demo.demo import demo_load
+from helpers.formatting import format_percent, format_rupiah
+from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
-
-from .meeting_helpers import figure, percent2, sheet_rows, table_rows, workbook
-from .table_helpers import html_column
+from tests.meeting_helpers import figure, percent2, sheet_rows, table_rows, workbook
+from tests.table_helpers import html_column
+from villages.models import PovertyStatistic, VillageData
 
 YEAR = 2024
 QUARTER = 4  # the demo year is in the past and reports reach Q IV: the default quarter
@@ -95,7 +95,7 @@ def _pockets():
 
 
 def test_strategy_cards_show_each_strategys_programmes_and_budget(viewer):
-    response = viewer.get(reverse("home"))
+    response = viewer.get(reverse("reports:dashboard"))
 
     assert response.status_code == 200
     for number in (1, 2, 3):
@@ -117,7 +117,7 @@ def test_strategy_cards_show_each_strategys_programmes_and_budget(viewer):
 def test_strategy_cards_show_the_mean_of_programme_means_and_its_category(viewer):
     means = _programme_means(QUARTER)
 
-    response = viewer.get(reverse("home"))
+    response = viewer.get(reverse("reports:dashboard"))
 
     for number in (1, 2, 3):
         found = [
@@ -137,7 +137,7 @@ def test_programmes_off_track_are_those_with_a_low_or_very_low_mean(viewer):
     expected = {names[pk] for pk, mean in means.items() if _category(mean) in ("low", "very low")}
     assert expected  # the demo has lagging programmes, so the test can fail
 
-    response = viewer.get(reverse("home"))
+    response = viewer.get(reverse("reports:dashboard"))
 
     headers, rows = table_rows(response, "off-track-table")
     shown = {row[0]: row for row in rows}
@@ -146,7 +146,8 @@ def test_programmes_off_track_are_those_with_a_low_or_very_low_mean(viewer):
         if name in expected:
             assert shown[name][headers.index("Rata-rata capaian")] == format_percent(means[pk])
             assert (
-                f'href="{reverse("entry:program_detail", args=[pk])}"' in response.content.decode()
+                f'href="{reverse("programs:program_detail", args=[pk])}"'
+                in response.content.decode()
             )
 
 
@@ -163,7 +164,7 @@ def test_agencies_that_have_not_reported_the_quarter(viewer):
     ]
     assert missing
 
-    response = viewer.get(reverse("home"))
+    response = viewer.get(reverse("reports:dashboard"))
 
     _headers, rows = table_rows(response, "not-reported-table")
     assert {row[0] for row in rows} == {p.agency.name for p in missing}
@@ -179,7 +180,7 @@ def test_pockets_follow_the_rule_and_unreached_ones_are_flagged(viewer):
         )
     )
 
-    response = viewer.get(reverse("meeting_report", args=[YEAR]))
+    response = viewer.get(reverse("reports:meeting_report", args=[YEAR]))
 
     _headers, rows = table_rows(response, "pocket-table")
     assert {row[0] for row in rows} == pockets
@@ -190,7 +191,7 @@ def test_pockets_follow_the_rule_and_unreached_ones_are_flagged(viewer):
 
 def test_the_report_xlsx_holds_the_same_figures(viewer):
     means = _programme_means(QUARTER)
-    response = viewer.get(reverse("meeting_report", args=[YEAR]), {"_export": "xlsx"})
+    response = viewer.get(reverse("reports:meeting_report", args=[YEAR]), {"_export": "xlsx"})
 
     book = workbook(response)
     strategies = sheet_rows(book, "Strategi")
@@ -215,9 +216,9 @@ def test_the_report_agrees_with_the_strategy_and_opd_tables(viewer):
     """The meeting groups the year's programmes in Python (progress.rollup); the tables use
     the SQL rollup. Both are the same rule, so the figures must be the same."""
     period = {"year": YEAR, "quarter": QUARTER}
-    report = viewer.get(reverse("meeting_report", args=[YEAR]), {"quarter": QUARTER})
-    strategies = viewer.get(reverse("strategy_list"), period)
-    agencies = viewer.get(reverse("agency_list"), {**period, "sort": "rank"})
+    report = viewer.get(reverse("reports:meeting_report", args=[YEAR]), {"quarter": QUARTER})
+    strategies = viewer.get(reverse("programs:strategy_list"), period)
+    agencies = viewer.get(reverse("programs:agency_list"), {**period, "sort": "rank"})
 
     _headers, strategy_rows = table_rows(report, "strategy-table")
     for name, index in [

@@ -9,17 +9,17 @@ from django.db.models import ProtectedError, RestrictedError
 from django.urls import reverse
 
 from bartim.models import Agency, District, Village
-from indicators.models import Indicator, IndicatorValue, VillageData
-from indicators.services import indicator_save, program_report_quarter, village_data_save
+from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
-from programs.services import program_update
-
-from .factories import (
+from programs.services import indicator_save, program_report_quarter, program_update
+from tests.factories import (
     IndicatorFactory,
     IndicatorValueFactory,
     ProgramFactory,
     VillageDataFactory,
 )
+from villages.models import VillageData
+from villages.services import village_data_save
 
 pytestmark = pytest.mark.django_db
 
@@ -272,7 +272,7 @@ def test_admin_saves_and_deletes_are_recorded_with_their_user(
     )
     for app_label, model_name, pk in [
         ("indicators", "indicatorvalue", value.pk),
-        ("indicators", "villagedata", data.pk),
+        ("villages", "villagedata", data.pk),
         ("programs", "program", program.pk),
     ]:
         response = superuser_client.post(
@@ -294,10 +294,10 @@ def test_admin_saves_and_deletes_are_recorded_with_their_user(
 def test_a_deletion_in_the_admin_appears_on_the_audit_page(superuser_client, village_x):
     data = VillageDataFactory(village=village_x, poor_people=77)
     superuser_client.post(
-        reverse("admin:indicators_villagedata_delete", args=[data.pk]), {"post": "yes"}
+        reverse("admin:villages_villagedata_delete", args=[data.pk]), {"post": "yes"}
     )
 
-    page = superuser_client.get(reverse("entry:audit")).content.decode()
+    page = superuser_client.get(reverse("review:audit")).content.decode()
 
     assert "dihapus" in page
     assert "admin" in page
@@ -309,7 +309,7 @@ def test_target_villages_changed_in_the_app_are_in_the_history(
     program = ProgramFactory(agency=agency_a, name="Air Bersih", target_villages=[village_x])
     client.force_login(opd_a_user)
     client.post(
-        reverse("entry:program_edit", args=[program.pk]),
+        reverse("programs:program_edit", args=[program.pk]),
         {
             "strategy": program.strategy_id,
             "year": program.year,
@@ -322,7 +322,7 @@ def test_target_villages_changed_in_the_app_are_in_the_history(
     )
 
     row = _last(Program.history, id=program.pk)
-    page = client.get(reverse("entry:program_history", args=[program.pk])).content.decode()
+    page = client.get(reverse("review:program_history", args=[program.pk])).content.decode()
 
     assert row.history_user == opd_a_user
     assert [link.village for link in row.target_villages.all()] == [village_y]

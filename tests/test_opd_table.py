@@ -7,19 +7,18 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import Indicator
-
-from .factories import (
+from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
     IndicatorValueFactory,
     ProgramFactory,
     StrategyFactory,
 )
-from .table_helpers import column, csv_rows, html_column, html_table, xlsx_rows
+from tests.table_helpers import column, csv_rows, html_column, html_table, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("agency_list")
+URL = reverse("programs:agency_list")
 ROLES = ["admin_user", "opd_a_user", "opd_b_user", "camat_x_user", "camat_y_user", "viewer_user"]
 HEADERS = [
     "Peringkat",

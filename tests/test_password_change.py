@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from .conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -1,17 +1,16 @@
-"""Period locks (bartim.periods) and their enforcement on quarterly values and budgets."""
+"""Period locks (review.locks) and their enforcement on quarterly values and budgets."""
 
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from bartim.access import PeriodLockError
 from bartim.models import PeriodLock
-from bartim.periods import PeriodLockError, period_lock, period_unlock
 from indicators.models import IndicatorValue
-from indicators.services import program_report_quarter
-from programs.services import program_update
-
-from .factories import IndicatorFactory, ProgramFactory
+from programs.services import program_report_quarter, program_update
+from review.services import period_lock, period_unlock
+from tests.factories import IndicatorFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,18 +5,18 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
+from bartim import access
 from bartim.models import ReviewAction, ReviewStatus
-from bartim.periods import period_lock
-from bartim.review import review_transition
-from indicators.models import Indicator, IndicatorValue, VillageData
+from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
-
-from .factories import (
+from review.services import period_lock, review_transition
+from tests.factories import (
     IndicatorFactory,
     IndicatorValueFactory,
     ProgramFactory,
     VillageDataFactory,
 )
+from villages.models import VillageData
 
 pytestmark = pytest.mark.django_db
 
@@ -51,31 +51,31 @@ def _url(name, records):
     program = records["draft"].pk
     data = records["village_data"].pk
     return {
-        "program_detail": reverse("entry:program_detail", args=[program]),
-        "program_add": reverse("entry:program_create"),
-        "program_change": reverse("entry:program_edit", args=[program]),
-        "indicator_add": reverse("entry:indicator_create", args=[program]),
-        "quarter": reverse("entry:program_quarter", args=[program, 1]),
-        "program_submit": reverse("entry:program_transition", args=[program, "submit"]),
+        "program_detail": reverse("programs:program_detail", args=[program]),
+        "program_add": reverse("programs:program_create"),
+        "program_change": reverse("programs:program_edit", args=[program]),
+        "indicator_add": reverse("programs:indicator_create", args=[program]),
+        "quarter": reverse("programs:program_quarter", args=[program, 1]),
+        "program_submit": reverse("review:program_transition", args=[program, "submit"]),
         "program_approve": reverse(
-            "entry:program_transition", args=[records["submitted"].pk, "approve"]
+            "review:program_transition", args=[records["submitted"].pk, "approve"]
         ),
         "program_return": reverse(
-            "entry:program_transition", args=[records["submitted"].pk, "return"]
+            "review:program_transition", args=[records["submitted"].pk, "return"]
         ),
         "program_reopen": reverse(
-            "entry:program_transition", args=[records["approved"].pk, "reopen"]
+            "review:program_transition", args=[records["approved"].pk, "reopen"]
         ),
-        "program_history": reverse("entry:program_history", args=[program]),
-        "village_list": reverse("entry:village_data_list"),
-        "village_add": reverse("entry:village_data_create"),
-        "village_detail": reverse("entry:village_data_detail", args=[data]),
-        "village_change": reverse("entry:village_data_edit", args=[data]),
-        "village_submit": reverse("entry:village_data_transition", args=[data, "submit"]),
-        "village_history": reverse("entry:village_data_history", args=[data]),
-        "review_queue": reverse("entry:review_queue"),
-        "lock": reverse("entry:period_locks"),
-        "audit": reverse("entry:audit"),
+        "program_history": reverse("review:program_history", args=[program]),
+        "village_list": reverse("villages:village_data_list"),
+        "village_add": reverse("villages:village_data_create"),
+        "village_detail": reverse("villages:village_data_detail", args=[data]),
+        "village_change": reverse("villages:village_data_edit", args=[data]),
+        "village_submit": reverse("review:village_data_transition", args=[data, "submit"]),
+        "village_history": reverse("review:village_data_history", args=[data]),
+        "review_queue": reverse("review:review_queue"),
+        "lock": reverse("review:period_locks"),
+        "audit": reverse("review:audit"),
     }[name]
 
 
@@ -124,8 +124,8 @@ def test_permission_matrix(request, client, records, page, role, expected):
 def test_unknown_record_is_404_not_a_leak(client, opd_a_user):
     client.force_login(opd_a_user)
 
-    assert client.get(reverse("entry:program_edit", args=[999999])).status_code == 404
-    assert client.get(reverse("entry:program_transition", args=[1, "explode"])).status_code == 404
+    assert client.get(reverse("programs:program_edit", args=[999999])).status_code == 404
+    assert client.get(reverse("review:program_transition", args=[1, "explode"])).status_code == 404
 
 
 def _program_state(program):
@@ -139,7 +139,7 @@ def test_refused_programme_edit_changes_nothing(request, client, records, role):
     before = _program_state(records["draft"])
 
     response = client.post(
-        reverse("entry:program_edit", args=[records["draft"].pk]),
+        reverse("programs:program_edit", args=[records["draft"].pk]),
         {"name": "Diubah", "strategy": 1, "year": 2024, "budget_ceiling": 1},
     )
 
@@ -152,7 +152,7 @@ def test_opd_cannot_move_his_programme_to_another_opd(client, records, opd_a_use
     client.force_login(opd_a_user)
 
     client.post(
-        reverse("entry:program_edit", args=[program.pk]),
+        reverse("programs:program_edit", args=[program.pk]),
         {
             "agency": agency_b.pk,
             "strategy": program.strategy_id,
@@ -175,7 +175,7 @@ def test_opd_cannot_edit_after_submitting(client, records, opd_a_user):
     before = _program_state(program)
 
     response = client.post(
-        reverse("entry:program_edit", args=[program.pk]),
+        reverse("programs:program_edit", args=[program.pk]),
         {"name": "Diubah", "strategy": 1, "year": 2024, "budget_ceiling": 1},
     )
 
@@ -189,7 +189,7 @@ def test_opd_cannot_report_a_locked_quarter(client, records, opd_a_user, admin_u
     client.force_login(opd_a_user)
 
     response = client.post(
-        reverse("entry:program_quarter", args=[program.pk, 3]), {"budget_realized": 5}
+        reverse("programs:program_quarter", args=[program.pk, 3]), {"budget_realized": 5}
     )
 
     assert response.status_code == 403
@@ -201,7 +201,7 @@ def test_admin_cannot_approve_his_own_submission(client, records, admin_user):
     review_transition(record=program, action="submit", actor=admin_user)
     client.force_login(admin_user)
 
-    response = client.post(reverse("entry:program_transition", args=[program.pk, "approve"]))
+    response = client.post(reverse("review:program_transition", args=[program.pk, "approve"]))
 
     assert response.status_code == 403
     program.refresh_from_db()
@@ -212,7 +212,7 @@ def test_viewer_cannot_approve(client, records, viewer_user):
     client.force_login(viewer_user)
     program = records["submitted"]
 
-    response = client.post(reverse("entry:program_transition", args=[program.pk, "approve"]))
+    response = client.post(reverse("review:program_transition", args=[program.pk, "approve"]))
 
     assert response.status_code == 403
     program.refresh_from_db()
@@ -240,7 +240,7 @@ def test_camat_cannot_move_village_data_to_another_kecamatan(
     data["unemployed"] = 0
     data["seen_version"] = 1
 
-    response = client.post(reverse("entry:village_data_edit", args=[record.pk]), data)
+    response = client.post(reverse("villages:village_data_edit", args=[record.pk]), data)
 
     assert response.status_code == 200
     assert "Masukkan pilihan yang valid" in response.content.decode()
@@ -256,8 +256,12 @@ def test_indicators_and_their_values_are_read_by_every_signed_in_user_and_no_one
     inactive.save(update_fields=["is_active"])
 
     for reader in (viewer_user, opd_b_user):
-        assert Indicator.objects.visible_to(reader).count() == Indicator.objects.count() > 0
-        assert IndicatorValue.objects.visible_to(reader).count() == 1
+        assert (
+            access.readable(reader, Indicator.objects.all()).count()
+            == Indicator.objects.count()
+            > 0
+        )
+        assert access.readable(reader, IndicatorValue.objects.all()).count() == 1
     for stranger in (AnonymousUser(), inactive):
-        assert not Indicator.objects.visible_to(stranger).exists()
-        assert not IndicatorValue.objects.visible_to(stranger).exists()
+        assert not access.readable(stranger, Indicator.objects.all()).exists()
+        assert not access.readable(stranger, IndicatorValue.objects.all()).exists()

@@ -3,9 +3,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from indicators.models import PocketRule, VillageData
-
-from .factories import PovertyStatisticFactory, VillageDataFactory, VillageFactory
+from tests.factories import PovertyStatisticFactory, VillageDataFactory, VillageFactory
+from villages.models import PocketRule, VillageData
+from villages.pockets import annotate_pockets
 
 pytestmark = pytest.mark.django_db
 
@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 def _flags(year=2024):
     return {
         row.village.name: row.is_pocket
-        for row in VillageData.objects.filter(year=year)
-        .with_pocket_flag()
-        .select_related("village")
+        for row in annotate_pockets(VillageData.objects.filter(year=year)).select_related("village")
     }
 
 
@@ -61,7 +59,7 @@ def test_one_poor_household_below_the_minimum_is_not_a_pocket(bps_2024):
 def test_the_rate_and_threshold_are_annotated(bps_2024):
     _village("At", 10_000, 666, 40)
 
-    row = VillageData.objects.with_pocket_flag().get()
+    row = annotate_pockets(VillageData.objects).get()
 
     assert row.poverty_rate_pct == pytest.approx(6.66)
     assert row.pocket_threshold == pytest.approx(6.66)
@@ -72,7 +70,7 @@ def test_a_village_without_population_is_never_a_pocket(bps_2024):
     _village("Empty", 0, 0, 0)
     PocketRule.objects.filter(pk=1).update(min_poor_households=0)
 
-    row = VillageData.objects.with_pocket_flag().get()
+    row = annotate_pockets(VillageData.objects).get()
 
     assert row.poverty_rate_pct is None
     assert row.is_pocket is False
@@ -88,9 +86,7 @@ def test_without_a_bps_figure_the_rate_of_the_year_s_village_data_stands_in():
 
     rows = {
         row.village.name: row
-        for row in VillageData.objects.filter(year=2025)
-        .with_pocket_flag()
-        .select_related("village")
+        for row in annotate_pockets(VillageData.objects.filter(year=2025)).select_related("village")
     }
 
     assert {name: row.is_pocket for name, row in rows.items()} == {"A": False, "D": True}
@@ -128,7 +124,7 @@ def test_each_year_is_judged_against_its_own_bps_rate():
             poor_households=40,
         )
 
-    flags = dict(VillageData.objects.with_pocket_flag().values_list("year", "is_pocket"))
+    flags = dict(annotate_pockets(VillageData.objects).values_list("year", "is_pocket"))
 
     assert flags == {2023: True, 2024: False}
 
@@ -142,7 +138,7 @@ def test_without_bps_figures_each_year_in_one_queryset_has_its_own_stand_in():
 
     rows = {
         (row.village.name, row.year): row
-        for row in VillageData.objects.with_pocket_flag().select_related("village")
+        for row in annotate_pockets(VillageData.objects).select_related("village")
     }
 
     assert {key: row.is_pocket for key, row in rows.items()} == {
@@ -170,7 +166,7 @@ def test_a_year_with_a_bps_rate_and_a_year_without_in_one_queryset(bps_2024):
         )
     _village("D", 1_000, 150, 20, year=2025)
 
-    rows = {row.year: row for row in VillageData.objects.filter(village=village).with_pocket_flag()}
+    rows = {row.year: row for row in annotate_pockets(VillageData.objects.filter(village=village))}
 
     assert {year: row.is_pocket for year, row in rows.items()} == {2024: True, 2025: False}
     assert rows[2024].pocket_threshold_source == "bps"
@@ -184,7 +180,7 @@ def test_a_fixed_rate_replaces_the_bps_rate(bps_2024):
     PocketRule.objects.filter(pk=1).update(basis="fixed", fixed_rate=Decimal("10.00"))
 
     assert _flags() == {"Seven": False, "Ten": True}
-    assert VillageData.objects.with_pocket_flag().first().pocket_threshold_source == "fixed"
+    assert annotate_pockets(VillageData.objects).first().pocket_threshold_source == "fixed"
 
 
 def test_pockets_can_be_filtered_and_sorted_in_the_database(bps_2024):
@@ -193,7 +189,7 @@ def test_pockets_can_be_filtered_and_sorted_in_the_database(bps_2024):
     _village("Middle", 1_000, 100, 40)
 
     pockets = (
-        VillageData.objects.with_pocket_flag()
+        annotate_pockets(VillageData.objects)
         .filter(is_pocket=True)
         .order_by("-poverty_rate_pct")
         .values_list("village__name", flat=True)
@@ -205,7 +201,7 @@ def test_pockets_can_be_filtered_and_sorted_in_the_database(bps_2024):
 def test_the_admin_changing_the_rule_changes_the_flags(admin_client, bps_2024):
     _village("Thirty", 1_000, 150, 30)
     _village("Sixty", 1_000, 150, 60)
-    url = reverse("admin:indicators_pocketrule_change", args=[1])
+    url = reverse("admin:villages_pocketrule_change", args=[1])
 
     response = admin_client.post(
         url, {"basis": "regency", "fixed_rate": "", "min_poor_households": "50"}
@@ -217,7 +213,7 @@ def test_the_admin_changing_the_rule_changes_the_flags(admin_client, bps_2024):
 
 
 def test_the_admin_needs_a_rate_for_a_fixed_threshold(admin_client):
-    url = reverse("admin:indicators_pocketrule_change", args=[1])
+    url = reverse("admin:villages_pocketrule_change", args=[1])
 
     response = admin_client.post(
         url, {"basis": "fixed", "fixed_rate": "", "min_poor_households": "20"}
@@ -231,16 +227,16 @@ def test_the_admin_needs_a_rate_for_a_fixed_threshold(admin_client):
 
 
 def test_the_rule_list_in_the_admin_opens_the_rule(admin_client):
-    response = admin_client.get(reverse("admin:indicators_pocketrule_changelist"))
+    response = admin_client.get(reverse("admin:villages_pocketrule_changelist"))
 
     assert response.status_code == 302
-    assert response.url == reverse("admin:indicators_pocketrule_change", args=[1])
+    assert response.url == reverse("admin:villages_pocketrule_change", args=[1])
 
 
 @pytest.mark.parametrize("user_fixture", ["opd_a_user", "camat_x_user"])
 def test_only_administrators_may_change_the_rule(client, request, user_fixture):
     client.force_login(request.getfixturevalue(user_fixture))
-    url = reverse("admin:indicators_pocketrule_change", args=[1])
+    url = reverse("admin:villages_pocketrule_change", args=[1])
 
     response = client.post(url, {"basis": "fixed", "fixed_rate": "1", "min_poor_households": "0"})
 

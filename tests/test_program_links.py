@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from .factories import ProgramFactory
-from .table_helpers import csv_rows
+from tests.factories import ProgramFactory
+from tests.table_helpers import csv_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 def test_programme_names_open_the_programme_page(viewer_client):
     program = ProgramFactory(name="Bedah Rumah")
 
-    listing = viewer_client.get(reverse("program_list"), {"year": program.year})
-    detail = viewer_client.get(reverse("entry:program_detail", args=[program.pk]))
+    listing = viewer_client.get(reverse("programs:program_list"), {"year": program.year})
+    detail = viewer_client.get(reverse("programs:program_detail", args=[program.pk]))
 
     assert f'<a href="/programs/{program.pk}/">Bedah Rumah</a>' in listing.content.decode()
     assert detail.status_code == 200
@@ -20,6 +20,8 @@ def test_programme_names_open_the_programme_page(viewer_client):
 def test_programme_names_export_as_plain_text(viewer_client):
     program = ProgramFactory(name="Bedah Rumah")
 
-    response = viewer_client.get(reverse("program_list"), {"year": program.year, "_export": "csv"})
+    response = viewer_client.get(
+        reverse("programs:program_list"), {"year": program.year, "_export": "csv"}
+    )
 
     assert [row[0] for row in csv_rows(response)[1:]] == ["Bedah Rumah"]

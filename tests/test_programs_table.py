@@ -10,10 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bartim.models import ReviewStatus
-from indicators import periods
 from indicators.models import Indicator
-
-from .factories import (
+from programs import periods
+from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
     IndicatorValueFactory,
@@ -21,11 +20,11 @@ from .factories import (
     StrategyFactory,
     VillageFactory,
 )
-from .table_helpers import column, csv_rows, html_column, html_table, xlsx_rows
+from tests.table_helpers import column, csv_rows, html_column, html_table, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("program_list")
+URL = reverse("programs:program_list")
 ROLES = ["admin_user", "opd_a_user", "opd_b_user", "camat_x_user", "camat_y_user", "viewer_user"]
 
 
@@ -365,7 +364,7 @@ def test_query_count_does_not_grow_with_rows(
         _with_value(program, "70")
 
     # Session, user, years, count, the data version and four dropdowns (cached from then on:
-    # bartim.filters), the page: none per row.
+    # helpers.filters), the page: none per row.
     with django_assert_max_num_queries(10):
         response = viewer_client.get(URL, {"quarter": 2, "sort": "-mean_achievement"})
     # The same rows sorted otherwise: session, user, the data version, the page; the years,
@@ -385,7 +384,7 @@ def test_village_dropdown_names_each_village_with_its_kecamatan_and_keeps_the_ch
 ):
     content = viewer_client.get(URL, {"desa": village_y.code}).content.decode()
 
-    # The options are written in Python (bartim.filters.LeanSelect), with Django's HTML.
+    # The options are written in Python (helpers.filters.LeanSelect), with Django's HTML.
     assert f'<option value="{village_x.code}">Pulau Patai (Dusun Timur)</option>' in content
     assert f'<option value="{village_y.code}" selected>Jango (Benua Lima)</option>' in content
     assert '<option value="">Semua</option>' in content
@@ -405,7 +404,7 @@ def test_dropdown_text_is_escaped(viewer_client, world, district_x):
 
 
 def test_a_deep_page_sorted_by_achievement_is_the_slice_of_the_whole_order(viewer_client, many):
-    # Past the first page the rows are looked up by key (bartim.tables.StableQuerysetData).
+    # Past the first page the rows are looked up by key (helpers.tables.StableQuerysetData).
     whole = names(viewer_client.get(URL, {"sort": "-mean_achievement", "per_page": 100}))
     second = names(viewer_client.get(URL, {"sort": "-mean_achievement", "page": 2}))
 
@@ -440,7 +439,7 @@ def test_dropdowns_are_read_once_and_follow_a_renamed_village(viewer_client, wor
     with CaptureQueriesContext(connection) as second_visit:
         second = viewer_client.get(URL)
 
-    # The second visit reads the dropdowns' options from the cache (bartim.filters).
+    # The second visit reads the dropdowns' options from the cache (helpers.filters).
     assert len(second_visit.captured_queries) < len(first_visit.captured_queries)
     assert desa_dropdown(second) == desa_dropdown(first)
     assert "Pulau Patai (Dusun Timur)</option>" in desa_dropdown(first)

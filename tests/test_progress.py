@@ -7,12 +7,13 @@ from decimal import Decimal
 import pytest
 
 from bartim.models import Agency, Village
-from indicators import periods, progress
+from indicators import progress
 from indicators.models import Indicator
 from indicators.progress import Category, Signal
+from programs import periods
+from programs import progress as programme_progress
 from programs.models import Program, Strategy
-
-from .factories import (
+from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
     IndicatorValueFactory,
@@ -21,6 +22,7 @@ from .factories import (
     VillageDataFactory,
     VillageFactory,
 )
+from villages.figures import villages_without_data
 
 D = Decimal
 UP = Indicator.Direction.HIGHER_IS_BETTER
@@ -304,7 +306,7 @@ def test_programme_rollup_in_sql_matches_python(district_x):
     _indicator(UP, SUM, "100", None, {}, program)
     empty = ProgramFactory(budget_ceiling=0)
 
-    rows = {p.pk: p for p in progress.programs_with_progress(Program.objects.all(), 2)}
+    rows = {p.pk: p for p in programme_progress.programs_with_progress(Program.objects.all(), 2)}
 
     row = rows[program.pk]
     assert row.budget_realized == 83_250_000
@@ -344,7 +346,9 @@ def test_agency_and_strategy_rollups_average_programme_means_without_multiplying
     ProgramFactory(agency=idle, strategy=strategy, year=2023)
     programs = Program.objects.filter(year=2024)
 
-    agencies = {a.pk: a for a in progress.agencies_with_progress(Agency.objects, programs, 1)}
+    agencies = {
+        a.pk: a for a in programme_progress.agencies_with_progress(Agency.objects, programs, 1)
+    }
 
     assert set(agencies) == {agency.pk, other.pk}
     row = agencies[agency.pk]
@@ -362,7 +366,9 @@ def test_agency_and_strategy_rollups_average_programme_means_without_multiplying
     assert (row.rank, agencies[other.pk].rank) == (1, 2)
 
     empty_strategy = StrategyFactory(number=2)
-    row, empty = progress.strategies_with_progress(Strategy.objects.order_by("number"), programs, 2)
+    row, empty = programme_progress.strategies_with_progress(
+        Strategy.objects.order_by("number"), programs, 2
+    )
     assert empty.pk == empty_strategy.pk
     assert (empty.program_count, empty.budget_ceiling, empty.mean_achievement) == (0, 0, None)
     assert row.program_count == 3
@@ -382,18 +388,18 @@ def test_reporting_completeness_lists_programmes_and_villages_without_a_value(di
     _indicator(UP, SUM, "100", None, {1: "5", 2: None}, earlier_only)
     no_indicators = ProgramFactory()
 
-    missing = progress.programs_not_reported(Program.objects.all(), 2)
+    missing = programme_progress.programs_not_reported(Program.objects.all(), 2)
 
     assert set(missing) == {earlier_only, no_indicators}
-    assert progress.program_reported(reported, 2)
-    assert not progress.program_reported(earlier_only, 2)
+    assert programme_progress.program_reported(reported, 2)
+    assert not programme_progress.program_reported(earlier_only, 2)
 
     with_data = VillageFactory(district=district_x)
     VillageDataFactory(village=with_data, year=2024)
     other_year = VillageFactory(district=district_x)
     VillageDataFactory(village=other_year, year=2023)
 
-    assert set(progress.villages_without_data(Village.objects.all(), 2024)) == {other_year}
+    assert set(villages_without_data(Village.objects.all(), 2024)) == {other_year}
 
 
 # --- period defaults ----------------------------------------------------------------------

@@ -11,10 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from bartim.models import Agency, District, Regency, Village
-from indicators.models import PovertyStatistic
 from programs.models import Strategy
-
-from .factories import ProgramFactory, UserFactory, VillageDataFactory
+from tests.factories import ProgramFactory, UserFactory, VillageDataFactory
+from villages.models import PovertyStatistic
 
 DATA_DIR = settings.BASE_DIR / "data"
 

@@ -12,8 +12,8 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from .csp import assert_csp_clean
-from .factories import (
+from tests.csp import assert_csp_clean
+from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
     IndicatorValueFactory,
@@ -22,7 +22,7 @@ from .factories import (
     StrategyFactory,
     VillageDataFactory,
 )
-from .meeting_helpers import sheet_rows, table_rows, workbook
+from tests.meeting_helpers import sheet_rows, table_rows, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def meeting(agency_a, agency_b, strategies, village_x, village_y):
 
 
 def url(year=2024):
-    return reverse("meeting_report", args=[year])
+    return reverse("reports:meeting_report", args=[year])
 
 
 def test_the_report_shows_the_whole_meeting_on_one_page(viewer_client, meeting, agency_a, agency_b):
@@ -118,8 +118,8 @@ def test_print_css_gives_a4_pages_without_navigation(viewer_client, meeting):
     response = viewer_client.get(url())
 
     content = response.content.decode()
-    assert 'href="/static/indicators/meeting.css"' in content
-    css = Path(finders.find("indicators/meeting.css")).read_text(encoding="utf-8")
+    assert 'href="/static/reports/meeting.css"' in content
+    css = Path(finders.find("reports/meeting.css")).read_text(encoding="utf-8")
     assert "size: A4" in css
     assert "@media print" in css
     print_rules = css[css.index("@media print") :]
@@ -134,14 +134,14 @@ def test_the_print_button_works_without_inline_script(viewer_client, meeting):
 
     content = response.content.decode()
     assert 'id="print-button"' in content and "data-print" in content
-    assert '<script src="/static/indicators/print.js"></script>' in content
-    script = Path(finders.find("indicators/print.js")).read_text(encoding="utf-8")
+    assert '<script src="/static/reports/print.js"></script>' in content
+    script = Path(finders.find("reports/print.js")).read_text(encoding="utf-8")
     assert "window.print()" in script
 
 
 def test_static_files_are_served_by_the_app(viewer_client, settings):
     settings.DEBUG = True
-    for path in ("indicators/meeting.css", "indicators/print.js"):
+    for path in ("reports/meeting.css", "reports/print.js"):
         response = serve(RequestFactory().get(f"/static/{path}"), path)
         assert response.status_code == 200
 
@@ -150,7 +150,9 @@ def test_static_files_are_served_by_the_app(viewer_client, settings):
     "get",
     [
         lambda client: client.get(url(), {"quarter": 1, "_export": "xlsx"}),
-        lambda client: client.get(reverse("meeting_report_xlsx", args=[2024]), {"quarter": 1}),
+        lambda client: client.get(
+            reverse("reports:meeting_report_xlsx", args=[2024]), {"quarter": 1}
+        ),
     ],
 )
 def test_the_workbook_has_one_sheet_per_section_with_numbers(viewer_client, meeting, get):
@@ -222,14 +224,14 @@ def test_an_unknown_export_format_says_so(viewer_client, meeting):
 
 
 def test_the_navigation_opens_the_latest_years_report(viewer_client, meeting):
-    response = viewer_client.get(reverse("meeting_report_latest"))
+    response = viewer_client.get(reverse("reports:meeting_report_latest"))
 
     assert response.status_code == 302
     assert response.url == url(2024)
 
 
 def test_anonymous_visitor_is_sent_to_login(client, meeting):
-    for address in (url(), reverse("meeting_report_xlsx", args=[2024])):
+    for address in (url(), reverse("reports:meeting_report_xlsx", args=[2024])):
         response = client.get(address)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))

@@ -1,14 +1,15 @@
-"""The review workflow (bartim.review) for programmes and village data."""
+"""The review workflow (review.services) for programmes and village data."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from bartim import access
+from bartim.access import ReviewError, allowed_actions
 from bartim.models import ReviewAction, ReviewStatus
-from bartim.review import ReviewError, allowed_actions, review_transition
-from indicators.models import VillageData
 from programs.models import Program
-
-from .factories import ProgramFactory, UserFactory, VillageDataFactory
+from review.services import review_transition
+from tests.factories import ProgramFactory, UserFactory, VillageDataFactory
+from villages.models import VillageData
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_admin_returns_with_reason_that_the_submitter_sees(program_a, opd_a_user
     latest = program_a.review_events.first()
     assert latest.reason == "Target belum diisi"
     assert latest.actor == admin_user
-    assert Program.objects.editable_by(opd_a_user).filter(pk=program_a.pk).exists()
+    assert access.editable(opd_a_user, Program.objects.all()).filter(pk=program_a.pk).exists()
 
 
 def test_return_without_reason_is_refused_and_nothing_changes(program_a, opd_a_user, admin_user):
@@ -84,8 +85,8 @@ def test_returned_programme_is_submitted_again_then_approved_and_locked(
 
     program_a.refresh_from_db()
     assert program_a.status == ReviewStatus.APPROVED
-    assert not Program.objects.editable_by(opd_a_user).filter(pk=program_a.pk).exists()
-    assert not Program.objects.editable_by(admin_user).filter(pk=program_a.pk).exists()
+    assert not access.editable(opd_a_user, Program.objects.all()).filter(pk=program_a.pk).exists()
+    assert not access.editable(admin_user, Program.objects.all()).filter(pk=program_a.pk).exists()
     assert [e.action for e in program_a.review_events.order_by("pk")] == [
         "submit",
         "return",
@@ -97,7 +98,7 @@ def test_returned_programme_is_submitted_again_then_approved_and_locked(
 def test_submitted_programme_is_read_only_for_its_opd(program_a, opd_a_user):
     program_a = review_transition(record=program_a, action="submit", actor=opd_a_user)
 
-    assert not Program.objects.editable_by(opd_a_user).filter(pk=program_a.pk).exists()
+    assert not access.editable(opd_a_user, Program.objects.all()).filter(pk=program_a.pk).exists()
     assert allowed_actions(program_a, opd_a_user) == []
 
 
@@ -142,7 +143,7 @@ def test_admin_reopens_approved_programme_with_reason(program_a, opd_a_user, adm
     program_a.refresh_from_db()
     assert program_a.status == ReviewStatus.RETURNED
     assert program_a.review_events.first().reason == "Koreksi TW IV"
-    assert Program.objects.editable_by(opd_a_user).filter(pk=program_a.pk).exists()
+    assert access.editable(opd_a_user, Program.objects.all()).filter(pk=program_a.pk).exists()
 
 
 def test_allowed_actions_show_only_usable_steps(program_a, opd_a_user, opd_b_user, admin_user):
@@ -162,7 +163,7 @@ def test_camat_submits_own_village_data_not_another_districts(
 
     village_data_x.refresh_from_db()
     assert village_data_x.status == ReviewStatus.SUBMITTED
-    assert not VillageData.objects.editable_by(camat_x_user).exists()
+    assert not access.editable(camat_x_user, VillageData.objects.all()).exists()
 
 
 def test_status_change_is_in_the_history_with_the_user(program_a, opd_a_user):

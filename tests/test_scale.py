@@ -13,10 +13,10 @@ from django.db.models import Count, F
 from bartim.models import Agency, District, Regency, ReviewStatus, User, Village
 from benchmarks import measure
 from benchmarks.synthetic import Shape
-from indicators.models import Indicator, IndicatorValue, VillageData
+from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
-
-from .factories import ProgramFactory, StrategyFactory, UserFactory
+from tests.factories import ProgramFactory, StrategyFactory, UserFactory
+from villages.models import VillageData
 
 # One regency of 2 districts, 5 villages, 3 agencies and 18 programmes a year for ten years.
 SMALL = "0.05"

@@ -13,8 +13,8 @@ from django.db import OperationalError
 from django.test import override_settings
 from django.urls import path, reverse
 
-from .csp import assert_csp_clean, csp_violations
-from .factories import PovertyStatisticFactory
+from tests.csp import assert_csp_clean, csp_violations
+from tests.factories import PovertyStatisticFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +66,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_pages_send_security_headers(client, viewer_user):
     client.force_login(viewer_user)
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("reports:dashboard"))
 
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
@@ -87,7 +87,7 @@ def test_dashboard_obeys_the_content_security_policy(client, viewer_user):
     PovertyStatisticFactory()
     client.force_login(viewer_user)
 
-    assert_csp_clean(client.get(reverse("home")))
+    assert_csp_clean(client.get(reverse("reports:dashboard")))
 
 
 def test_csp_check_catches_what_the_browser_would_block():

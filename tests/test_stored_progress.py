@@ -11,15 +11,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from demo.demo import demo_load
 from indicators import progress
-from indicators.demo import demo_load
 from indicators.models import Indicator, IndicatorValue
-from indicators.services import indicator_save, program_report_quarter
+from programs import progress as programme_progress
 from programs.models import Program
-
-from .excel_helpers import confirm, download, fill, find_row, upload_and_preview, xlsx_bytes
-from .factories import IndicatorFactory, IndicatorValueFactory, ProgramFactory, StrategyFactory
-from .table_helpers import html_column
+from programs.services import indicator_save, program_report_quarter
+from tests.excel_helpers import confirm, download, fill, find_row, upload_and_preview, xlsx_bytes
+from tests.factories import IndicatorFactory, IndicatorValueFactory, ProgramFactory, StrategyFactory
+from tests.table_helpers import html_column
 
 pytestmark = pytest.mark.django_db
 
@@ -39,23 +39,23 @@ def rule_means(program: Program) -> list[Decimal | None]:
 
 def stored_means(program: Program) -> list[Decimal | None]:
     program.refresh_from_db()
-    return [getattr(program, progress.stored_mean_field(q)) for q in range(1, 5)]
+    return [getattr(program, programme_progress.stored_mean_field(q)) for q in range(1, 5)]
 
 
 def rule_reported(program: Program) -> list[bool]:
-    return [progress.program_reported(program, quarter) for quarter in range(1, 5)]
+    return [programme_progress.program_reported(program, quarter) for quarter in range(1, 5)]
 
 
 def stored_reported(program: Program) -> list[bool]:
     program.refresh_from_db()
-    return [getattr(program, progress.stored_reported_field(q)) for q in range(1, 5)]
+    return [getattr(program, programme_progress.stored_reported_field(q)) for q in range(1, 5)]
 
 
 def assert_current(*programs):
     for program in programs:
         assert stored_means(program) == rule_means(program), program.name
         assert stored_reported(program) == rule_reported(program), program.name
-    assert progress.stale_stored_progress(Program.objects.all()) == []
+    assert programme_progress.stale_stored_progress(Program.objects.all()) == []
 
 
 @pytest.fixture
@@ -94,12 +94,12 @@ def test_the_quarter_report_form_updates_the_table_sorted_by_achievement(
     other = ProgramFactory(agency=agency_a, name="Jamban Sehat", year=2024)
     IndicatorValueFactory(indicator=IndicatorFactory(program=other), quarter=1, realized=20)
     client.force_login(opd_a_user)
-    table = reverse("program_list")
+    table = reverse("programs:program_list")
     before = client.get(table, {"year": 2024, "quarter": 1, "sort": "-mean_achievement"})
     assert html_column(before, "Program")[:2] == ["Jamban Sehat", "Bedah Rumah"]
 
     client.post(
-        reverse("entry:program_quarter", args=[program.pk, 1]),
+        reverse("programs:program_quarter", args=[program.pk, 1]),
         {"budget_realized": 0, f"realized_{houses.pk}": "10", "seen_version": program.version},
     )
 
@@ -205,45 +205,18 @@ def test_the_quarterly_excel_import(client, opd_a_user, program, houses):
     assert_current(program)
 
 
-def test_bulk_writes_keep_the_means_current(program, houses, agency_a):
-    other = IndicatorFactory(program=ProgramFactory(agency=agency_a, name="Lain", year=2024))
-    created = IndicatorValue.objects.bulk_create(
-        [
-            IndicatorValue(indicator=houses, quarter=1, realized=Decimal("5")),
-            IndicatorValue(indicator=other, quarter=1, realized=Decimal("20")),
-        ]
-    )
-    assert stored_means(program)[0] == Decimal("50.00")
-    assert_current(program, other.program)
-
-    IndicatorValue.objects.filter(indicator=houses).update(realized=Decimal("2"))
-    assert stored_means(program)[0] == Decimal("20.00")
-
-    created[0].realized = Decimal("7")
-    IndicatorValue.objects.bulk_update(created, ["realized"])
-    assert stored_means(program)[0] == Decimal("70.00")
-
-    Indicator.objects.filter(pk=houses.pk).update(target=Decimal("80"))
-    assert stored_means(program)[0] == Decimal("35.00")
-
-    IndicatorValue.objects.filter(indicator__program=program).delete()
-    assert stored_means(program) == [None, None, None, None]
-    assert stored_reported(program) == [False, False, False, False]
-    assert_current(program, other.program)
-
-
 def test_the_demo_year_is_stored_current(reference_data):
     demo_load(year=2024)
 
     assert Program.objects.exclude(mean_achievement_q1=None).exists()
-    assert progress.stale_stored_progress(Program.objects.all()) == []
+    assert programme_progress.stale_stored_progress(Program.objects.all()) == []
 
 
 def test_the_synthetic_data_is_stored_current(reference_data):
     call_command("generate_scale_data", "--scale", "0.05", stdout=StringIO())
 
     assert Program.objects.exclude(mean_achievement_q4=None).exists()
-    assert progress.stale_stored_progress(Program.objects.all()) == []
+    assert programme_progress.stale_stored_progress(Program.objects.all()) == []
 
 
 def test_the_check_command_finds_a_mean_changed_around_the_application(program, houses):
@@ -269,7 +242,7 @@ def test_strategy_means_average_the_stored_programme_means(program, houses, agen
     IndicatorValueFactory(indicator=IndicatorFactory(program=first), quarter=4, realized=50)
     IndicatorValueFactory(indicator=IndicatorFactory(program=second), quarter=4, realized=100)
 
-    row = progress.strategies_with_progress(
+    row = programme_progress.strategies_with_progress(
         type(strategy).objects.filter(pk=2), Program.objects.filter(year=2024), 4
     ).get()
 

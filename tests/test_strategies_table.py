@@ -6,13 +6,12 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import Indicator
-
-from .factories import IndicatorFactory, IndicatorValueFactory, ProgramFactory, StrategyFactory
-from .table_helpers import csv_rows, html_column, html_table, xlsx_rows
+from tests.factories import IndicatorFactory, IndicatorValueFactory, ProgramFactory, StrategyFactory
+from tests.table_helpers import csv_rows, html_column, html_table, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("strategy_list")
+URL = reverse("programs:strategy_list")
 ROLES = ["admin_user", "opd_a_user", "opd_b_user", "camat_x_user", "camat_y_user", "viewer_user"]
 HEADERS = [
     "No.",

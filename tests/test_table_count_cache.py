@@ -1,5 +1,5 @@
 """A table's row count ("Jumlah baris: N", and the pages it makes) and its years are read
-once per version of the data (bartim.dataversion.cached_count, indicators.periods.years_of).
+once per version of the data (helpers.dataversion.cached_count, programs.periods.years_of).
 Whatever way the rows change, the next page must count them again: each test reads the
 page before (so that the count is cached) and after."""
 
@@ -12,21 +12,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bartim import dataversion
-from indicators.models import Indicator, VillageData
+from helpers import dataversion
+from indicators.models import Indicator
 from programs.models import Program
-
-from .factories import (
+from tests.factories import (
     IndicatorFactory,
     ProgramFactory,
     StrategyFactory,
     VillageDataFactory,
 )
+from villages.models import VillageData
 
 pytestmark = pytest.mark.django_db
-PROGRAMS = reverse("program_list")
-INDICATORS = reverse("indicator_list")
-VILLAGES = reverse("village_list")
+PROGRAMS = reverse("programs:program_list")
+INDICATORS = reverse("programs:indicator_list")
+VILLAGES = reverse("villages:village_list")
 YEAR = {"year": 2024}
 
 
@@ -113,7 +113,7 @@ def test_a_query_over_a_table_whose_writes_keep_the_version_is_counted_every_tim
 
 
 def test_a_programme_in_a_new_year_brings_the_year_and_opens_it(viewer_client, programmes):
-    # The years are kept per version of the data too (indicators.periods.years_of).
+    # The years are kept per version of the data too (programs.periods.years_of).
     assert rows_shown(viewer_client, PROGRAMS, {}) == 4
     ProgramFactory(agency=programmes[0].agency, strategy=programmes[0].strategy, year=2025)
     response = viewer_client.get(PROGRAMS)

@@ -18,9 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators.targeting import targeting_check, targeting_summary
-
-from .factories import (
+from reports.targeting import targeting_check, targeting_summary
+from tests.factories import (
     AgencyFactory,
     DistrictFactory,
     PovertyStatisticFactory,
@@ -304,7 +303,7 @@ def test_the_summary_include_shows_the_uncovered_pockets(territory, viewer_user)
     from django.template.loader import render_to_string
 
     html = render_to_string(
-        "indicators/_targeting_summary.html",
+        "reports/_targeting_summary.html",
         {"targeting": targeting_summary(user=viewer_user, year=2024)},
     )
 
@@ -313,14 +312,14 @@ def test_the_summary_include_shows_the_uncovered_pockets(territory, viewer_user)
     assert "39,22%" in html
     assert "100 dari 255 KK" in html
     assert "1 dari 4" in html
-    assert f"{reverse('targeting')}?year=2024" in html
+    assert f"{reverse('reports:targeting')}?year=2024" in html
 
 
 def test_the_summary_include_says_when_the_year_has_no_village_data(viewer_user):
     from django.template.loader import render_to_string
 
     html = render_to_string(
-        "indicators/_targeting_summary.html",
+        "reports/_targeting_summary.html",
         {"targeting": targeting_summary(user=viewer_user, year=2030)},
     )
 
@@ -332,7 +331,7 @@ def test_the_summary_include_says_when_the_year_has_no_village_data(viewer_user)
 
 def _get(client, user, **params):
     client.force_login(user)
-    return client.get(reverse("targeting"), params)
+    return client.get(reverse("reports:targeting"), params)
 
 
 def _row_html(content, code):
@@ -348,7 +347,7 @@ def test_the_page_defaults_to_the_latest_year_with_village_data(client, territor
     assert response.status_code == 200
     assert response.context["check"].year == 2024
     assert '<option value="2024" selected>' in content
-    assert f'href="{reverse("targeting")}?year=2024"' in content
+    assert f'href="{reverse("reports:targeting")}?year=2024"' in content
 
 
 def test_the_page_shows_flags_as_text_and_the_headline(client, territory, viewer_user):
@@ -406,7 +405,7 @@ def test_the_district_filter_is_in_the_link_and_narrows_the_page(client, territo
     content = response.content.decode()
     assert [row.name for row in response.context["check"].villages] == ["Eris", "Fajar"]
     assert "Cempaka" not in content
-    assert f'href="{reverse("targeting")}?year=2024&amp;kecamatan=62.13.02"' in content
+    assert f'href="{reverse("reports:targeting")}?year=2024&amp;kecamatan=62.13.02"' in content
     assert 'id="district-uncovered-share"' in content
     assert "44,44%" in content
 
@@ -456,7 +455,7 @@ def test_every_role_reads_the_page(client, territory, request, user_fixture):
 
 
 def test_anonymous_visitor_is_sent_to_login(client):
-    response = client.get(reverse("targeting"))
+    response = client.get(reverse("reports:targeting"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
@@ -565,11 +564,11 @@ def test_the_page_query_count_does_not_grow(
     # kecamatan dropdown.
     with django_assert_max_num_queries(13):
         response = client.get(
-            reverse("targeting"), {"year": 2024, "kecamatan": f"62.13.{size:02d}"}
+            reverse("reports:targeting"), {"year": 2024, "kecamatan": f"62.13.{size:02d}"}
         )
     assert len(response.context["check"].villages) == size
     with django_assert_max_num_queries(12):
-        client.get(reverse("targeting"), {"year": 2024, "_export": "xlsx"})
+        client.get(reverse("reports:targeting"), {"year": 2024, "_export": "xlsx"})
 
 
 def test_the_page_pays_the_same_queries_for_3_and_30(client, strategies, agency_a, viewer_user):
@@ -578,7 +577,7 @@ def test_the_page_pays_the_same_queries_for_3_and_30(client, strategies, agency_
     for size in (3, 30):
         _territory_of_size(size, strategies, agency_a)
         with CaptureQueriesContext(connection) as queries:
-            client.get(reverse("targeting"), {"year": 2024})
+            client.get(reverse("reports:targeting"), {"year": 2024})
         counts.append(len(queries))
 
     assert counts[0] == counts[1]

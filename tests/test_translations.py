@@ -19,8 +19,7 @@ from django.conf import settings
 from django.utils.html import strip_tags
 
 from bartim.models import User
-
-from .factories import IndicatorFactory, ProgramFactory, UserFactory, VillageDataFactory
+from tests.factories import IndicatorFactory, ProgramFactory, UserFactory, VillageDataFactory
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 LANGUAGES = ("id", "en")

@@ -8,20 +8,19 @@ import pytest
 from django.urls import reverse
 
 from bartim.models import ReviewStatus, Village
-from indicators.models import PocketRule, PovertyStatistic, VillageData
 from programs.models import Program
-
-from .factories import (
+from tests.factories import (
     PovertyStatisticFactory,
     ProgramFactory,
     VillageDataFactory,
     VillageFactory,
 )
-from .table_helpers import column, csv_rows, html_column, html_table, xlsx_rows
+from tests.table_helpers import column, csv_rows, html_column, html_table, xlsx_rows
+from villages.models import PocketRule, PovertyStatistic, VillageData
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("village_list")
+URL = reverse("villages:village_list")
 ROLES = ["admin_user", "opd_a_user", "opd_b_user", "camat_x_user", "camat_y_user", "viewer_user"]
 HEADERS = [
     "Desa/kelurahan",
@@ -193,7 +192,7 @@ def test_village_names_link_to_records_the_user_may_open(client, world, request,
     content = client.get(URL).content.decode()
 
     for record in (world.patai, world.jango, world.tamiang, world.sarapat):
-        url = reverse("entry:village_data_detail", args=[record.pk])
+        url = reverse("villages:village_data_detail", args=[record.pk])
         assert f'<a href="{url}">{record.village.name}</a>' in content
         assert client.get(url).status_code == 200
 
@@ -572,7 +571,7 @@ def test_query_count_does_not_grow_with_rows(
     ProgramFactory(target_villages=villages[::2])
 
     # Session, user, years, pocket rule, count, the data version and two dropdowns (cached
-    # from then on: bartim.filters), the page: none per row.
+    # from then on: helpers.filters), the page: none per row.
     with django_assert_max_num_queries(9):
         response = viewer_client.get(URL, {"sort": "-programmes_reaching"})
     # Session, user, years, pocket rule, the rows (read in chunks of 2.000).

@@ -6,12 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bartim.models import ReviewStatus
-from indicators.models import Indicator, VillageData
-from indicators.services import indicator_save, village_data_save
+from indicators.models import Indicator
 from programs.models import Program
-from programs.services import program_create, program_update
-
-from .factories import ProgramFactory, StrategyFactory, VillageDataFactory
+from programs.services import indicator_save, program_create, program_update
+from tests.factories import ProgramFactory, StrategyFactory, VillageDataFactory
+from villages.models import VillageData
+from villages.services import village_data_save
 
 pytestmark = pytest.mark.django_db
 

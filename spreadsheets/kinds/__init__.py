@@ -1,9 +1,9 @@
 """The templates the app offers, in the order the Excel page lists them."""
 
-from .bps import BpsKind
-from .programs import ProgramsKind
-from .quarterly import QuarterlyKind
-from .village_data import VillageDataKind
+from spreadsheets.kinds.bps import BpsKind
+from spreadsheets.kinds.programs import ProgramsKind
+from spreadsheets.kinds.quarterly import QuarterlyKind
+from spreadsheets.kinds.village_data import VillageDataKind
 
 KINDS = {
     kind.slug: kind for kind in (QuarterlyKind(), VillageDataKind(), ProgramsKind(), BpsKind())

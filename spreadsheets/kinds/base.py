@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils.text import slugify
 
-from ..layout import SheetSpec
+from spreadsheets.layout import SheetSpec
 
 
 @dataclass

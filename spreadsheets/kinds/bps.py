@@ -4,12 +4,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.models import PovertyStatistic
-from indicators.services import poverty_statistic_save
-
-from ..imports import CHANGED, NEW, UNCHANGED
-from ..layout import Column, SheetSpec, decimal, text, whole, year_column
-from .base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.imports import CHANGED, NEW, UNCHANGED
+from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.layout import Column, SheetSpec, decimal, text, whole, year_column
+from villages.models import PovertyStatistic
+from villages.services import poverty_statistic_save
 
 
 def _label(name):

@@ -8,15 +8,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bartim import access
 from bartim.models import Agency, Village
 from indicators.models import Indicator
-from indicators.services import indicator_save
 from programs.models import Program, Strategy
-from programs.services import program_create, program_update
-
-from .. import cells
-from ..imports import CHANGED, NEW, UNCHANGED, status_refusal
-from ..layout import (
+from programs.services import indicator_save, program_create, program_update
+from spreadsheets import cells
+from spreadsheets.imports import CHANGED, NEW, UNCHANGED, status_refusal
+from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.layout import (
     REQUIRED,
     Choice,
     Column,
@@ -28,7 +28,6 @@ from ..layout import (
     whole,
     year_column,
 )
-from .base import TemplateContent, TemplateKind, TemplateRow, is_admin
 
 CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -293,7 +292,7 @@ class ProgramsKind(TemplateKind):
 
     def content(self, user, *, year, quarter) -> TemplateContent:
         programs = list(
-            Program.objects.editable_by(user)
+            access.editable(user, Program.objects.all())
             .filter(year=year)
             .select_related("agency")
             .prefetch_related("target_villages")
@@ -384,7 +383,7 @@ class ProgramsKind(TemplateKind):
             ).select_related("agency")
         }
         editable = set(
-            Program.objects.editable_by(run.actor)
+            access.editable(run.actor, Program.objects.all())
             .filter(pk__in=[p.pk for p in existing.values()])
             .values_list("pk", flat=True)
         )

@@ -6,16 +6,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bartim import access
+from bartim.access import PeriodLockError, check_quarter_writable
 from bartim.models import Quarter
-from bartim.periods import PeriodLockError, check_quarter_writable
 from indicators.models import Indicator, IndicatorValue
-from indicators.services import program_report_quarter
 from programs.models import Program
-from programs.services import BUDGET_FIELDS
-
-from ..imports import CHANGED, NEW, UNCHANGED, status_refusal
-from ..layout import REQUIRED, Column, SheetSpec, decimal, whole, year_column
-from .base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from programs.services import BUDGET_FIELDS, program_report_quarter
+from spreadsheets.imports import CHANGED, NEW, UNCHANGED, status_refusal
+from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.layout import REQUIRED, Column, SheetSpec, decimal, whole, year_column
 
 
 def _quarter_column() -> Column:
@@ -163,7 +162,7 @@ class QuarterlyKind(TemplateKind):
 
     def content(self, user, *, year, quarter) -> TemplateContent:
         programs = list(
-            Program.objects.editable_by(user)
+            access.editable(user, Program.objects.all())
             .filter(year=year)
             .select_related("agency")
             .order_by("agency__name", "name", "pk")
@@ -234,12 +233,12 @@ class QuarterlyKind(TemplateKind):
 
     def _program_scope(self, run, program_ids):
         reported = set(
-            Program.objects.reported_by(run.actor)
+            access.reported(run.actor, Program.objects.all())
             .filter(pk__in=program_ids)
             .values_list("pk", flat=True)
         )
         editable = set(
-            Program.objects.editable_by(run.actor)
+            access.editable(run.actor, Program.objects.all())
             .filter(pk__in=program_ids)
             .values_list("pk", flat=True)
         )

@@ -4,13 +4,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bartim import access
 from bartim.models import Village
-from indicators.models import VillageData
-from indicators.services import BulkSaveError, VillageDataEntry, village_data_save_many
-
-from ..imports import CHANGED, NEW, UNCHANGED, status_refusal
-from ..layout import REQUIRED, Column, SheetSpec, text, whole, year_column
-from .base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.imports import CHANGED, NEW, UNCHANGED, status_refusal
+from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.layout import REQUIRED, Column, SheetSpec, text, whole, year_column
+from villages.models import VillageData
+from villages.services import BulkSaveError, VillageDataEntry, village_data_save_many
 
 REQUIRED_FIELDS = (
     "population",
@@ -112,10 +112,10 @@ class VillageDataKind(TemplateKind):
     def content(self, user, *, year, quarter) -> TemplateContent:
         records = {
             record.village_id: record
-            for record in VillageData.objects.reported_by(user).filter(year=year)
+            for record in access.reported(user, VillageData.objects.all()).filter(year=year)
         }
         editable = set(
-            VillageData.objects.editable_by(user)
+            access.editable(user, VillageData.objects.all())
             .filter(pk__in=[r.pk for r in records.values()])
             .values_list("pk", flat=True)
         )
@@ -154,12 +154,12 @@ class VillageDataKind(TemplateKind):
         }
         ids = [record.pk for record in records.values()]
         reported = set(
-            VillageData.objects.reported_by(run.actor)
+            access.reported(run.actor, VillageData.objects.all())
             .filter(pk__in=ids)
             .values_list("pk", flat=True)
         )
         editable = set(
-            VillageData.objects.editable_by(run.actor)
+            access.editable(run.actor, VillageData.objects.all())
             .filter(pk__in=ids)
             .values_list("pk", flat=True)
         )

@@ -16,9 +16,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from bartim.models import User
-from indicators.demo import DEMO_ACCOUNTS
-
-from ..conftest import PASSWORD
+from demo.demo import DEMO_ACCOUNTS
+from tests.conftest import PASSWORD
 
 BROWSER_DIR = Path(__file__).parent
 ARTIFACTS_DIR = BROWSER_DIR.parent.parent / "test-artifacts"

@@ -8,13 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from bartim import access
 from bartim.models import User
-from indicators.demo import DEMO_PASSWORD
-from indicators.models import VillageData
+from demo.demo import DEMO_PASSWORD
 from programs.models import Program, Strategy
-
-from ..factories import AgencyFactory, UserFactory
-from .conftest import PHONE, accessibility_violations, horizontal_overflow
+from tests.browser.conftest import PHONE, accessibility_violations, horizontal_overflow
+from tests.factories import AgencyFactory, UserFactory
+from villages.models import VillageData
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -27,9 +27,9 @@ def main_pages(demo_data):
         demo_data["camat_dusun_timur"],
     )
     program = Program.objects.filter(agency=opd_head.agency).order_by("pk").first()
-    draft = Program.objects.editable_by(opd_head).order_by("pk").first()
+    draft = access.editable(opd_head, Program.objects.all()).order_by("pk").first()
     submitted = Program.objects.filter(status="submitted").order_by("pk").first()
-    record = VillageData.objects.editable_by(camat).order_by("pk").first()
+    record = access.editable(camat, VillageData.objects.all()).order_by("pk").first()
     # The demo year gives opd_sosial a draft, the queue a submitted programme.
     assert draft and submitted and record
     return [
@@ -173,7 +173,9 @@ def test_viewer_logs_in_and_filters_the_programmes_with_the_keyboard_alone(
 
     assert f"strategy={income.pk}" in page.url
     strategies = page.get_by_role("table").locator("tbody tr td:nth-child(3)")
-    expected = Program.objects.visible_to(viewer).filter(strategy=income, year=2024).count()
+    expected = (
+        access.readable(viewer, Program.objects.all()).filter(strategy=income, year=2024).count()
+    )
     assert expected > 0
     expect(page.get_by_text(f"Jumlah baris: {expected}")).to_be_visible()
     assert set(strategies.all_inner_texts()) == {str(income.number)}

@@ -11,13 +11,12 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
-from bartim.formatting import format_rupiah
 from bartim.models import Agency, ReviewStatus, User, Village
-from bartim.review import review_transition
-from indicators.models import IndicatorValue, VillageData
+from helpers.formatting import format_rupiah
+from indicators.models import IndicatorValue
 from programs.models import Program, Strategy
-
-from ..factories import (
+from review.services import review_transition
+from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
     IndicatorValueFactory,
@@ -25,6 +24,7 @@ from ..factories import (
     UserFactory,
     VillageDataFactory,
 )
+from villages.models import VillageData
 
 DUSUN_TIMUR = "62.13.01"
 BENUA_LIMA = "62.13.02"

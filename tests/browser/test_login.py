@@ -3,8 +3,7 @@
 from decimal import Decimal
 
 from bartim.models import User
-
-from ..factories import PovertyStatisticFactory, UserFactory
+from tests.factories import PovertyStatisticFactory, UserFactory
 
 # Bootstrap 5.3's "success" green, the navbar's background once bootstrap.min.css applies.
 BOOTSTRAP_SUCCESS = "rgb(25, 135, 84)"

@@ -7,9 +7,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from bartim.models import User
-from indicators.demo import DEMO_PASSWORD, demo_load
-from indicators.models import PovertyStatistic
+from demo.demo import DEMO_PASSWORD, demo_load
 from programs.models import Strategy
+from villages.models import PovertyStatistic
 
 
 def test_dashboard_and_report_render_their_charts(live_server, reference_data, new_page, log_in):

@@ -5,7 +5,7 @@ import re
 from django.urls import reverse
 
 from bartim.models import User
-from indicators.demo import DEMO_PASSWORD, demo_load
+from demo.demo import DEMO_PASSWORD, demo_load
 
 # 210 mm less 2 x 12 mm margins, at CSS's 96 px per inch.
 PRINTABLE_WIDTH_PX = round((210 - 24) / 25.4 * 96)
@@ -19,7 +19,7 @@ def test_the_report_prints_on_a4_without_navigation_and_within_the_page(
     demo_load(year=2024)
     page = new_page(viewport={"width": PRINTABLE_WIDTH_PX, "height": 1000})
     log_in(page, User.objects.get(username="viewer"), password=DEMO_PASSWORD)
-    page.goto(live_server.url + reverse("meeting_report", args=[2024]))
+    page.goto(live_server.url + reverse("reports:meeting_report", args=[2024]))
 
     # The print button opens the browser's print dialogue.
     page.evaluate("window.print = () => { window.printed = true; }")

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from indicators.demo import DEMO_PASSWORD
+from demo.demo import DEMO_PASSWORD
 from programs.models import Program
-
-from .conftest import PHONE
+from tests.browser.conftest import PHONE
 
 DESKTOP = {"width": 1280, "height": 800}
 

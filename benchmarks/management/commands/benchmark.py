@@ -16,8 +16,9 @@ from bartim.services import account_create
 from benchmarks import measure
 from benchmarks.server import SERVER_ENV, GunicornServer
 from benchmarks.synthetic import REGENCY_PREFIX
-from indicators.models import Indicator, IndicatorValue, VillageData
+from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
+from villages.models import VillageData
 
 USERNAME = "benchmark"
 

@@ -1,0 +1,414 @@
+"""A believable demo year on top of the reference data (docs/demo-data.md).
+
+Everything is drawn from random generators seeded with fixed strings, so the same year always
+gives the same programmes, values and village data. Records that already exist are left as
+they are: a tester's edits survive running the command again.
+"""
+
+import random
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from bartim.models import Agency, District, ReviewStatus, User, Village
+from bartim.services import account_create
+from indicators.models import Indicator, IndicatorValue
+from programs.models import Program, Strategy
+from programs.progress import refresh_stored_progress
+from villages.models import PovertyStatistic, VillageData
+
+DEMO_PASSWORD = "demo-bartim-2024"
+REGENCY_CODE = "62.13"
+# Kabupaten Barito Timur's population in cahyadsn/wilayah (db/wilayah_penduduk.sql).
+REGENCY_POPULATION = 118_665
+POPULATION_YEAR = 2024
+POPULATION_GROWTH = 0.011
+
+DINSOS = "Dinas Pemberdayaan Masyarakat dan Desa dan Sosial"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    agency: str = ""
+    district: str = ""
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("admin", User.Role.ADMIN),
+    DemoAccount("opd_pendidikan", User.Role.OPD, agency="Dinas Pendidikan"),
+    DemoAccount("opd_sosial", User.Role.OPD, agency=DINSOS),
+    DemoAccount("camat_dusun_timur", User.Role.CAMAT, district="62.13.01"),
+    DemoAccount("camat_dusun_tengah", User.Role.CAMAT, district="62.13.05"),
+    DemoAccount("viewer", User.Role.VIEWER),
+]
+
+CUMULATIVE, SUM = Indicator.Aggregation.CUMULATIVE, Indicator.Aggregation.SUM
+APPROVED, SUBMITTED, DRAFT = ReviewStatus.APPROVED, ReviewStatus.SUBMITTED, ReviewStatus.DRAFT
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    name: str
+    unit: str
+    direction: str
+    aggregation: str
+    baseline: float
+    target: float
+
+
+@dataclass(frozen=True)
+class ProgrammeSpec:
+    agency: str
+    strategy: int
+    name: str
+    description: str
+    budget: int
+    unit: str
+    pace: str
+    status: str
+    indicators: tuple[IndicatorSpec, ...]
+    beneficiaries: int | None = None
+    reported: int = 4
+
+
+def _programme_specs() -> list[ProgrammeSpec]:
+    with (Path(__file__).parent / "demo_programmes.toml").open("rb") as handle:
+        entries = tomllib.load(handle)["programme"]
+    return [
+        ProgrammeSpec(
+            **{key: value for key, value in entry.items() if key != "indicators"},
+            indicators=tuple(IndicatorSpec(**indicator) for indicator in entry["indicators"]),
+        )
+        for entry in entries
+    ]
+
+
+PROGRAMMES = _programme_specs()
+# The share of the annual target reached, and of the pagu spent, by year end.
+PACE = {"on_track": (0.95, 1.08), "lagging": (0.6, 0.8), "off_track": (0.25, 0.45)}
+ABSORPTION = {"on_track": (0.88, 0.98), "lagging": (0.6, 0.75), "off_track": (0.3, 0.5)}
+
+# Share of the regency's population per kecamatan; the capital's kecamatan is the largest.
+DISTRICT_SHARE = {
+    "62.13.01": 0.24,
+    "62.13.02": 0.09,
+    "62.13.03": 0.08,
+    "62.13.04": 0.08,
+    "62.13.05": 0.17,
+    "62.13.06": 0.09,
+    "62.13.07": 0.06,
+    "62.13.08": 0.07,
+    "62.13.09": 0.07,
+    "62.13.10": 0.05,
+}
+POCKETS = 8
+# Pockets no programme reaches, for the targeting check to find.
+UNREACHED_POCKETS = 3
+CUMULATIVE_SHARE = (0.2, 0.45, 0.72, 1.0)
+QUARTER_SHARE = (0.2, 0.25, 0.25, 0.3)
+BUDGET_SHARE = (0.1, 0.25, 0.3, 0.35)
+
+
+class MissingReferenceData(Exception):
+    pass
+
+
+@dataclass
+class DemoResult:
+    created: dict[str, int] = field(default_factory=dict)
+    existing: dict[str, int] = field(default_factory=dict)
+    # (account, created now) for each demo account.
+    accounts: list[tuple[User, bool]] = field(default_factory=list)
+
+    def count(self, label: str, created: bool) -> None:
+        target = self.created if created else self.existing
+        target[label] = target.get(label, 0) + 1
+
+
+def largest_remainder(total: int, weights: list[float]) -> list[int]:
+    """Whole numbers in proportion to `weights` that add up to exactly `total`."""
+    scale = total / sum(weights)
+    exact = [weight * scale for weight in weights]
+    parts = [int(value) for value in exact]
+    by_remainder = sorted(range(len(exact)), key=lambda i: (parts[i] - exact[i], i))
+    for i in by_remainder[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def demo_load(*, year: int) -> DemoResult:
+    """Create what is missing of the demo year; raise MissingReferenceData first if the
+    reference data it stands on is absent."""
+    agencies, districts, villages, strategies, poor_people = _reference(year)
+    result = DemoResult()
+    with transaction.atomic():
+        _accounts(result, agencies, districts)
+        pockets = _pockets(villages)
+        _village_data(result, year, villages, pockets, poor_people)
+        _programmes(result, year, agencies, strategies, villages, pockets)
+    return result
+
+
+def _reference(year: int):
+    names = {spec.agency for spec in PROGRAMMES} | {a.agency for a in DEMO_ACCOUNTS if a.agency}
+    agencies = {agency.name: agency for agency in Agency.objects.filter(name__in=names)}
+    districts = {d.code: d for d in District.objects.filter(regency__code=REGENCY_CODE)}
+    villages = list(
+        Village.objects.filter(district__regency__code=REGENCY_CODE)
+        .select_related("district")
+        .order_by("code")
+    )
+    strategies = {strategy.number: strategy for strategy in Strategy.objects.all()}
+    missing = sorted(names - agencies.keys())
+    missing += sorted(set(DISTRICT_SHARE) - districts.keys())
+    missing += [_("villages")] if not villages else []
+    missing += [f"{_('strategy')} {n}" for n in (1, 2, 3) if n not in strategies]
+    if missing:
+        raise MissingReferenceData(
+            _(
+                "The reference data is missing (%(missing)s). "
+                "Run python manage.py load_bartim first."
+            )
+            % {"missing": "; ".join(missing[:5]) + ("; …" if len(missing) > 5 else "")}
+        )
+    statistic = PovertyStatistic.objects.filter(year=year, poor_people__isnull=False).first()
+    if statistic is None:
+        years = PovertyStatistic.objects.filter(poor_people__isnull=False).values_list(
+            "year", flat=True
+        )
+        raise MissingReferenceData(
+            _(
+                "There is no BPS count of poor people for %(year)s, which the village data "
+                "must add up to. Years with a count: %(years)s."
+            )
+            % {"year": year, "years": ", ".join(str(y) for y in years) or "-"}
+        )
+    return agencies, districts, villages, strategies, statistic.poor_people
+
+
+def _accounts(result: DemoResult, agencies, districts) -> None:
+    existing = {
+        user.username: user
+        for user in User.objects.filter(
+            username__in=[account.username for account in DEMO_ACCOUNTS]
+        )
+    }
+    for account in DEMO_ACCOUNTS:
+        user = existing.get(account.username)
+        if user is None:
+            user = account_create(
+                username=account.username,
+                role=account.role,
+                agency=agencies.get(account.agency),
+                district=districts.get(account.district),
+                password=DEMO_PASSWORD,
+            )
+        result.accounts.append((user, account.username not in existing))
+        result.count("accounts", account.username not in existing)
+
+
+def _pockets(villages: list[Village]) -> list[Village]:
+    """The demo's poverty pockets: desa, in different kecamatan, the same every year."""
+    rng = random.Random("bartim-demo-pockets")
+    desa = [v for v in villages if v.kind == Village.Kind.DESA]
+    pockets: list[Village] = []
+    for village in rng.sample(desa, len(desa)):
+        if len(pockets) == POCKETS:
+            break
+        if sum(p.district_id == village.district_id for p in pockets) < 2:
+            pockets.append(village)
+    return sorted(pockets, key=lambda v: v.code)
+
+
+def _village_data(result, year, villages, pockets, poor_total) -> None:
+    # Village sizes and poverty come from a generator that ignores the year, so that the
+    # demo years of one village resemble each other; the year only adds a little noise.
+    shape = random.Random("bartim-demo-villages")
+    noise = random.Random(f"bartim-demo-villages-{year}")
+    pocket_codes = {v.code for v in pockets}
+    weight, rate = [], []
+    for village in villages:
+        kelurahan = village.kind == Village.Kind.KELURAHAN
+        weight.append(8 if kelurahan else shape.lognormvariate(0, 0.4))
+        base = shape.lognormvariate(0, 0.3) * (0.7 if kelurahan else 1.0)
+        if village.code in pocket_codes:
+            base = shape.uniform(2.3, 3.0)
+        rate.append(base * noise.uniform(0.95, 1.05))
+    district_weight: dict[int, float] = {}
+    for village, w in zip(villages, weight, strict=True):
+        district_weight[village.district_id] = district_weight.get(village.district_id, 0) + w
+    size = [
+        DISTRICT_SHARE.get(village.district.code, 0.05) * w / district_weight[village.district_id]
+        for village, w in zip(villages, weight, strict=True)
+    ]
+    population_total = round(
+        REGENCY_POPULATION * (1 + POPULATION_GROWTH) ** (year - POPULATION_YEAR)
+    )
+    populations = largest_remainder(population_total, size)
+    poor = largest_remainder(poor_total, [p * r for p, r in zip(populations, rate, strict=True)])
+
+    existing = set(VillageData.objects.filter(year=year).values_list("village_id", flat=True))
+    new = []
+    for village, population, poor_people in zip(villages, populations, poor, strict=True):
+        # Drawn even for a village that has data already, so every other village gets the
+        # same numbers as in a fresh run.
+        data = _one_village(
+            noise, village, year, population, poor_people, village.code in pocket_codes
+        )
+        result.count("village data", village.pk not in existing)
+        if village.pk not in existing:
+            new.append(data)
+    # The database constraints guard these generated rows; history still records their creation.
+    bulk_create_with_history(new, VillageData)
+
+
+def _one_village(noise, village, year, population, poor_people, pocket) -> VillageData:
+    households = round(population / noise.uniform(3.3, 3.9))
+    poor_households = min(households, round(poor_people / noise.uniform(3.6, 4.3)))
+    if poor_people and not poor_households:
+        poor_households = 1
+    worse = 2.0 if pocket else 1.0
+    return VillageData(
+        village=village,
+        year=year,
+        population=population,
+        households=households,
+        poor_households=poor_households,
+        poor_people=poor_people,
+        extremely_poor_people=round(
+            poor_people * (noise.uniform(0.3, 0.4) if pocket else noise.uniform(0.12, 0.22))
+        ),
+        uninhabitable_houses=round(
+            poor_households * (noise.uniform(0.6, 0.85) if pocket else noise.uniform(0.35, 0.6))
+        ),
+        households_without_clean_water=min(
+            households, round(households * noise.uniform(0.08, 0.22) * worse)
+        ),
+        households_without_latrine=min(
+            households, round(households * noise.uniform(0.04, 0.14) * worse)
+        ),
+        stunted_children=round(
+            population * 0.095 * (noise.uniform(0.3, 0.4) if pocket else noise.uniform(0.15, 0.28))
+        ),
+        children_out_of_school=round(population * noise.uniform(0.005, 0.012) * worse),
+        unemployed=round(population * noise.uniform(0.015, 0.03)),
+        status=noise.choices([APPROVED, SUBMITTED, DRAFT], weights=[5, 3, 2])[0],
+    )
+
+
+def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
+    unreached = {v.pk for v in pockets[:UNREACHED_POCKETS]}
+    reached = [v for v in pockets if v.pk not in unreached]
+    pocket_ids = {v.pk for v in pockets}
+    ordinary = [v for v in villages if v.pk not in pocket_ids]
+    authors = {
+        user.agency_id: user
+        for user in User.objects.filter(
+            role=User.Role.OPD, username__in=[a.username for a in DEMO_ACCOUNTS]
+        )
+    }
+    admin = User.objects.filter(username="admin").first()
+    existing = set(Program.objects.filter(year=year).values_list("agency_id", "name"))
+    for spec in PROGRAMMES:
+        agency = agencies[spec.agency]
+        if (agency.pk, spec.name) in existing:
+            result.count("programmes", False)
+            continue
+        # One generator per programme: its numbers do not depend on which others exist.
+        rng = random.Random(f"bartim-demo-{year}-{spec.name}")
+        low, high = ABSORPTION[spec.pace]
+        spent = spec.budget * rng.uniform(low, high)
+        realized = [
+            int(spent * share // 1000 * 1000) if quarter < spec.reported else 0
+            for quarter, share in enumerate(BUDGET_SHARE)
+        ]
+        program = Program(
+            agency=agency,
+            strategy=strategies[spec.strategy],
+            year=year,
+            name=spec.name,
+            description=spec.description,
+            budget_ceiling=spec.budget,
+            budget_realized_q1=realized[0],
+            budget_realized_q2=realized[1],
+            budget_realized_q3=realized[2],
+            budget_realized_q4=realized[3],
+            beneficiary_target=spec.beneficiaries,
+            beneficiary_unit=spec.unit,
+            status=spec.status,
+            created_by=authors.get(agency.pk, admin),
+        )
+        program.full_clean()
+        program.save()
+        targets = rng.sample(ordinary, rng.randint(5, 12))
+        if spec.strategy == 3:
+            targets += rng.sample(reached, rng.randint(3, len(reached)))
+        elif rng.random() < 0.4:
+            targets += rng.sample(reached, 1)
+        program.target_villages.set(targets)
+        result.count("programmes", True)
+        for indicator_spec in spec.indicators:
+            _indicator(result, rng, program, spec, indicator_spec)
+
+
+def _indicator(result, rng, program, spec: ProgrammeSpec, ispec: IndicatorSpec) -> None:
+    indicator = Indicator(
+        program=program,
+        name=ispec.name,
+        unit=ispec.unit,
+        direction=ispec.direction,
+        aggregation=ispec.aggregation,
+        baseline=_number(ispec.baseline, ispec),
+        target=_number(ispec.target, ispec),
+    )
+    indicator.full_clean()
+    indicator.save()
+    result.count("indicators", True)
+    low, high = PACE[spec.pace]
+    reach = rng.uniform(low, high)
+    previous = 0.0
+    values = []
+    for quarter in range(1, 5):
+        planned, realized = _quarter(ispec, quarter, reach, rng)
+        if ispec.aggregation == CUMULATIVE:
+            realized = max(realized, previous)
+            previous = realized
+        values.append(
+            IndicatorValue(
+                indicator=indicator,
+                quarter=quarter,
+                target=_number(planned, ispec),
+                realized=_number(realized, ispec) if quarter <= spec.reported else None,
+            )
+        )
+        result.count("quarterly values", True)
+    bulk_create_with_history(values, IndicatorValue)
+    # Bulk rows send no signals: the programme's stored progress is computed here.
+    refresh_stored_progress([program.pk])
+
+
+def _quarter(ispec: IndicatorSpec, quarter: int, reach: float, rng) -> tuple[float, float]:
+    """The quarter's planned and realised value, in the indicator's own aggregation."""
+    wobble = rng.uniform(0.95, 1.05)
+    if ispec.aggregation == SUM:
+        share = QUARTER_SHARE[quarter - 1]
+        return ispec.target * share, ispec.target * share * reach * wobble
+    share = CUMULATIVE_SHARE[quarter - 1]
+    if ispec.aggregation == CUMULATIVE:
+        return ispec.target * share, ispec.target * share * reach * wobble
+    change = ispec.target - ispec.baseline
+    return ispec.baseline + change * share, ispec.baseline + change * share * reach * wobble
+
+
+def _number(value: float, ispec: IndicatorSpec) -> Decimal:
+    """Counts are whole; rates and yields keep two decimals."""
+    if ispec.unit in {"%", "ton/ha"}:
+        return Decimal(f"{value:.2f}")
+    return Decimal(round(value))

@@ -1,0 +1,255 @@
+"""The progress rules for a programme, an agency and a strategy, built from each
+indicator's (indicators/progress.py), as database expressions; and the stored programme
+progress (Program.mean_achievement_q1 to _q4, reported_q1 to _q4) they read."""
+
+from collections.abc import Iterable
+
+from django.db import connections, models, router, transaction
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, NullIf, Rank
+from django.db.models.sql import UpdateQuery
+from django.db.models.sql.constants import NO_RESULTS
+
+from indicators.models import Indicator, IndicatorValue
+from indicators.progress import QUARTERS, float_expression, percent_expression, program_mean, zero
+from programs.models import STORED_MEAN_FIELDS, STORED_REPORTED_FIELDS, Program
+
+
+def program_reported(program: Program, quarter: int) -> bool:
+    """A programme has reported a quarter when one of its indicators has a realised value
+    for exactly that quarter. Budget realisation does not count: an unreported quarter and
+    a quarter with nothing spent both hold 0."""
+    return IndicatorValue.objects.filter(
+        indicator__program=program, quarter=quarter, realized__isnull=False
+    ).exists()
+
+
+# --- Stored programme progress ------------------------------------------------------------
+# A programme's mean achievement and whether it reported, per quarter, are computed here once
+# per write and stored on the programme (Program.mean_achievement_q1 to _q4, reported_q1 to
+# _q4), so that pages read, sort, count and average columns instead of computing every
+# indicator of thousands of programmes (docs/performance.md).
+
+# Programmes per UPDATE, far below SQLite's limit on query parameters.
+REFRESH_BATCH = 2000
+# Up to this many programmes (one form's save) run one precompiled statement each; more
+# (imports, generators) run set-based UPDATEs, whose compiling is paid once per batch.
+REFRESH_ONE_BY_ONE = 20
+# Stands for the programme id in the precompiled statement; no real id is negative.
+_ANY_PROGRAM = -424242
+_compiled_refresh: dict[tuple[str, str], tuple[str, list, int]] = {}
+
+
+def stored_mean_field(quarter: int) -> str:
+    """The Program field holding the mean achievement as of `quarter`."""
+    return STORED_MEAN_FIELDS[quarter - 1]
+
+
+def stored_reported_field(quarter: int) -> str:
+    """The Program field holding whether the programme reported `quarter`."""
+    return STORED_REPORTED_FIELDS[quarter - 1]
+
+
+def _reported_in(quarter: int):
+    """Whether the programme at OuterRef("pk") reported `quarter` (program_reported)."""
+    return Exists(
+        IndicatorValue.objects.filter(
+            indicator__program=OuterRef("pk"), quarter=quarter, realized__isnull=False
+        )
+    )
+
+
+def _stored_progress():
+    """Each stored field with the SQL rule that computes it."""
+    return {
+        **{
+            stored_mean_field(q): percent_expression(program_mean(q))
+            for q in range(1, QUARTERS + 1)
+        },
+        **{stored_reported_field(q): _reported_in(q) for q in range(1, QUARTERS + 1)},
+    }
+
+
+def _refreshing(programs):
+    """The UPDATE that stores the progress of `programs` (a Program queryset)."""
+    query = programs.query.chain(UpdateQuery)
+    query.add_update_values(_stored_progress())
+    return query
+
+
+def _refresh_one_statement(connection) -> tuple[str, list, int]:
+    # Compiling the four nested means takes about 30 ms of Python, a hundred times what the
+    # database needs to run them for one programme, and every form save pays it: compiled
+    # once per database, then only the programme id changes.
+    key = (connection.alias, connection.vendor)
+    if key not in _compiled_refresh:
+        query = _refreshing(Program.objects.filter(pk=_ANY_PROGRAM))
+        sql, params = query.get_compiler(connection.alias).as_sql()
+        params = list(params)
+        _compiled_refresh[key] = (sql, params, params.index(_ANY_PROGRAM))
+    return _compiled_refresh[key]
+
+
+def refresh_stored_progress(program_ids: Iterable[int | None]) -> None:
+    """Compute and store, for each programme in `program_ids` and each quarter, its mean
+    achievement and whether it reported. Called by every write to indicators and quarterly
+    values (indicators/signals.py for single saves and deletes, the querysets of
+    indicators/models.py for bulk writes)."""
+    ids = sorted({pk for pk in program_ids if pk is not None})
+    if not ids:
+        return
+    connection = connections[router.db_for_write(Program)]
+    with transaction.atomic(using=connection.alias, savepoint=False):
+        if len(ids) <= REFRESH_ONE_BY_ONE:
+            sql, params, position = _refresh_one_statement(connection)
+            with connection.cursor() as cursor:
+                for pk in ids:
+                    own = list(params)  # the cached list is shared by every thread
+                    own[position] = pk
+                    cursor.execute(sql, own)
+            return
+        for start in range(0, len(ids), REFRESH_BATCH):
+            batch = Program.objects.filter(pk__in=ids[start : start + REFRESH_BATCH])
+            _refreshing(batch).get_compiler(connection.alias).execute_sql(NO_RESULTS)
+
+
+def stale_stored_progress(queryset) -> list[tuple[int, str, object, object]]:
+    """(programme id, field, stored, computed) wherever a stored value is not what the
+    indicators give now: empty unless a write went around the ORM."""
+    stale = []
+    for field, rule in _stored_progress().items():
+        rows = (
+            queryset.order_by()
+            .annotate(computed=rule)
+            .exclude(**{field: F("computed")})
+            .exclude(**{f"{field}__isnull": True, "computed__isnull": True})
+            .values_list("pk", field, "computed")
+        )
+        stale += [(pk, field, stored, computed) for pk, stored, computed in rows]
+    return sorted(stale)
+
+
+def _budget_realized(quarter: int):
+    fields = [F(f"budget_realized_q{q}") for q in range(1, quarter + 1)]
+    total = fields[0]
+    for field in fields[1:]:
+        total = total + field
+    return total
+
+
+def _absorption(realized, ceiling):
+    return percent_expression(
+        float_expression(realized) * 100 / NullIf(float_expression(ceiling), zero())
+    )
+
+
+def _count_subquery(queryset, group_by: str):
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def programs_with_figures(queryset, quarter: int):
+    """Programmes annotated with budget_realized (quarters 1 to `quarter`), absorption and
+    mean_achievement (see category_q): what a programme's progress is, from its own row."""
+    return queryset.annotate(
+        budget_realized=_budget_realized(quarter),
+        # The annotation above, as the rollups below refer to theirs: the same SQL.
+        absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
+        mean_achievement=F(stored_mean_field(quarter)),
+    )
+
+
+def programs_with_progress(queryset, quarter: int):
+    """programs_with_figures, plus indicator_count and villages_reached."""
+    villages = Program.target_villages.through.objects.filter(program=OuterRef("pk"))
+    return programs_with_figures(queryset, quarter).annotate(
+        indicator_count=_count_subquery(
+            Indicator.objects.filter(program=OuterRef("pk")), "program"
+        ),
+        villages_reached=_count_subquery(villages, "program"),
+    )
+
+
+def reported_expression(quarter: int) -> Q:
+    """The programmes that reported `quarter` (program_reported), from the stored flag."""
+    return Q(**{stored_reported_field(quarter): True})
+
+
+def programs_not_reported(queryset, quarter: int):
+    return queryset.filter(~reported_expression(quarter))
+
+
+def _rollup(queryset, programs, group_by: str, quarter: int, *, extra=None, only_active=True):
+    """Annotate agencies or strategies with totals over their programmes in `programs`.
+
+    One subquery per figure: joining programmes once and summing several things at the
+    same time would multiply each sum by the rows the other joins add."""
+    own = programs.filter(**{group_by: OuterRef("pk")}).order_by().values(group_by)
+
+    def aggregate(expression, output_field):
+        return Subquery(own.annotate(value=expression).values("value"), output_field=output_field)
+
+    budget_field = models.BigIntegerField()
+    annotations = {
+        "program_count": Coalesce(aggregate(Count("pk"), budget_field), 0),
+        "budget_ceiling": Coalesce(aggregate(Sum("budget_ceiling"), budget_field), 0),
+        "budget_realized": Coalesce(aggregate(Sum(_budget_realized(quarter)), budget_field), 0),
+        "mean_achievement": percent_expression(
+            aggregate(Avg(stored_mean_field(quarter)), FloatField())
+        ),
+        "reported_count": Coalesce(
+            Subquery(own.filter(reported_expression(quarter)).annotate(n=Count("pk")).values("n")),
+            0,
+        ),
+        **(extra(aggregate) if extra else {}),
+    }
+    if only_active:
+        queryset = queryset.filter(Exists(programs.filter(**{group_by: OuterRef("pk")})))
+    return queryset.annotate(**annotations).annotate(
+        absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
+        completeness=percent_expression(
+            float_expression(F("reported_count"))
+            * 100
+            / NullIf(float_expression(F("program_count")), zero())
+        ),
+    )
+
+
+def agencies_with_progress(queryset, programs, quarter: int):
+    """Agencies that run a programme in `programs`, annotated with program_count,
+    budget_ceiling, budget_realized, absorption, mean_achievement (mean of the programme
+    means), reported_count, completeness (programmes that reported `quarter`) and rank (1 for
+    the highest mean achievement; ties share a rank, agencies without data come last)."""
+    agencies = _rollup(queryset, programs, "agency", quarter)
+    return agencies.annotate(
+        rank=Window(Rank(), order_by=F("mean_achievement").desc(nulls_last=True))
+    )
+
+
+def strategies_with_progress(queryset, programs, quarter: int):
+    """Every strategy, annotated as agencies_with_progress does (without rank), plus
+    agency_count (agencies with a programme under the strategy). A strategy without
+    programmes stays, with zeros: an empty strategy is a finding, not noise."""
+    return _rollup(
+        queryset,
+        programs,
+        "strategy",
+        quarter,
+        only_active=False,
+        extra=lambda aggregate: {
+            "agency_count": Coalesce(
+                aggregate(Count("agency", distinct=True), models.IntegerField()), 0
+            )
+        },
+    )

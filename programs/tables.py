@@ -1,0 +1,140 @@
+"""The progress tables: what each column shows on screen (Indonesian numbers, category
+badges) and what it exports (raw numbers, category labels)."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from helpers.tables import (
+    BaseTable,
+    DecimalColumn,
+    NumberColumn,
+    PercentColumn,
+    RecordLinkColumn,
+    RupiahColumn,
+)
+from indicators import progress
+
+
+class CategoryColumn(tables.Column):
+    """The category of the achievement in `achievement`, as a coloured badge on screen and
+    its label in exports. With `reported` (the realised value's field), a missing
+    achievement tells "no data" from "target not measurable". Sorts by the achievement."""
+
+    empty_values = ()
+
+    def __init__(self, achievement: str, reported: str | None = None, **kwargs):
+        self.achievement = achievement
+        self.reported = reported
+        kwargs.setdefault("verbose_name", _("Category"))
+        super().__init__(accessor=achievement, order_by=(achievement,), **kwargs)
+
+    def category(self, record) -> progress.Category:
+        value = getattr(record, self.achievement)
+        if self.reported:
+            reported = getattr(record, self.reported) is not None
+        else:
+            reported = value is not None
+        return progress.category_of(value, reported=reported)
+
+    def render(self, record):
+        category = self.category(record)
+        return format_html(
+            '<span class="badge text-bg-{}">{}</span>', category.colour, category.label
+        )
+
+    def value(self, record):
+        return str(self.category(record).label)
+
+
+class StrategyNumberColumn(tables.Column):
+    """The strategy's number, with its name as a tooltip on screen."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("verbose_name", _("Strategy"))
+        kwargs.setdefault("attrs", {"th": {"class": "number"}, "td": {"class": "number"}})
+        super().__init__(**kwargs)
+
+    def render(self, value):
+        return format_html('<span title="{}">{}</span>', value.name, value.number)
+
+    def value(self, value):
+        return value.number
+
+
+class ProgramTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        pass
+
+    name = RecordLinkColumn("programs:program_detail", verbose_name=_("Programme"))
+    agency = tables.Column(verbose_name=_("Agency (OPD)"), order_by=("agency__name",))
+    strategy = StrategyNumberColumn(order_by=("strategy_id",))
+    year = tables.Column(verbose_name=_("Year"))
+    budget_ceiling = RupiahColumn(verbose_name=_("Budget ceiling (Rp)"))
+    budget_realized = RupiahColumn(verbose_name=_("Budget realised (Rp)"))
+    absorption = PercentColumn(verbose_name=_("Absorption (%)"))
+    indicator_count = NumberColumn(verbose_name=_("Indicators"))
+    mean_achievement = PercentColumn(verbose_name=_("Mean achievement (%)"))
+    category = CategoryColumn("mean_achievement")
+    status = tables.Column(verbose_name=_("Status"))
+    villages_reached = NumberColumn(verbose_name=_("Villages reached"))
+
+
+class IndicatorTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        pass
+
+    name = tables.Column(verbose_name=_("Indicator"))
+    program = tables.Column(
+        accessor="program__name", verbose_name=_("Programme"), order_by=("program__name",)
+    )
+    agency = tables.Column(
+        accessor="program__agency",
+        verbose_name=_("Agency (OPD)"),
+        order_by=("program__agency__name",),
+    )
+    strategy = StrategyNumberColumn(
+        accessor="program__strategy", order_by=("program__strategy_id",)
+    )
+    unit = tables.Column(verbose_name=_("Unit"))
+    direction = tables.Column(verbose_name=_("Direction"))
+    baseline = DecimalColumn(verbose_name=_("Baseline"))
+    target = DecimalColumn(verbose_name=_("Annual target"))
+    expected = DecimalColumn(verbose_name=_("Expected as of the quarter"))
+    realized_as_of = DecimalColumn(verbose_name=_("Realised as of the quarter"))
+    achievement = PercentColumn(verbose_name=_("Achievement (%)"))
+    category = CategoryColumn("achievement", reported="realized_as_of")
+
+
+class StrategyTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        pass
+
+    number = tables.Column(
+        verbose_name=_("No."), attrs={"th": {"class": "number"}, "td": {"class": "number"}}
+    )
+    name = tables.Column(verbose_name=_("Strategy"))
+    year = tables.Column(verbose_name=_("Year"))
+    program_count = NumberColumn(verbose_name=_("Number of programmes"))
+    agency_count = NumberColumn(verbose_name=_("Number of agencies (OPD)"))
+    budget_ceiling = RupiahColumn(verbose_name=_("Budget ceiling (Rp)"))
+    budget_realized = RupiahColumn(verbose_name=_("Budget realised (Rp)"))
+    absorption = PercentColumn(verbose_name=_("Absorption (%)"))
+    mean_achievement = PercentColumn(verbose_name=_("Mean achievement (%)"))
+    category = CategoryColumn("mean_achievement")
+
+
+class AgencyTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        order_by = ("rank",)
+
+    rank = NumberColumn(verbose_name=_("Rank"), order_by=("rank", "name"))
+    name = tables.Column(verbose_name=_("Agency (OPD)"))
+    program_count = NumberColumn(verbose_name=_("Number of programmes"))
+    budget_ceiling = RupiahColumn(verbose_name=_("Budget ceiling (Rp)"))
+    budget_realized = RupiahColumn(verbose_name=_("Budget realised (Rp)"))
+    absorption = PercentColumn(verbose_name=_("Absorption (%)"))
+    mean_achievement = PercentColumn(verbose_name=_("Mean achievement (%)"))
+    category = CategoryColumn("mean_achievement")
+    reported_count = NumberColumn(verbose_name=_("Programmes that reported the quarter"))
+    completeness = PercentColumn(verbose_name=_("Reporting completeness (%)"))

@@ -1,0 +1,288 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bartim import access
+from bartim.access import PeriodLockError, allowed_actions, may_create_programs
+from bartim.models import Agency, PeriodLock, Quarter
+from helpers.concurrency import EditConflict
+from helpers.views import FilteredTableView, apply_errors, posted_data
+from indicators.models import Indicator, IndicatorValue
+from programs.access import get_program_for_read, get_program_for_write
+from programs.filters import (
+    AgencyFilterSet,
+    IndicatorFilterSet,
+    ProgramFilterSet,
+    StrategyFilterSet,
+)
+from programs.forms import IndicatorForm, ProgramForm, QuarterReportForm
+from programs.models import Program, Strategy
+from programs.services import (
+    BUDGET_FIELDS,
+    indicator_save,
+    program_create,
+    program_report_quarter,
+    program_update,
+)
+from programs.tables import AgencyTable, IndicatorTable, ProgramTable, StrategyTable
+
+
+class ProgramListView(FilteredTableView):
+    table_class = ProgramTable
+    filterset_class = ProgramFilterSet
+    title = gettext_lazy("Programmes")
+    description = gettext_lazy(
+        "Every programme of the year with its budget and its indicators' mean achievement "
+        "as of the quarter."
+    )
+    export_name = gettext_lazy("programmes")
+
+    def get_queryset(self):
+        return (
+            access.readable(self.request.user, Program.objects.all())
+            .select_related("agency", "strategy")
+            # What the table shows; its computed columns are annotations (ProgramFilterSet).
+            .only(
+                "name",
+                "year",
+                "status",
+                "budget_ceiling",
+                "agency__name",
+                "agency__abbreviation",
+                "strategy__name",
+            )
+            # strategy_id is the strategy's number: the same order as "strategy" without a
+            # join, and the order of the index program_year_order_idx.
+            .order_by("strategy_id", "name", "pk")
+        )
+
+
+class IndicatorListView(FilteredTableView):
+    table_class = IndicatorTable
+    filterset_class = IndicatorFilterSet
+    title = gettext_lazy("Indicators")
+    description = gettext_lazy(
+        "Every indicator of the year's programmes: what was realised by the end of the quarter "
+        "against what was expected by then."
+    )
+    export_name = gettext_lazy("indicators")
+
+    def get_queryset(self):
+        return (
+            access.readable(self.request.user, Indicator.objects.all())
+            .select_related("program__agency", "program__strategy")
+            .order_by("program__strategy", "program__name", "program_id", "pk")
+        )
+
+
+class StrategyListView(FilteredTableView):
+    table_class = StrategyTable
+    filterset_class = StrategyFilterSet
+    title = gettext_lazy("Strategies")
+    description = gettext_lazy(
+        "The regent's three strategies in the year: their programmes, agencies, budget and "
+        "the mean achievement of their programmes as of the quarter."
+    )
+    export_name = gettext_lazy("strategies")
+
+    def get_queryset(self):
+        # Strategies are public reference data; their figures come from visible programmes.
+        return Strategy.objects.order_by("number")
+
+
+class AgencyListView(FilteredTableView):
+    table_class = AgencyTable
+    filterset_class = AgencyFilterSet
+    title = gettext_lazy("Agencies (OPD)")
+    description = gettext_lazy(
+        "Agencies ranked by the mean achievement of their programmes as of the quarter, with "
+        "their budget absorption and how many of their programmes reported the quarter."
+    )
+    export_name = gettext_lazy("opd")
+
+    def get_queryset(self):
+        # Agencies are listed when they run a programme the user may see (AgencyFilterSet).
+        return Agency.objects.order_by("name", "pk")
+
+
+# ---- Programmes ----------------------------------------------------------------------
+
+
+def program_detail(request, pk):
+    program = get_program_for_read(request, pk)
+    indicators = program.indicators.prefetch_related(
+        Prefetch("values", queryset=IndicatorValue.objects.order_by("quarter"))
+    )
+    events = program.review_events.select_related("actor")
+    latest_reason = next((e for e in events if e.reason), None)
+    return render(
+        request,
+        "programs/program_detail.html",
+        {
+            "program": program,
+            "indicators": indicators,
+            "villages": program.target_villages.select_related("district").order_by(
+                "district__code", "code"
+            ),
+            "events": events,
+            "latest_reason": latest_reason,
+            "actions": allowed_actions(program, request.user),
+            "can_edit": access.editable(request.user, Program.objects.all()).filter(pk=pk).exists(),
+            "quarters": Quarter.choices,
+            "budget_by_quarter": [
+                (label, getattr(program, BUDGET_FIELDS[number]))
+                for number, label in Quarter.choices
+            ],
+            "locked_quarters": PeriodLock.objects.locked_quarters(program.year),
+        },
+    )
+
+
+def program_create_view(request):
+    if not may_create_programs(request.user):
+        raise PermissionDenied(_("Your account may not create programmes."))
+    form = ProgramForm(posted_data(request), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        villages = fields.pop("target_villages")
+        try:
+            program = program_create(actor=request.user, target_villages=villages, **fields)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Programme saved as a draft."))
+            return redirect("programs:program_detail", pk=program.pk)
+    return render(request, "programs/program_form.html", {"form": form, "program": None})
+
+
+def program_edit(request, pk):
+    program = get_program_for_write(request, pk)
+    form = ProgramForm(posted_data(request), instance=program, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.fields}
+        villages = fields.pop("target_villages")
+        seen_version = fields.pop("seen_version")
+        try:
+            program_update(
+                program=Program.objects.get(pk=pk),
+                actor=request.user,
+                target_villages=villages,
+                seen_version=seen_version,
+                **fields,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except EditConflict as conflict:
+            current = Program.objects.get(pk=pk)
+            form.show_conflict(
+                conflict,
+                {
+                    **{name: getattr(current, name) for name in fields},
+                    "target_villages": list(current.target_villages.order_by("code")),
+                },
+            )
+        else:
+            messages.success(request, _("Programme saved."))
+            return redirect("programs:program_detail", pk=pk)
+    return render(request, "programs/program_form.html", {"form": form, "program": program})
+
+
+def indicator_edit(request, pk, indicator_pk=None):
+    program = get_program_for_write(request, pk)
+    indicator = (
+        get_object_or_404(Indicator, pk=indicator_pk, program=program) if indicator_pk else None
+    )
+    form = IndicatorForm(posted_data(request), instance=indicator, program=program)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.fields}
+        seen_version = fields.pop("seen_version", None)
+        try:
+            indicator_save(
+                program=program,
+                actor=request.user,
+                indicator=indicator,
+                seen_version=seen_version,
+                **fields,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except EditConflict as conflict:
+            current = Indicator.objects.get(pk=indicator.pk)
+            form.show_conflict(conflict, {name: getattr(current, name) for name in fields})
+        else:
+            messages.success(request, _("Indicator saved."))
+            return redirect("programs:program_detail", pk=pk)
+    return render(
+        request,
+        "programs/indicator_form.html",
+        {"form": form, "program": program, "indicator": indicator},
+    )
+
+
+def program_quarter(request, pk, quarter):
+    if quarter not in Quarter.values:
+        raise Http404
+    program = get_program_for_write(request, pk)
+    locked = PeriodLock.objects.filter(year=program.year, quarter=quarter).exists()
+    if locked and not request.user.is_regency_admin:
+        raise PermissionDenied(_("This quarter is locked; only an administrator can change it."))
+    indicators = program.indicators.order_by("pk")
+    values = {
+        value.indicator_id: value
+        for value in IndicatorValue.objects.filter(indicator__program=program, quarter=quarter)
+    }
+    form = QuarterReportForm(
+        posted_data(request),
+        program=program,
+        indicators=indicators,
+        values=values,
+        initial={"budget_realized": getattr(program, BUDGET_FIELDS[quarter])},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            program_report_quarter(
+                program=program,
+                quarter=quarter,
+                actor=request.user,
+                budget_realized=form.cleaned_data["budget_realized"],
+                realized=form.realized(),
+                targets=form.targets(),
+                reason=form.cleaned_data["reason"],
+                seen_version=form.cleaned_data["seen_version"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        except EditConflict as conflict:
+            form.show_conflict(conflict, _quarter_values(program.pk, quarter))
+        except PeriodLockError as error:
+            form.add_error("reason", error.message)
+        else:
+            messages.success(request, _("Quarter saved."))
+            return redirect("programs:program_detail", pk=pk)
+    return render(
+        request,
+        "programs/program_quarter.html",
+        {
+            "form": form,
+            "program": program,
+            "quarter": quarter,
+            "quarter_label": Quarter(quarter).label,
+            "locked": locked,
+        },
+    )
+
+
+def _quarter_values(program_pk, quarter) -> dict:
+    """A quarter's current values under the quarter form's field names."""
+    program = Program.objects.get(pk=program_pk)
+    current = {"budget_realized": getattr(program, BUDGET_FIELDS[quarter])}
+    for indicator_id in program.indicators.values_list("pk", flat=True):
+        current[f"realized_{indicator_id}"] = current[f"target_{indicator_id}"] = None
+    for value in IndicatorValue.objects.filter(indicator__program=program, quarter=quarter):
+        current[f"realized_{value.indicator_id}"] = value.realized
+        current[f"target_{value.indicator_id}"] = value.target
+    return current

@@ -1,0 +1,276 @@
+"""What the evaluation meeting looks at, gathered once for the dashboard (/) and the meeting
+report (/reports/<year>/); docs/meeting.md describes each section.
+
+The rules themselves live elsewhere and are only called here: achievement, categories,
+absorption and reporting completeness in indicators/progress.py, the poverty-pocket rule in
+indicators/pockets.py, the targeting check in indicators/targeting.py. Every list is read
+through the user's visible_to() querysets.
+
+The whole meeting costs a fixed number of queries, however many programmes, agencies and
+villages the year has: the year's programmes with their figures (one query, grouped here by
+strategy and by agency with progress.rollup), the strategies, the BPS series, the latest
+quarter with data, and the targeting check's own fixed handful.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import F, Max
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from bartim import access
+from bartim.models import Agency, Quarter
+from helpers import charts, dataversion
+from indicators import progress
+from indicators.models import IndicatorValue
+from programs import periods
+from programs import progress as programme_progress
+from programs.filters import PeriodFilterSet
+from programs.models import Program, Strategy
+from reports.targeting import TargetingCheck, TargetingSummary, summarise, targeting_check
+from villages.models import PovertyStatistic
+
+# The dashboard lists this many rows of each list (pockets, uncovered pockets, programmes off
+# track, agencies with missing reports) and links to the full list; the report lists them all.
+# A province has thousands of programmes: the dashboard stays a page one reads.
+DASHBOARD_ROWS = 10
+
+
+def latest_quarter_with_data(programs, year: int) -> int:
+    """The last quarter of `year` for which any of `programs` reported a realised value;
+    without any, the quarter periods.default_quarter() gives (Q IV for a past year)."""
+    latest = IndicatorValue.objects.filter(
+        indicator__program__in=programs.filter(year=year).values("pk"), realized__isnull=False
+    ).aggregate(latest=Max("quarter"))["latest"]
+    return latest or periods.default_quarter(year)
+
+
+class MeetingPeriodFilterSet(PeriodFilterSet):
+    """The year and quarter of the dashboard, from `?year=&quarter=`: the same parameters,
+    choices and messages as the tables, but the quarter defaults to the latest one with
+    data, which is the one the meeting discusses."""
+
+    def defaults(self, data):
+        year = data.get("year", "")
+        year = int(year) if year.isdigit() and int(year) in self.years else self.default_year
+        programs = access.readable(self.request.user, Program.objects.all())
+        return {
+            "year": str(self.default_year),
+            "quarter": str(latest_quarter_with_data(programs, year)),
+        }
+
+
+def _filtered_programs_url(year: int, quarter: int, **filters) -> str:
+    query = QueryDict(mutable=True)
+    query.update({"year": year, "quarter": quarter, **filters})
+    return f"{reverse('programs:program_list')}?{query.urlencode()}"
+
+
+@dataclass
+class Meeting:
+    year: int
+    quarter: int
+    statistics: list[PovertyStatistic]
+    strategies: list[Strategy]
+    agencies: list[Agency]
+    off_track: list[Program]
+    not_reported: list[Program]
+    targeting: TargetingCheck
+    summary: TargetingSummary
+    links: dict[str, str] = field(default_factory=dict)
+    list_limit: int | None = None
+
+    @property
+    def quarter_label(self) -> str:
+        return str(Quarter(self.quarter).label)
+
+    @property
+    def program_count(self) -> int:
+        return sum(strategy.program_count for strategy in self.strategies)
+
+    @property
+    def agencies_not_reported(self) -> list[Agency]:
+        """Agencies with at least one programme that has no realised value for the quarter."""
+        return [agency for agency in self.agencies if agency.reported_count < agency.program_count]
+
+    @property
+    def pockets(self):
+        return self.targeting.pockets
+
+    def _shown(self, rows: list) -> list:
+        return rows if self.list_limit is None else rows[: self.list_limit]
+
+    @property
+    def pockets_shown(self):
+        """The pockets the page lists: the first `list_limit` (most poor households first)."""
+        return self._shown(self.pockets)
+
+    @property
+    def off_track_shown(self) -> list[Program]:
+        """The programmes off track the page lists: the first `list_limit` (lowest first)."""
+        return self._shown(self.off_track)
+
+    @property
+    def agencies_not_reported_shown(self) -> list[Agency]:
+        return self._shown(self.agencies_not_reported)
+
+    def poor_people_chart(self):
+        return charts.bar_chart(
+            charts.yearly_points((s.year, s.poor_people) for s in self.statistics),
+            chart_id="chart-poor-people",
+            title=_("Poor people (BPS)"),
+            description=_("Number of poor people in Barito Timur per year, BPS."),
+        )
+
+    def poverty_rate_chart(self):
+        return charts.line_chart(
+            charts.yearly_points((s.year, s.poverty_rate) for s in self.statistics),
+            chart_id="chart-poverty-rate",
+            title=_("Poverty rate (BPS)"),
+            description=_("Share of the population of Barito Timur below the poverty line."),
+            unit=charts.PERCENT,
+            value_decimals=2,
+        )
+
+    def achievement_chart(self):
+        return charts.bar_chart(
+            [
+                charts.Point(_("Strategy %(number)s") % {"number": s.number}, s.mean_achievement)
+                for s in self.strategies
+            ],
+            chart_id="chart-strategy-achievement",
+            title=_("Mean achievement per strategy, %(year)s as of %(quarter)s")
+            % {"year": self.year, "quarter": self.quarter_label},
+            unit=charts.PERCENT,
+            value_decimals=2,
+            height=240,
+        )
+
+
+def _category(mean) -> progress.Category:
+    return progress.category_of(mean, reported=mean is not None)
+
+
+def _attach(target, programs: list[Program]) -> None:
+    """Give a strategy or an agency its figures over `programs` (progress.rollup)."""
+    figures = progress.rollup(programs)
+    for name, value in vars(figures).items():
+        setattr(target, name, value)
+    target.category = _category(figures.mean_achievement)
+
+
+def meeting_for(*, user, year: int, quarter: int, list_limit: int | None = None) -> Meeting:
+    """Everything the meeting discusses for `year` as of `quarter`, as `user` may see it."""
+    programs = access.readable(user, Program.objects.all()).filter(year=year)
+
+    # One query for the year's programmes with their figures; strategies and agencies are
+    # grouped from it here, rather than each paying the rollup subqueries again.
+    # Only what the meeting shows: at a province's scale the year has thousands of rows.
+    rows = list(
+        programme_progress.programs_with_figures(programs, quarter)
+        .annotate(reported=F(programme_progress.stored_reported_field(quarter)))
+        .select_related("agency")
+        .only(
+            "name", "year", "strategy_id", "budget_ceiling", "agency__name", "agency__abbreviation"
+        )
+        .order_by("strategy", "name", "pk")
+    )
+    strategies = list(Strategy.objects.order_by("number"))
+    by_number = {strategy.number: strategy for strategy in strategies}
+    for row in rows:
+        row.category = _category(row.mean_achievement)
+        row.strategy = by_number[row.strategy_id]
+
+    for strategy in strategies:
+        _attach(strategy, [row for row in rows if row.strategy_id == strategy.number])
+
+    by_agency: dict[int, list[Program]] = {}
+    for row in rows:
+        by_agency.setdefault(row.agency_id, []).append(row)
+    agencies = []
+    for own in by_agency.values():
+        agency = own[0].agency
+        _attach(agency, own)
+        agency.not_reported = sorted(
+            (row for row in own if not row.reported), key=lambda row: (row.strategy_id, row.name)
+        )
+        agencies.append(agency)
+    means = [agency.mean_achievement for agency in agencies]
+    for agency, rank in zip(agencies, progress.ranks(means), strict=True):
+        agency.rank = rank
+    agencies.sort(key=lambda agency: (agency.rank, agency.name, agency.pk))
+
+    off_track_categories = progress.Signal.OFF_TRACK.categories
+    off_track = sorted(
+        (row for row in rows if row.category in off_track_categories),
+        key=lambda row: (row.mean_achievement, row.strategy_id, row.name, row.pk),
+    )
+    not_reported = sorted(
+        (row for row in rows if not row.reported),
+        key=lambda row: (row.agency.name, row.strategy_id, row.name, row.pk),
+    )
+    for strategy in strategies:
+        strategy.programs_url = _filtered_programs_url(year, quarter, strategy=strategy.number)
+    check = targeting_check(user=user, year=year)
+
+    links = {
+        "programs": _filtered_programs_url(year, quarter),
+        **{
+            f"programs_{category}": _filtered_programs_url(year, quarter, category=category)
+            for category in progress.Signal.OFF_TRACK.categories
+        },
+        "targeting": f"{reverse('reports:targeting')}?year={year}",
+        "opd": f"{reverse('programs:agency_list')}?year={year}&quarter={quarter}",
+        "strategies": f"{reverse('programs:strategy_list')}?year={year}&quarter={quarter}",
+    }
+    return Meeting(
+        year=year,
+        quarter=quarter,
+        statistics=list(PovertyStatistic.objects.order_by("year")),
+        strategies=strategies,
+        agencies=agencies,
+        off_track=off_track,
+        not_reported=not_reported,
+        targeting=check,
+        summary=summarise(check, limit=list_limit),
+        links=links,
+        list_limit=list_limit,
+    )
+
+
+@dataclass(frozen=True)
+class RenderedMeeting:
+    html: str
+    program_count: int
+
+
+DASHBOARD = "reports/meeting/_dashboard.html"
+REPORT = "reports/meeting/_report.html"
+
+
+def visibility_key(user) -> tuple:
+    """What visible_to() reads of `user`: a summary rendered for one user may be served to
+    another with the same key (with helpers.dataversion.cached)."""
+    return (user.is_active, user.role, user.agency_id, user.district_id)
+
+
+def rendered_meeting(
+    *, user, year: int, quarter: int, template: str, list_limit: int | None = None
+) -> RenderedMeeting:
+    """The dashboard's or the report's sections for `year` as of `quarter`, rendered once
+    per data version and kept in Django's cache: they are the pages everyone opens, and at
+    a province's scale the meeting costs hundreds of milliseconds to gather and render.
+    The HTML is rendered without the request, so nothing of one request (a CSP nonce, a
+    CSRF token) is kept for another."""
+
+    def render() -> RenderedMeeting:
+        meeting = meeting_for(user=user, year=year, quarter=quarter, list_limit=list_limit)
+        return RenderedMeeting(
+            html=render_to_string(template, {"meeting": meeting}),
+            program_count=meeting.program_count,
+        )
+
+    key = ("meeting", *visibility_key(user), template, year, quarter, list_limit)
+    return dataversion.cached(key, render)

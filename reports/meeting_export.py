@@ -1,0 +1,199 @@
+"""The evaluation meeting report as an Excel workbook, one sheet per section of the page:
+the BPS trend, the strategies, the OPD ranking, the programmes off track, the agencies that
+have not reported the quarter, and the poverty pockets with the targeting summary. Numbers
+stay numbers with a number format; every text cell goes through the formula neutralisation
+of bartim/exports.py (in write_sheet)."""
+
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from helpers.exports import TWO_DECIMALS, WHOLE, workbook_response, write_sheet
+from reports.meeting import Meeting
+from reports.targeting_export import _rate, _yes_no
+
+
+def _number(value):
+    # openpyxl writes Decimal as a number too, but a float keeps the cell type obvious.
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _trend_sheet(workbook, meeting: Meeting):
+    headers = [
+        _("Year"),
+        _("Poor people"),
+        _("Poverty rate (%)"),
+        _("Poverty line (Rp/capita/month)"),
+        _("Poverty depth index (P1)"),
+        _("Poverty severity index (P2)"),
+    ]
+    rows = [
+        [
+            s.year,
+            s.poor_people,
+            _number(s.poverty_rate),
+            s.poverty_line,
+            _number(s.depth_index),
+            _number(s.severity_index),
+        ]
+        for s in meeting.statistics
+    ]
+    formats = {1: "0", 2: WHOLE, 3: TWO_DECIMALS, 4: WHOLE, 5: TWO_DECIMALS, 6: TWO_DECIMALS}
+    write_sheet(workbook, _("BPS trend"), headers, rows, formats)
+
+
+def _rollup_columns():
+    return [
+        _("Number of programmes"),
+        _("Budget ceiling (Rp)"),
+        _("Budget realised (Rp)"),
+        _("Absorption (%)"),
+        _("Mean achievement (%)"),
+        _("Category"),
+    ]
+
+
+def _rollup_values(row):
+    return [
+        row.program_count,
+        row.budget_ceiling,
+        row.budget_realized,
+        _number(row.absorption),
+        _number(row.mean_achievement),
+        str(row.category.label),
+    ]
+
+
+def _strategy_sheet(workbook, meeting: Meeting):
+    headers = [_("No."), _("Strategy"), _("Number of agencies (OPD)"), *_rollup_columns()]
+    rows = [[s.number, s.name, s.agency_count, *_rollup_values(s)] for s in meeting.strategies]
+    formats = {1: "0", 3: WHOLE, 4: WHOLE, 5: WHOLE, 6: WHOLE, 7: TWO_DECIMALS, 8: TWO_DECIMALS}
+    write_sheet(workbook, _("Strategies"), headers, rows, formats)
+
+
+def _agency_sheet(workbook, meeting: Meeting):
+    headers = [
+        _("Rank"),
+        _("Agency (OPD)"),
+        *_rollup_columns(),
+        _("Programmes that reported the quarter"),
+        _("Reporting completeness (%)"),
+    ]
+    rows = [
+        [
+            a.rank,
+            a.name,
+            *_rollup_values(a),
+            a.reported_count,
+            _number(a.completeness),
+        ]
+        for a in meeting.agencies
+    ]
+    formats = {1: "0", 3: WHOLE, 4: WHOLE, 5: WHOLE, 6: TWO_DECIMALS, 7: TWO_DECIMALS, 9: WHOLE}
+    formats[10] = TWO_DECIMALS
+    write_sheet(workbook, _("OPD ranking"), headers, rows, formats)
+
+
+def _off_track_sheet(workbook, meeting: Meeting):
+    headers = [
+        _("Programme"),
+        _("Agency (OPD)"),
+        _("Strategy"),
+        _("Budget ceiling (Rp)"),
+        _("Budget realised (Rp)"),
+        _("Absorption (%)"),
+        _("Mean achievement (%)"),
+        _("Category"),
+    ]
+    rows = [
+        [
+            p.name,
+            p.agency.name,
+            p.strategy.number,
+            p.budget_ceiling,
+            p.budget_realized,
+            _number(p.absorption),
+            _number(p.mean_achievement),
+            str(p.category.label),
+        ]
+        for p in meeting.off_track
+    ]
+    formats = {3: "0", 4: WHOLE, 5: WHOLE, 6: TWO_DECIMALS, 7: TWO_DECIMALS}
+    write_sheet(workbook, _("Off track"), headers, rows, formats)
+
+
+def _not_reported_sheet(workbook, meeting: Meeting):
+    headers = [_("Agency (OPD)"), _("Programme"), _("Strategy")]
+    rows = [[p.agency.name, p.name, p.strategy.number] for p in meeting.not_reported]
+    write_sheet(workbook, _("Not reported"), headers, rows, {3: "0"})
+
+
+def _pocket_sheet(workbook, meeting: Meeting):
+    check = meeting.targeting
+    headers = [
+        _("District"),
+        _("Village code"),
+        _("Village"),
+        _("Population (people)"),
+        _("Poor households (KK)"),
+        _("Poverty rate (%)"),
+        *[_("Strategy %(number)s programmes") % {"number": s.number} for s in check.strategies],
+        _("Reached by a programme"),
+    ]
+    rows = [
+        [
+            row.district_name,
+            row.code,
+            row.name,
+            row.population,
+            row.poor_households,
+            _rate(row.poverty_rate),
+            *[len(cell.programs) for cell in row.by_strategy],
+            _yes_no(row.reached),
+        ]
+        for row in meeting.pockets
+    ]
+    formats = {4: WHOLE, 5: WHOLE, 6: TWO_DECIMALS}
+    formats.update(dict.fromkeys(range(7, 7 + len(check.strategies)), WHOLE))
+    write_sheet(workbook, _("Poverty pockets"), headers, rows, formats)
+
+
+def _targeting_sheet(workbook, meeting: Meeting):
+    summary = meeting.summary
+    rows = [
+        [_("Poverty pockets"), summary.pockets],
+        [_("Pockets reached by no programme"), summary.uncovered_pocket_count],
+        [_("Pockets missing a strategy"), summary.partly_covered_pockets],
+        [_("Poor households (KK)"), summary.poor_households],
+        [
+            _("Poor households in villages no programme reaches"),
+            summary.uncovered_poor_households,
+        ],
+        [
+            _("Share of poor households in villages no programme reaches (%)"),
+            _rate(summary.uncovered_share),
+        ],
+    ]
+    # One column holds counts and a share: the general format shows each as it is.
+    write_sheet(workbook, _("Targeting"), [_("Figure"), _("Value")], rows, {})
+
+
+def meeting_xlsx_response(meeting: Meeting) -> HttpResponse:
+    name = slugify(_("meeting report"))
+    filename = f"{name}_{meeting.year}_tw{meeting.quarter}.xlsx"
+
+    def fill(workbook):
+        for write in (
+            _trend_sheet,
+            _strategy_sheet,
+            _agency_sheet,
+            _off_track_sheet,
+            _not_reported_sheet,
+            _pocket_sheet,
+            _targeting_sheet,
+        ):
+            write(workbook, meeting)
+
+    return workbook_response(fill, filename)

@@ -1,0 +1,76 @@
+"""The review workflow shared by programmes and village data, in one place.
+
+draft -> submitted -> approved, or submitted -> returned (with a reason) -> submitted again;
+an admin reopens an approved record (with a reason), which returns it to its reporter.
+Every step is logged as a ReviewEvent on the record (who, when, why) and, through
+django-simple-history, as a change of the record's status.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bartim.access import TRANSITIONS, PeriodLockError, ReviewError, refusal
+from bartim.models import PeriodLock, ReviewAction
+
+
+def review_transition(*, record, action: str, actor, reason: str = ""):
+    """Move `record` through one review step and log it; returns the updated record.
+
+    Raises PermissionDenied when `actor` may not take the step, ReviewError when the record's
+    status does not allow it or a required reason is missing. Nothing is saved then.
+    """
+    action = ReviewAction(action)
+    transition = TRANSITIONS[action]
+    reason = (reason or "").strip()
+    model = type(record)
+    with transaction.atomic():
+        # Locking the row makes two reviewers acting at once take turns instead of both
+        # moving the record from the same status.
+        current = model.objects.select_for_update().get(pk=record.pk)
+        refused = refusal(current, actor, action)
+        if refused is not None:
+            raise refused
+        if transition.needs_reason and not reason:
+            raise ReviewError(_("Please give a reason."))
+        from_status = current.status
+        current.status = transition.target
+        current._change_reason = f"{action.label}: {reason}" if reason else action.label
+        current._history_user = actor
+        current.save(update_fields=["status"])
+        current.review_events.create(
+            action=action,
+            from_status=from_status,
+            to_status=transition.target,
+            reason=reason,
+            actor=actor,
+        )
+    return current
+
+
+def period_lock(*, year: int, quarter: int, actor, reason: str = "") -> PeriodLock:
+    if not actor.is_regency_admin:
+        raise PermissionDenied(_("Only an administrator locks a period."))
+    lock = PeriodLock(year=year, quarter=quarter, locked_by=actor, reason=(reason or "").strip())
+    lock._change_reason = lock.reason
+    lock._history_user = actor
+    lock.full_clean()
+    with transaction.atomic():
+        lock.save()
+    return lock
+
+
+def period_unlock(*, year: int, quarter: int, actor, reason: str) -> None:
+    if not actor.is_regency_admin:
+        raise PermissionDenied(_("Only an administrator unlocks a period."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise PeriodLockError(_("Please give a reason for unlocking."))
+    with transaction.atomic():
+        lock = PeriodLock.objects.select_for_update().filter(year=year, quarter=quarter).first()
+        if lock is None:
+            raise PeriodLockError(_("This quarter is not locked."))
+        lock._change_reason = reason
+        # simple_history records the deletion with this user as the unlocker.
+        lock._history_user = actor
+        lock.delete()

@@ -1,0 +1,289 @@
+"""Data entry and review pages for OPD heads, camat and administrators.
+
+Every write goes through the services (programs.services, indicators.services, bartim.review,
+review.locks), which apply the access, review and period-lock rules; these views only turn
+their refusals into messages."""
+
+from itertools import chain
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bartim.access import PeriodLockError, ReviewError, admin_required, allowed_actions
+from bartim.models import PeriodLock, ReviewAction, ReviewStatus, User
+from helpers.views import apply_errors, posted_data
+from indicators.models import Indicator, IndicatorValue
+from programs.access import get_program_for_read
+from programs.models import Program, ProgramReviewEvent
+from review.audit import audit_entries
+from review.forms import PeriodLockForm, ReasonForm
+from review.services import period_lock, period_unlock, review_transition
+from villages.access import get_village_data_for_read
+from villages.models import VillageData, VillageDataReviewEvent
+
+# Lazy: translated in each request's language, not once in the language active at import.
+ACTION_MESSAGES = {
+    ReviewAction.SUBMIT: gettext_lazy("Submitted for review."),
+    ReviewAction.APPROVE: gettext_lazy("Approved."),
+    ReviewAction.RETURN: gettext_lazy("Returned to the reporter with your reason."),
+    ReviewAction.REOPEN: gettext_lazy("Reopened; the reporter can change it again."),
+}
+
+
+# ---- Review steps --------------------------------------------------------------------
+
+
+def _transition(request, record, action, detail_url):
+    if action not in ReviewAction.values:
+        raise Http404
+    form = ReasonForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_transition(
+                record=record,
+                action=action,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ReviewError as error:
+            form.add_error("reason", error.message)
+        else:
+            messages.success(request, ACTION_MESSAGES[action])
+            return redirect(detail_url)
+    elif request.method == "GET" and action not in allowed_actions(record, request.user):
+        raise PermissionDenied(_("You may not take this step now."))
+    return render(
+        request,
+        "review/transition.html",
+        {
+            "form": form,
+            "record": record,
+            "action": ReviewAction(action),
+            "needs_reason": action in (ReviewAction.RETURN, ReviewAction.REOPEN),
+            "detail_url": detail_url,
+        },
+    )
+
+
+def program_transition(request, pk, action):
+    program = get_program_for_read(request, pk)
+    return _transition(
+        request, program, action, reverse("programs:program_detail", kwargs={"pk": pk})
+    )
+
+
+def village_data_transition(request, pk, action):
+    record = get_village_data_for_read(request, pk)
+    return _transition(
+        request, record, action, reverse("villages:village_data_detail", kwargs={"pk": pk})
+    )
+
+
+# ---- History -------------------------------------------------------------------------
+
+
+def program_history(request, pk):
+    program = get_program_for_read(request, pk)
+    histories = chain(
+        Program.history.filter(id=program.pk),
+        Indicator.history.filter(program_id=program.pk),
+        IndicatorValue.history.filter(
+            indicator_id__in=Indicator.history.filter(program_id=program.pk).values("id")
+        ),
+    )
+    return render(
+        request,
+        "review/history.html",
+        {
+            "title": str(program),
+            "back_url": reverse("programs:program_detail", kwargs={"pk": pk}),
+            "entries": audit_entries(histories),
+            "events": program.review_events.select_related("actor"),
+        },
+    )
+
+
+def village_data_history(request, pk):
+    record = get_village_data_for_read(request, pk)
+    return render(
+        request,
+        "review/history.html",
+        {
+            "title": str(record),
+            "back_url": reverse("villages:village_data_detail", kwargs={"pk": pk}),
+            "entries": audit_entries(VillageData.history.filter(id=record.pk)),
+            "events": record.review_events.select_related("actor"),
+        },
+    )
+
+
+# ---- Administrators ------------------------------------------------------------------
+
+
+def _submitted_since(event_model, field):
+    return Subquery(
+        event_model.objects.filter(**{field: OuterRef("pk")}, action=ReviewAction.SUBMIT)
+        .order_by("-pk")
+        .values("created_at")[:1]
+    )
+
+
+def _submitted_by(event_model, field):
+    return Subquery(
+        event_model.objects.filter(**{field: OuterRef("pk")}, action=ReviewAction.SUBMIT)
+        .order_by("-pk")
+        .values("actor__username")[:1]
+    )
+
+
+@admin_required
+def review_queue(request):
+    if request.method == "POST":
+        return _review_many(request)
+    programs = (
+        Program.objects.filter(status=ReviewStatus.SUBMITTED)
+        .select_related("agency", "strategy")
+        .annotate(
+            submitted_at=_submitted_since(ProgramReviewEvent, "program"),
+            submitted_by=_submitted_by(ProgramReviewEvent, "program"),
+        )
+        .order_by("submitted_at", "pk")
+    )
+    village_data = (
+        VillageData.objects.filter(status=ReviewStatus.SUBMITTED)
+        .select_related("village__district")
+        .annotate(
+            submitted_at=_submitted_since(VillageDataReviewEvent, "village_data"),
+            submitted_by=_submitted_by(VillageDataReviewEvent, "village_data"),
+        )
+        .order_by("submitted_at", "pk")
+    )
+    return render(
+        request,
+        "review/review_queue.html",
+        {"programs": programs, "village_data": village_data, "form": ReasonForm()},
+    )
+
+
+def _review_many(request):
+    """Approve or return the chosen records one by one: a refusal for one (say, the admin's
+    own submission) is reported for that one, and the others still go through."""
+    action = request.POST.get("action")
+    if action not in (ReviewAction.APPROVE, ReviewAction.RETURN):
+        messages.error(request, _("Choose to approve or to return."))
+        return redirect("review:review_queue")
+    reason = request.POST.get("reason", "")
+    chosen = [
+        *Program.objects.filter(pk__in=_ids(request.POST.getlist("program"))),
+        *VillageData.objects.filter(pk__in=_ids(request.POST.getlist("village_data"))),
+    ]
+    if not chosen:
+        messages.error(request, _("Choose at least one record."))
+        return redirect("review:review_queue")
+    done = 0
+    for record in chosen:
+        try:
+            review_transition(record=record, action=action, actor=request.user, reason=reason)
+        except (ReviewError, PermissionDenied) as error:
+            messages.error(request, f"{record}: {getattr(error, 'message', error)}")
+        else:
+            done += 1
+    if done:
+        messages.success(
+            request,
+            _("%(count)s records done: %(action)s.")
+            % {"count": done, "action": ReviewAction(action).label},
+        )
+    return redirect("review:review_queue")
+
+
+def _ids(values):
+    return [int(value) for value in values if value.isdigit()]
+
+
+@admin_required
+def period_locks(request):
+    form = PeriodLockForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if request.POST.get("operation") == "unlock":
+                period_unlock(
+                    year=data["year"],
+                    quarter=data["quarter"],
+                    actor=request.user,
+                    reason=data["reason"],
+                )
+                messages.success(request, _("The quarter is unlocked."))
+            else:
+                period_lock(
+                    year=data["year"],
+                    quarter=data["quarter"],
+                    actor=request.user,
+                    reason=data["reason"],
+                )
+                messages.success(request, _("The quarter is locked."))
+        except PeriodLockError as error:
+            form.add_error("reason", error.message)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return redirect("review:period_locks")
+    return render(
+        request,
+        "review/period_locks.html",
+        {
+            "form": form,
+            "locks": PeriodLock.objects.select_related("locked_by"),
+            "history": PeriodLock.history.select_related("history_user")[:50],
+        },
+    )
+
+
+@admin_required
+def audit(request):
+    histories = {
+        "program": Program.history,
+        "indicator": Indicator.history,
+        "indicatorvalue": IndicatorValue.history,
+        "villagedata": VillageData.history,
+        "periodlock": PeriodLock.history,
+    }
+    user_id = request.GET.get("user", "")
+    date_from = request.GET.get("from", "")
+    date_to = request.GET.get("to", "")
+    querysets = []
+    errors = []
+    for manager in histories.values():
+        queryset = manager.select_related("history_user")
+        if user_id.isdigit():
+            queryset = queryset.filter(history_user_id=int(user_id))
+        try:
+            if date_from:
+                queryset = queryset.filter(history_date__date__gte=date_from)
+            if date_to:
+                queryset = queryset.filter(history_date__date__lte=date_to)
+        except ValidationError:
+            errors = [_("Dates are written as YYYY-MM-DD.")]
+            queryset = queryset.none()
+        querysets.append(queryset.order_by("-history_date")[:500])
+    rows = sorted(chain.from_iterable(querysets), key=lambda h: h.history_date, reverse=True)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "review/audit.html",
+        {
+            "page": page,
+            "entries": audit_entries(page.object_list),
+            "users": User.objects.order_by("username"),
+            "errors": errors,
+            "filters": {"user": user_id, "from": date_from, "to": date_to},
+        },
+    )

@@ -1,0 +1,176 @@
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from bartim import access
+from bartim.models import Village
+from helpers.concurrency import claim_version
+from helpers.history import checked_save
+from helpers.validation import validate_many
+from villages.models import PovertyStatistic, VillageData
+
+
+def _check_keeps_village(actor, village: Village) -> None:
+    if not actor.is_active:
+        raise PermissionDenied(_("You may not change village data."))
+    if not actor.is_regency_admin and not (
+        actor.role == actor.Role.CAMAT and village.district_id == actor.district_id
+    ):
+        raise PermissionDenied(_("You may only keep the data of villages in your own district."))
+
+
+def village_data_save(
+    *,
+    actor,
+    village: Village,
+    year: int,
+    record: VillageData | None = None,
+    change_reason: str = "",
+    seen_version: int | None = None,
+    **fields,
+) -> VillageData:
+    """Create or change a village's data for a year. A camat keeps only his own district's.
+    `seen_version`: the version the form was opened at (helpers.concurrency)."""
+    _check_keeps_village(actor, village)
+    fields.pop("status", None)
+    try:
+        with transaction.atomic():
+            if record is None:
+                record = VillageData(village=village, year=year, updated_by=actor)
+            else:
+                claim_version(VillageData, pk=record.pk, seen_version=seen_version, actor=actor)
+                current = (
+                    access.editable(actor, VillageData.objects.all())
+                    .select_for_update()
+                    .filter(pk=record.pk)
+                    .first()
+                )
+                if current is None:
+                    raise PermissionDenied(_("You may not change this village data."))
+                record = current
+                record.village = village
+                record.year = year
+            for name, value in fields.items():
+                setattr(record, name, value)
+            checked_save(record, actor=actor, reason=change_reason)
+    except IntegrityError as error:
+        # full_clean checks the one-record-per-village-and-year rule, but two people creating
+        # the same record at the same moment both pass it; the database refuses the second.
+        raise ValidationError(
+            _(
+                "Someone else saved this village's data for %(year)s a moment ago, so nothing "
+                "was saved. Open it from the list, review it and save again."
+            )
+            % {"year": year}
+        ) from error
+    return record
+
+
+@dataclass
+class VillageDataEntry:
+    """One village's data for a year, for village_data_save_many: `record` is the existing
+    record to change, or None for a new one."""
+
+    village: Village
+    year: int
+    record: VillageData | None
+    fields: dict
+
+
+class BulkSaveError(Exception):
+    """Why each refused entry (by its position) could not be saved. Nothing was saved."""
+
+    def __init__(self, errors: dict[int, Exception]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def village_data_save_many(
+    *, actor, entries: list[VillageDataEntry], change_reason: str = ""
+) -> list[VillageData]:
+    """village_data_save for many records at once (an import), all or nothing.
+
+    The same rules (who keeps which village, which statuses may change, the model's field
+    rules and constraints) in a few queries for the whole batch rather than a dozen per
+    record. Raises BulkSaveError listing every refused entry; then nothing is saved.
+    """
+    errors: dict[int, Exception] = {}
+    with transaction.atomic():
+        editable = {
+            record.pk: record
+            for record in access.editable(actor, VillageData.objects.all())
+            .select_for_update()
+            .filter(pk__in=[e.record.pk for e in entries if e.record is not None])
+        }
+        records = []
+        for index, entry in enumerate(entries):
+            try:
+                _check_keeps_village(actor, entry.village)
+                if entry.record is None:
+                    record = VillageData(village=entry.village, year=entry.year, updated_by=actor)
+                elif entry.record.pk in editable:
+                    record = editable[entry.record.pk]
+                    record.village, record.year = entry.village, entry.year
+                    # An import checks its own preview instead of a form's version. The rows
+                    # are locked above (PostgreSQL) or the whole database is for this write
+                    # (SQLite), so raising the version from the value read is safe.
+                    record.version += 1
+                    record.updated_by = actor
+                else:
+                    raise PermissionDenied(_("You may not change this village data."))
+            except PermissionDenied as error:
+                errors[index] = error
+                continue
+            for name, value in entry.fields.items():
+                if name != "status":
+                    setattr(record, name, value)
+            records.append((index, record))
+        invalid = validate_many([record for _index, record in records])
+        for position, error in invalid.items():
+            errors[records[position][0]] = error
+        if errors:
+            raise BulkSaveError(errors)
+        new = [record for _index, record in records if record.pk is None]
+        changed = [record for _index, record in records if record.pk is not None]
+        history = {"default_user": actor, "default_change_reason": change_reason or None}
+        bulk_create_with_history(new, VillageData, batch_size=500, **history)
+        if changed:
+            now = timezone.now()
+            for record in changed:
+                record.updated_at = now
+            names = {name for entry in entries for name in entry.fields if name != "status"}
+            bulk_update_with_history(
+                changed,
+                VillageData,
+                fields=sorted(names | {"village", "year", "updated_at", "updated_by", "version"}),
+                batch_size=500,
+                **history,
+            )
+    return [record for _index, record in records]
+
+
+def poverty_statistic_save(
+    *,
+    actor,
+    year: int,
+    record: PovertyStatistic | None = None,
+    change_reason: str = "",
+    **fields,
+) -> PovertyStatistic:
+    """Create or change the BPS figures of a year; only an administrator keeps them."""
+    if not actor.is_regency_admin:
+        raise PermissionDenied(_("Only an administrator changes the BPS poverty figures."))
+    with transaction.atomic():
+        if record is None:
+            record = PovertyStatistic(year=year)
+        else:
+            record = PovertyStatistic.objects.select_for_update().get(pk=record.pk)
+            record.year = year
+        for name, value in fields.items():
+            setattr(record, name, value)
+        checked_save(record, actor=actor, reason=change_reason)
+    return record
