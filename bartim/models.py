@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from helpers.dataversion import VersionedWritesQuerySet
 from helpers.deletion import ReportKeepingModel, ReportKeepingQuerySet
 
 YEAR_MIN = 2000
@@ -101,7 +100,7 @@ class District(models.Model):
         return self.name
 
 
-class VillageQuerySet(ReportKeepingQuerySet, VersionedWritesQuerySet):
+class VillageQuerySet(ReportKeepingQuerySet):
     def reports_blocking_deletion(self):
         """Programmes that target these villages: the link would go with the village."""
         links = (
@@ -150,7 +149,7 @@ class Village(ReportKeepingModel):
         return self.name
 
 
-class AgencyQuerySet(VersionedWritesQuerySet):
+class AgencyQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 

@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from bartim.models import Agency, District, ReviewStatus, User, Village
 from bartim.services import account_create
+from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, Strategy
 from programs.progress import refresh_stored_progress
@@ -153,6 +154,7 @@ def demo_load(*, year: int) -> DemoResult:
         pockets = _pockets(villages)
         _village_data(result, year, villages, pockets, poor_people)
         _programmes(result, year, agencies, strategies, villages, pockets)
+        dataversion.bump()
     return result
 
 

@@ -7,26 +7,21 @@ targeting check, the filter dropdowns (bartim/filters.py) and the tables' row co
 The stamp is random rather than counted: a database restored from a backup and written to
 again must not meet a stamp whose cached summaries describe other data.
 
-Writes reach it three ways: `watch()` connects single saves, deletes and changes of a
-many-to-many set (forms, services, the admin, imports row by row, cascades);
-`VersionedWritesQuerySet` covers the querysets' bulk writes and update(); the data
-generator, which writes with bulk inserts and raw deletes, calls `bump()` itself.
+Every write service calls `bump()` in its own transaction (programs/services.py,
+villages/services.py, review/services.py, bartim/services.py ...); so do the loaders of the
+reference and demo data and the data generator. No signal does it behind a write's back.
 """
 
-import functools
 import hashlib
-import re
 import secrets
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from asgiref.local import Local
-from django.apps import apps
 from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.core.signals import request_finished, request_started
 from django.db import connections, models, router, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
 
 # A cached piece is stale at once after a write (its key holds the data version); this only
@@ -138,13 +133,10 @@ def cached_for_query(
     """`compute()`, a result of `queryset` (a count, its years, a dropdown's options), kept in
     the lookups cache like cached() under `name`, the query's own SQL (so that its filters
     and what the user may see are part of the key) and whatever else `also` says the result
-    depends on. A query that reads a table whose writes do not change the version is
-    computed every time."""
+    depends on."""
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # .none(): nothing to read, nothing worth keeping
-        return compute()
-    if not _reads_only_watched_tables(sql):
         return compute()
     source = "\0".join(map(str, (sql, repr(params), *also)))
     digest = hashlib.blake2b(source.encode(), digest_size=16).hexdigest()
@@ -156,69 +148,3 @@ def cached_count(queryset: models.QuerySet) -> int:
     """`queryset.count()`, kept by cached_for_query(): a table's paginator counts a province's
     rows once per version of the data instead of on every page and every sort of it."""
     return cached_for_query("count", queryset.order_by().values("pk"), queryset.count)
-
-
-_watched_tables: set[str] = set()
-_QUOTED_NAME = re.compile(r'"([^"]+)"')
-
-
-@functools.cache
-def _all_tables() -> frozenset[str]:
-    return frozenset(model._meta.db_table for model in apps.get_models(include_auto_created=True))
-
-
-def _reads_only_watched_tables(sql: str) -> bool:
-    # Both databases' compilers quote every table name; column names that are not table
-    # names fall out of the intersection.
-    read = set(_QUOTED_NAME.findall(sql)) & _all_tables()
-    return bool(read) and read <= _watched_tables
-
-
-def _bump_on_write(sender, using=None, **kwargs):
-    bump(using)
-
-
-def _bump_on_set_change(sender, action, using=None, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
-        bump(using)
-
-
-def watch(*watched: type[models.Model]) -> None:
-    """Give the data a new version on every save and delete of `watched`; a model's many-to-many
-    sets are watched with it."""
-    for model in watched:
-        _watched_tables.add(model._meta.db_table)
-        post_save.connect(_bump_on_write, sender=model, dispatch_uid=f"dataversion-{model}")
-        post_delete.connect(_bump_on_write, sender=model, dispatch_uid=f"dataversion-d-{model}")
-        for field in model._meta.local_many_to_many:
-            _watched_tables.add(field.remote_field.through._meta.db_table)
-            m2m_changed.connect(
-                _bump_on_set_change,
-                sender=field.remote_field.through,
-                dispatch_uid=f"dataversion-m2m-{model}-{field.name}",
-            )
-
-
-class VersionedWritesQuerySet(models.QuerySet):
-    """Bulk writes and update() give the data a new version too (they send no signals)."""
-
-    def bulk_create(self, objs, *args, **kwargs):
-        with transaction.atomic(using=self.db, savepoint=False):
-            created = super().bulk_create(objs, *args, **kwargs)
-            if created:
-                bump(self.db)
-        return created
-
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        with transaction.atomic(using=self.db, savepoint=False):
-            rows = super().bulk_update(objs, fields, *args, **kwargs)
-            if rows:
-                bump(self.db)
-        return rows
-
-    def update(self, **kwargs):
-        with transaction.atomic(using=self.db, savepoint=False):
-            rows = super().update(**kwargs)
-            if rows:
-                bump(self.db)
-        return rows

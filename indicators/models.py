@@ -10,11 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from bartim.models import Quarter
-from helpers.dataversion import VersionedWritesQuerySet
-
-
-class IndicatorQuerySet(VersionedWritesQuerySet):
-    pass
 
 
 class Indicator(models.Model):
@@ -51,7 +46,6 @@ class Indicator(models.Model):
     )
     target = models.DecimalField(_("annual target"), max_digits=18, decimal_places=2)
 
-    objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -70,10 +64,6 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class IndicatorValueQuerySet(VersionedWritesQuerySet):
-    pass
 
 
 class IndicatorValue(models.Model):
@@ -98,7 +88,6 @@ class IndicatorValue(models.Model):
         _("realised"), max_digits=18, decimal_places=2, null=True, blank=True
     )
 
-    objects = IndicatorValueQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

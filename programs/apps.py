@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Programmes")
-
-    def ready(self):
-        from programs import signals  # noqa: F401  (keeps the stored programme progress current)

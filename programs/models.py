@@ -9,7 +9,6 @@ from simple_history.models import HistoricalRecords
 
 from bartim.models import Agency, ReviewEvent, ReviewStatus, Village, year_range_constraint
 from helpers.concurrency import VersionedModel
-from helpers.dataversion import VersionedWritesQuerySet
 from helpers.deletion import ReportKeepingModel, ReportKeepingQuerySet
 from helpers.formatting import format_rupiah
 
@@ -37,7 +36,7 @@ class Strategy(models.Model):
         return f"{self.number}. {self.name}"
 
 
-class ProgramQuerySet(ReportKeepingQuerySet, VersionedWritesQuerySet):
+class ProgramQuerySet(ReportKeepingQuerySet):
     def reports_blocking_deletion(self):
         """Budget realisation is reported data held in the programme's own fields; its
         quarterly values are kept by IndicatorValue.indicator's on_delete=PROTECT."""

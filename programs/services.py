@@ -6,10 +6,12 @@ from django.utils.translation import gettext as _
 
 from bartim import access
 from bartim.access import check_quarter_writable
+from helpers import dataversion
 from helpers.concurrency import claim_version
 from helpers.history import checked_save
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
+from programs.progress import refresh_stored_progress
 
 BUDGET_FIELDS = {
     1: "budget_realized_q1",
@@ -43,6 +45,7 @@ def program_create(*, actor, target_villages=(), change_reason: str = "", **fiel
                 program._change_reason = change_reason
             program.save()
             program.target_villages.set(target_villages)
+            dataversion.bump()
     except IntegrityError as error:
         # full_clean checks one name per agency and year, but two people creating the same
         # programme at the same moment both pass it; the database refuses the second.
@@ -105,6 +108,7 @@ def program_update(
             current.target_villages.set(target_villages)
             del current.skip_history_when_saving
         current.save()
+        dataversion.bump()
     return current
 
 
@@ -145,6 +149,8 @@ def indicator_save(
         for name, value in fields.items():
             setattr(indicator, name, value)
         checked_save(indicator, actor=actor, reason=change_reason)
+        refresh_stored_progress([program.pk])
+        dataversion.bump()
     return indicator
 
 
@@ -195,4 +201,6 @@ def program_report_quarter(
             if indicator_id in targets:
                 value.target = targets[indicator_id]
             checked_save(value, actor=actor, reason=history_reason)
+        refresh_stored_progress([program.pk])
+        dataversion.bump()
     return program

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from bartim.access import TRANSITIONS, PeriodLockError, ReviewError, refusal
 from bartim.models import PeriodLock, ReviewAction
+from helpers import dataversion
 
 
 def review_transition(*, record, action: str, actor, reason: str = ""):
@@ -38,6 +39,7 @@ def review_transition(*, record, action: str, actor, reason: str = ""):
         current._change_reason = f"{action.label}: {reason}" if reason else action.label
         current._history_user = actor
         current.save(update_fields=["status"])
+        dataversion.bump()
         current.review_events.create(
             action=action,
             from_status=from_status,

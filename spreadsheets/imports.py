@@ -15,7 +15,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from bartim.access import PeriodLockError, ReviewError
-from bartim.models import ReviewStatus
+from spreadsheets.kinds import KINDS
+from spreadsheets.kinds.base import CHANGED, NEW, UNCHANGED
 from spreadsheets.layout import (
     REQUIRED,
     ParsedRow,
@@ -28,9 +29,6 @@ from spreadsheets.layout import (
 )
 from spreadsheets.reading import Upload, UploadRefused, read_upload
 
-NEW = "new"
-CHANGED = "changed"
-UNCHANGED = "unchanged"
 REFUSALS = (ValidationError, PermissionDenied, PeriodLockError, ReviewError)
 # simple_history keeps the reason in a 100-character column.
 CHANGE_REASON_LENGTH = 100
@@ -90,20 +88,6 @@ class Report:
             for r in self.rows
         ] + [[e.sheet, e.row, e.column, e.message] for e in self.errors]
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
-
-
-def status_refusal(label: str, status: str) -> str:
-    if status == ReviewStatus.SUBMITTED:
-        return _(
-            "%(record)s has been submitted for review and cannot be changed until an "
-            "administrator returns it."
-        ) % {"record": label}
-    if status == ReviewStatus.APPROVED:
-        return _(
-            "%(record)s has been approved and is locked; an administrator must reopen it "
-            "before it can be changed."
-        ) % {"record": label}
-    return _("You may not change %(record)s.") % {"record": label}
 
 
 def _constraint_field(model, message: str) -> str | None:
@@ -284,9 +268,6 @@ def _ranges(numbers: list[int]) -> str:
 
 def match_upload(upload: Upload, kind) -> dict[str, object]:
     """Which table of the file holds which sheet of `kind`; refuses a file of another kind."""
-    # Imported here because every kind imports this module.
-    from spreadsheets.kinds import KINDS
-
     if upload.marker:
         found = upload.marker.get("kind")
         if found != kind.slug:

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from spreadsheets.forms import TemplateForm, UploadForm
-from spreadsheets.imports import CHANGED, NEW, UNCHANGED, run_import
+from spreadsheets.imports import run_import
 from spreadsheets.kinds import KINDS, kinds_for
+from spreadsheets.kinds.base import CHANGED, NEW, UNCHANGED
 from spreadsheets.models import PendingImport
 from spreadsheets.reading import MAX_ROWS, UploadRefused, max_upload_size
 from spreadsheets.writing import build_template

@@ -2,8 +2,10 @@
 two camat of different districts, a viewer, and the anonymous visitor (the plain client)."""
 
 import pytest
+from django.core.cache import caches
 
 from bartim.models import User
+from helpers import dataversion
 from tests.factories import AgencyFactory, DistrictFactory, UserFactory, VillageFactory
 
 PASSWORD = "rahasia-uji-123"
@@ -13,6 +15,15 @@ PASSWORD = "rahasia-uji-123"
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness protects real passwords; test users only slow the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    # Test data is written by factories, not the write services, so it does not give the
+    # data a new version: a page cached by an earlier test must not be served to this one.
+    for cache in caches.all():
+        cache.clear()
+    dataversion._in_process.clear()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 from bartim.models import Agency, District, Regency, User, Village
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, Strategy
+from programs.progress import refresh_stored_progress
 from villages.models import PovertyStatistic, VillageData
 
 
@@ -92,9 +93,27 @@ class ProgramFactory(DjangoModelFactory):
             obj.target_villages.set(extracted)
 
 
-class IndicatorFactory(DjangoModelFactory):
+class StoredProgressFactory(DjangoModelFactory):
+    """Rows written as the write services leave them: with the programme's stored progress
+    computed (programs.progress), which a plain save does not do."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        record = super()._create(model_class, *args, **kwargs)
+        refresh_stored_progress([cls._program_id(record)])
+        return record
+
+
+class IndicatorFactory(StoredProgressFactory):
     class Meta:
         model = Indicator
+
+    @staticmethod
+    def _program_id(indicator):
+        return indicator.program_id
 
     program = factory.SubFactory(ProgramFactory)
     name = factory.Sequence(lambda n: f"Indikator {n}")
@@ -105,9 +124,13 @@ class IndicatorFactory(DjangoModelFactory):
     target = Decimal("100")
 
 
-class IndicatorValueFactory(DjangoModelFactory):
+class IndicatorValueFactory(StoredProgressFactory):
     class Meta:
         model = IndicatorValue
+
+    @staticmethod
+    def _program_id(value):
+        return value.indicator.program_id
 
     indicator = factory.SubFactory(IndicatorFactory)
     quarter = 1

@@ -1,6 +1,7 @@
-"""The dashboard is rendered once per data version (bartim/dataversion.py) and then served
-from the cache. Whatever way the data changes, the next dashboard must show the change: one
-test per kind of write, each reading the dashboard before (so that it is cached) and after."""
+"""The dashboard is rendered once per data version (helpers/dataversion.py) and then served
+from the cache. Whatever way the data changes (the write services, the admin, the Excel
+imports, the loaders), the next dashboard must show the change: one test per kind of write,
+each reading the dashboard before (so that it is cached) and after."""
 
 from decimal import Decimal
 from io import StringIO
@@ -14,17 +15,18 @@ from django.urls import reverse
 from bartim.models import Agency
 from helpers import dataversion
 from programs.models import Strategy
+from programs.services import program_report_quarter, program_update
 from tests.excel_helpers import confirm, download, fill, upload_and_preview, xlsx_bytes
 from tests.factories import (
     IndicatorFactory,
     IndicatorValueFactory,
-    PovertyStatisticFactory,
     ProgramFactory,
     StrategyFactory,
     VillageDataFactory,
 )
 from tests.meeting_helpers import table_rows
 from villages.models import PocketRule
+from villages.services import poverty_statistic_save
 
 pytestmark = pytest.mark.django_db
 URL = reverse("reports:dashboard")
@@ -146,26 +148,30 @@ def test_village_data_imported_from_excel(client, watched, camat_x_user, village
     assert "Pulau Patai" not in dashboard(client)
 
 
-def test_target_villages_changed(client, watched, village_x):
+def test_target_villages_changed(client, watched, village_x, admin_user):
     program, _indicator = watched
     _headers, rows = table_rows(client.get(URL, PERIOD), "pocket-table")
     assert rows[0][-1] == "tidak ada program"
 
-    program.target_villages.set([village_x])
+    program_update(program=program, actor=admin_user, target_villages=[village_x])
 
     _headers, rows = table_rows(client.get(URL, PERIOD), "pocket-table")
     assert rows[0][-1] == "ya"
 
 
-def test_a_bps_figure_and_the_pocket_rule(client, watched):
+def test_a_bps_figure_and_the_pocket_rule(client, watched, admin_user):
     assert "8.740" not in dashboard(client)
 
-    PovertyStatisticFactory(year=2023, poor_people=8740, poverty_rate=Decimal("6.66"))
+    poverty_statistic_save(
+        actor=admin_user, year=2023, poor_people=8740, poverty_rate=Decimal("6.66")
+    )
     assert "8.740" in dashboard(client)
 
-    rule = PocketRule.current()
-    rule.basis, rule.fixed_rate = PocketRule.Basis.FIXED_RATE, Decimal("50")
-    rule.save()
+    response = client.post(
+        reverse("admin:villages_pocketrule_change", args=[PocketRule.SINGLETON_ID]),
+        {"basis": PocketRule.Basis.FIXED_RATE, "fixed_rate": "50", "min_poor_households": "20"},
+    )
+    assert response.status_code == 302
     assert "Pulau Patai" not in dashboard(client)
 
 
@@ -200,7 +206,7 @@ def test_a_write_rolled_back_leaves_the_page_as_it_was(client, watched, agency_a
     assert dashboard(client) == before
 
 
-def test_the_meeting_report_is_cached_and_follows_a_write_too(client, watched):
+def test_the_meeting_report_is_cached_and_follows_a_write_too(client, watched, admin_user):
     program, indicator = watched
     url = reverse("reports:meeting_report", args=[2024])
 
@@ -214,13 +220,17 @@ def test_the_meeting_report_is_cached_and_follows_a_write_too(client, watched):
     assert off_track(1) == []
     assert off_track(2) == ["Bedah Rumah"]  # 25 of the 50 expected by Q II: 50%
 
-    IndicatorValueFactory(indicator=indicator, quarter=2, realized=Decimal("30"))
+    program_report_quarter(
+        program=program, quarter=2, actor=admin_user, realized={indicator.pk: Decimal("30")}
+    )
 
     assert off_track(1) == []
     assert off_track(2) == []  # 55 of 50
 
 
-def test_the_targeting_check_is_cached_and_follows_a_write_too(client, watched, village_x):
+def test_the_targeting_check_is_cached_and_follows_a_write_too(
+    client, watched, village_x, admin_user
+):
     program, _indicator = watched
     url = reverse("reports:targeting")
 
@@ -231,6 +241,6 @@ def test_the_targeting_check_is_cached_and_follows_a_write_too(client, watched, 
     assert not reached()
     assert not reached()  # from the cache
 
-    program.target_villages.set([village_x])
+    program_update(program=program, actor=admin_user, target_villages=[village_x])
 
     assert reached()

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -428,7 +429,9 @@ def test_a_deep_page_costs_the_same_queries_at_two_sizes(
     assert names(response) == [f"P{number:02d}" for number in range(25 * (last_page - 1), count)]
 
 
-def test_dropdowns_are_read_once_and_follow_a_renamed_village(viewer_client, world, village_x):
+def test_dropdowns_are_read_once_and_follow_a_renamed_village(
+    viewer_client, admin_user, world, village_x
+):
     def desa_dropdown(response) -> str:
         content = response.content.decode()
         start = content.index('<select name="desa"')
@@ -444,8 +447,18 @@ def test_dropdowns_are_read_once_and_follow_a_renamed_village(viewer_client, wor
     assert desa_dropdown(second) == desa_dropdown(first)
     assert "Pulau Patai (Dusun Timur)</option>" in desa_dropdown(first)
 
-    village_x.name = "Pulau Patai Baru"
-    village_x.save()
+    admin = Client()
+    admin.force_login(admin_user)
+    response = admin.post(
+        reverse("admin:bartim_village_change", args=[village_x.pk]),
+        {
+            "district": village_x.district_id,
+            "code": village_x.code,
+            "name": "Pulau Patai Baru",
+            "kind": village_x.kind,
+        },
+    )
+    assert response.status_code == 302
 
     renamed = desa_dropdown(viewer_client.get(URL))
     assert f'<option value="{village_x.code}">Pulau Patai Baru (Dusun Timur)</option>' in renamed

@@ -181,18 +181,6 @@ def test_the_admin_indicator_page_and_deleting_in_the_admin(client, admin_user, 
     assert_current(program)
 
 
-def test_an_indicator_moved_to_another_programme_leaves_both_current(program, houses, agency_a):
-    IndicatorValueFactory(indicator=houses, quarter=1, realized=Decimal("10"))
-    other = ProgramFactory(agency=agency_a, name="Rumah Layak", year=2024)
-
-    houses.program = other
-    houses.save()
-
-    assert stored_means(program) == [None, None, None, None]
-    assert stored_means(other)[0] == Decimal("100.00")
-    assert_current(program, other)
-
-
 def test_the_quarterly_excel_import(client, opd_a_user, program, houses):
     client.force_login(opd_a_user)
     workbook = download(client, "quarterly", year=2024, quarter=1)

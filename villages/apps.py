@@ -5,9 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class VillagesConfig(AppConfig):
     name = "villages"
     verbose_name = _("Village data and poverty pockets")
-
-    def ready(self):
-        from helpers import dataversion
-        from villages.models import PocketRule, PovertyStatistic, VillageData
-
-        dataversion.watch(VillageData, PovertyStatistic, PocketRule)

@@ -10,11 +10,6 @@ from simple_history.models import HistoricalRecords
 
 from bartim.models import ReviewEvent, ReviewStatus, Village, year_range_constraint
 from helpers.concurrency import VersionedModel
-from helpers.dataversion import VersionedWritesQuerySet
-
-
-class VillageDataQuerySet(VersionedWritesQuerySet):
-    pass
 
 
 def _not_above(smaller: str, larger: str, message) -> models.CheckConstraint:
@@ -51,7 +46,6 @@ class VillageData(VersionedModel):
         _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
 
-    objects = VillageDataQuerySet.as_manager()
     # The history has its own who and when; the version is bookkeeping, not a change.
     history = HistoricalRecords(excluded_fields=["updated_at", "updated_by", "version"])
 

@@ -8,6 +8,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from bartim import access
 from bartim.models import Village
+from helpers import dataversion
 from helpers.concurrency import claim_version
 from helpers.history import checked_save
 from helpers.validation import validate_many
@@ -57,6 +58,7 @@ def village_data_save(
             for name, value in fields.items():
                 setattr(record, name, value)
             checked_save(record, actor=actor, reason=change_reason)
+            dataversion.bump()
     except IntegrityError as error:
         # full_clean checks the one-record-per-village-and-year rule, but two people creating
         # the same record at the same moment both pass it; the database refuses the second.
@@ -150,6 +152,7 @@ def village_data_save_many(
                 batch_size=500,
                 **history,
             )
+        dataversion.bump()
     return [record for _index, record in records]
 
 
@@ -173,4 +176,5 @@ def poverty_statistic_save(
         for name, value in fields.items():
             setattr(record, name, value)
         checked_save(record, actor=actor, reason=change_reason)
+        dataversion.bump()
     return record

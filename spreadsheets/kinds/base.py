@@ -4,7 +4,9 @@ with, and how its rows are checked and written."""
 from dataclasses import dataclass, field
 
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from bartim.models import ReviewStatus
 from spreadsheets.layout import SheetSpec
 
 
@@ -60,3 +62,23 @@ class TemplateKind:
 
 def is_admin(user) -> bool:
     return user.is_authenticated and user.is_regency_admin
+
+
+# What an import does with a row.
+NEW = "new"
+CHANGED = "changed"
+UNCHANGED = "unchanged"
+
+
+def status_refusal(label: str, status: str) -> str:
+    if status == ReviewStatus.SUBMITTED:
+        return _(
+            "%(record)s has been submitted for review and cannot be changed until an "
+            "administrator returns it."
+        ) % {"record": label}
+    if status == ReviewStatus.APPROVED:
+        return _(
+            "%(record)s has been approved and is locked; an administrator must reopen it "
+            "before it can be changed."
+        ) % {"record": label}
+    return _("You may not change %(record)s.") % {"record": label}

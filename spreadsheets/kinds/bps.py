@@ -4,8 +4,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from spreadsheets.imports import CHANGED, NEW, UNCHANGED
-from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.kinds.base import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    TemplateContent,
+    TemplateKind,
+    TemplateRow,
+    is_admin,
+)
 from spreadsheets.layout import Column, SheetSpec, decimal, text, whole, year_column
 from villages.models import PovertyStatistic
 from villages.services import poverty_statistic_save

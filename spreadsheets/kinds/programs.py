@@ -14,8 +14,16 @@ from indicators.models import Indicator
 from programs.models import Program, Strategy
 from programs.services import indicator_save, program_create, program_update
 from spreadsheets import cells
-from spreadsheets.imports import CHANGED, NEW, UNCHANGED, status_refusal
-from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.kinds.base import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    TemplateContent,
+    TemplateKind,
+    TemplateRow,
+    is_admin,
+    status_refusal,
+)
 from spreadsheets.layout import (
     REQUIRED,
     Choice,

@@ -12,8 +12,16 @@ from bartim.models import Quarter
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
 from programs.services import BUDGET_FIELDS, program_report_quarter
-from spreadsheets.imports import CHANGED, NEW, UNCHANGED, status_refusal
-from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.kinds.base import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    TemplateContent,
+    TemplateKind,
+    TemplateRow,
+    is_admin,
+    status_refusal,
+)
 from spreadsheets.layout import REQUIRED, Column, SheetSpec, decimal, whole, year_column
 
 

@@ -6,8 +6,16 @@ from django.utils.translation import gettext_lazy
 
 from bartim import access
 from bartim.models import Village
-from spreadsheets.imports import CHANGED, NEW, UNCHANGED, status_refusal
-from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.kinds.base import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    TemplateContent,
+    TemplateKind,
+    TemplateRow,
+    is_admin,
+    status_refusal,
+)
 from spreadsheets.layout import REQUIRED, Column, SheetSpec, text, whole, year_column
 from villages.models import VillageData
 from villages.services import BulkSaveError, VillageDataEntry, village_data_save_many

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from helpers import dataversion
 from reference.bps import load_poverty_series
 from reference.loading import ReferenceDataError, default_data_dir, load_agencies, load_territory
 from reference.strategies import load_strategies
@@ -35,6 +36,7 @@ class Command(BaseCommand):
                     load_strategies(),
                     load_poverty_series(data_dir),
                 ]
+                dataversion.bump()
         except ReferenceDataError as error:
             raise CommandError(str(error)) from error
         for result in results:
