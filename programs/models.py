@@ -194,7 +194,7 @@ class Program(ReportKeepingModel, VersionedModel):
         return f"{self.name} ({self.year})"
 
     def get_absolute_url(self):
-        return reverse("admin:programs_program_change", args=[self.pk])
+        return reverse("programs:program_detail", args=[self.pk])
 
     @property
     def budget_realized_total(self) -> int:
