@@ -251,19 +251,19 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username,
-# or from one address, further logins are refused for AXES_COOLOFF_MINUTES.
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins from one address,
+# whatever the usernames, further logins from that address are refused for
+# AXES_COOLOFF_MINUTES. A username is never locked for everyone: failures from one client
+# must not lock out another (an attacker could otherwise lock out the administrator).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
-# Behind nginx the client's address is the last hop it adds to X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Behind nginx the client's address is the last entry it appends to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "bartim.client_address.client_address"
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""django-axes: repeated failed logins lock the account and the address out."""
+"""django-axes: repeated failed logins lock out the address they came from, and only it,
+also behind the documented nginx proxy (X-Forwarded-For)."""
 
 from datetime import timedelta
 
@@ -24,15 +25,23 @@ def _fail_five_times(client, username, ip="10.0.0.5"):
     return response
 
 
-def test_five_wrong_passwords_lock_the_user_out_even_with_the_right_one(client, viewer_user):
+def test_five_wrong_passwords_lock_out_the_address_even_with_the_right_one(client, viewer_user):
     locked = _fail_five_times(client, "viewer")
 
     assert locked.status_code == 429
-    response = _login(client, "viewer", PASSWORD, ip="10.0.0.99")
+    response = _login(client, "viewer", PASSWORD)
     assert response.status_code == 429
     assert "Terlalu banyak percobaan masuk" in response.content.decode()
     assert "15 menit" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_same_user_still_signs_in_from_his_own_computer(client, viewer_user):
+    _fail_five_times(client, "viewer", ip="10.0.0.5")
+
+    response = _login(client, "viewer", PASSWORD, ip="10.0.0.99")
+
+    assert response.status_code == 302
 
 
 def test_four_wrong_passwords_still_let_the_right_one_in(client, viewer_user):
@@ -65,7 +74,6 @@ def test_an_address_guessing_many_usernames_is_locked_out(client, viewer_user):
 def test_admin_releases_the_lockout_with_the_reset_command(client, viewer_user):
     _fail_five_times(client, "viewer")
 
-    call_command("axes_reset_username", "viewer")
     call_command("axes_reset_ip", "10.0.0.5")
 
     assert _login(client, "viewer", PASSWORD).status_code == 302
@@ -78,3 +86,40 @@ def test_lockout_ends_after_the_cool_off(client, viewer_user):
     )
 
     assert _login(client, "viewer", PASSWORD).status_code == 302
+
+
+def _login_through_nginx(client, username, password, forwarded_for):
+    # nginx's proxy_add_x_forwarded_for appends the address it saw to whatever the client sent.
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@pytest.fixture
+def behind_nginx(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+
+
+def test_behind_the_proxy_random_usernames_lock_out_only_their_sender(
+    client, admin_user, behind_nginx
+):
+    for number in range(5):
+        _login_through_nginx(client, f"acak{number}", "salah", "203.0.113.66")
+
+    assert _login_through_nginx(client, "admin", PASSWORD, "203.0.113.66").status_code == 429
+    assert _login_through_nginx(client, "admin", PASSWORD, "198.51.100.7").status_code == 302
+
+
+def test_behind_the_proxy_a_forged_forwarded_address_does_not_escape_the_lockout(
+    client, viewer_user, behind_nginx
+):
+    for number in range(5):
+        forged = f"10.9.9.{number}, 203.0.113.66"
+        _login_through_nginx(client, "viewer", "salah", forged)
+
+    response = _login_through_nginx(client, "viewer", PASSWORD, "10.1.1.1, 203.0.113.66")
+
+    assert response.status_code == 429
