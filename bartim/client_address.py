@@ -15,9 +15,7 @@ def client_address(request) -> str | None:
     remote = request.META.get("REMOTE_ADDR")
     if not proxies:
         return remote
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    ]
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < proxies:
         return remote
