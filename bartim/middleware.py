@@ -1,3 +1,22 @@
+from bartim.views import healthz
+
+
+class HealthCheckMiddleware:
+    """Serves the health check, /healthz, before the session and the user are loaded: with
+    the database down, a request carrying a session cookie would otherwise fail there with a
+    500 instead of the 503 the load balancer needs. Must come right after SecurityMiddleware."""
+
+    PATH = "/healthz"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == self.PATH:
+            return healthz(request)
+        return self.get_response(request)
+
+
 class IndonesianFirstMiddleware:
     """Ignore the browser's Accept-Language, so the language is Indonesian unless the user
     chose another with the switcher (a cookie that LocaleMiddleware still reads).

@@ -89,6 +89,7 @@ if env_bool("DEV_TOOLS", DEBUG):
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bartim.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bartim.middleware.IndonesianFirstMiddleware",

@@ -135,7 +135,7 @@ def test_expired_form_gives_a_clear_indonesian_403(viewer_user):
 
 
 def test_health_check_answers_without_login(client):
-    response = client.get(reverse("healthz"))
+    response = client.get("/healthz")
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
@@ -146,11 +146,24 @@ def test_health_check_says_unavailable_when_the_database_does_not_answer(client)
     with mock.patch(
         "bartim.views.connection.cursor", side_effect=OperationalError("connection refused")
     ):
-        response = client.get(reverse("healthz"))
+        response = client.get("/healthz")
 
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
     assert "refused" not in response.content.decode()
+
+
+def test_health_check_says_unavailable_to_a_signed_in_browser_too(client, viewer_user):
+    # A browser's session cookie makes Django read the session from the database first.
+    client.force_login(viewer_user)
+    with mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.cursor",
+        side_effect=OperationalError("connection refused"),
+    ):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
 
 
 @override_settings(DEBUG=False, ROOT_URLCONF=__name__)
