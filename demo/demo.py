@@ -8,6 +8,7 @@ they are: a tester's edits survive running the command again.
 import random
 import tomllib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,12 +16,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from bartim.models import Agency, District, ReviewStatus, User, Village
+from bartim.models import Agency, District, ReviewAction, ReviewStatus, User, Village
 from bartim.services import account_create
 from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, Strategy
 from programs.progress import refresh_stored_progress
+from review.services import review_transition
 from villages.models import PovertyStatistic, VillageData
 
 DEMO_PASSWORD = "demo-bartim-2024"
@@ -41,6 +43,7 @@ class DemoAccount:
     district: str = ""
 
 
+# One account per role, the ones the README lists.
 DEMO_ACCOUNTS = [
     DemoAccount("admin", User.Role.ADMIN),
     DemoAccount("opd_pendidikan", User.Role.OPD, agency="Dinas Pendidikan"),
@@ -48,6 +51,40 @@ DEMO_ACCOUNTS = [
     DemoAccount("camat_dusun_timur", User.Role.CAMAT, district="62.13.01"),
     DemoAccount("camat_dusun_tengah", User.Role.CAMAT, district="62.13.05"),
     DemoAccount("viewer", User.Role.VIEWER),
+]
+# The operators of the other agencies with demo programmes and the other camat: every
+# submitted or approved record was submitted by its own reporter, as the review rules say.
+REPORTER_ACCOUNTS = [
+    DemoAccount("opd_kesehatan", User.Role.OPD, agency="Dinas Kesehatan"),
+    DemoAccount(
+        "opd_pupr",
+        User.Role.OPD,
+        agency="Dinas Pekerjaan Umum, Penataan Ruang, Perumahan dan Kawasan Permukiman",
+    ),
+    DemoAccount("opd_dukcapil", User.Role.OPD, agency="Dinas Kependudukan dan Pencatatan Sipil"),
+    DemoAccount(
+        "opd_nakertrans", User.Role.OPD, agency="Dinas Tenaga Kerja, Transmigrasi dan Perindustrian"
+    ),
+    DemoAccount(
+        "opd_perdagangan",
+        User.Role.OPD,
+        agency="Dinas Perdagangan, Koperasi dan Usaha Kecil dan Menengah",
+    ),
+    DemoAccount("opd_pertanian", User.Role.OPD, agency="Dinas Pertanian dan Ketahanan Pangan"),
+    DemoAccount("opd_perikanan", User.Role.OPD, agency="Dinas Perikanan dan Peternakan"),
+    DemoAccount(
+        "opd_p3akb",
+        User.Role.OPD,
+        agency="Dinas Pemberdayaan Perempuan, Perlindungan Anak dan Keluarga Berencana",
+    ),
+    DemoAccount("camat_banua_lima", User.Role.CAMAT, district="62.13.02"),
+    DemoAccount("camat_patangkep_tutui", User.Role.CAMAT, district="62.13.03"),
+    DemoAccount("camat_awang", User.Role.CAMAT, district="62.13.04"),
+    DemoAccount("camat_pematang_karau", User.Role.CAMAT, district="62.13.06"),
+    DemoAccount("camat_paju_epat", User.Role.CAMAT, district="62.13.07"),
+    DemoAccount("camat_raren_batuah", User.Role.CAMAT, district="62.13.08"),
+    DemoAccount("camat_paku", User.Role.CAMAT, district="62.13.09"),
+    DemoAccount("camat_karusen_janang", User.Role.CAMAT, district="62.13.10"),
 ]
 
 CUMULATIVE, SUM = Indicator.Aggregation.CUMULATIVE, Indicator.Aggregation.SUM
@@ -159,7 +196,9 @@ def demo_load(*, year: int) -> DemoResult:
 
 
 def _reference(year: int):
-    names = {spec.agency for spec in PROGRAMMES} | {a.agency for a in DEMO_ACCOUNTS if a.agency}
+    names = {spec.agency for spec in PROGRAMMES} | {
+        a.agency for a in DEMO_ACCOUNTS + REPORTER_ACCOUNTS if a.agency
+    }
     agencies = {agency.name: agency for agency in Agency.objects.filter(name__in=names)}
     districts = {d.code: d for d in District.objects.filter(regency__code=REGENCY_CODE)}
     villages = list(
@@ -196,13 +235,12 @@ def _reference(year: int):
 
 
 def _accounts(result: DemoResult, agencies, districts) -> None:
+    accounts = DEMO_ACCOUNTS + REPORTER_ACCOUNTS
     existing = {
         user.username: user
-        for user in User.objects.filter(
-            username__in=[account.username for account in DEMO_ACCOUNTS]
-        )
+        for user in User.objects.filter(username__in=[account.username for account in accounts])
     }
-    for account in DEMO_ACCOUNTS:
+    for account in accounts:
         user = existing.get(account.username)
         if user is None:
             user = account_create(
@@ -214,6 +252,29 @@ def _accounts(result: DemoResult, agencies, districts) -> None:
             )
         result.accounts.append((user, account.username not in existing))
         result.count("accounts", account.username not in existing)
+
+
+def _reporters(role: str, scope: str) -> dict[int, User]:
+    """The demo account reporting for each agency or district, by its id."""
+    usernames = [account.username for account in DEMO_ACCOUNTS + REPORTER_ACCOUNTS]
+    users = User.objects.filter(role=role, username__in=usernames).order_by("username")
+    return {getattr(user, scope): user for user in users}
+
+
+def _review(record, status: str, reporter: User, admin: User, year: int, rng) -> None:
+    """Bring a new record to `status` through the review workflow, as its reporter and the
+    administrator would, on plausible dates of the year, so that its review steps show who
+    submitted and approved it and when."""
+    if status == DRAFT:
+        return
+    submitted_on = datetime(year, 1, 15, 9, tzinfo=UTC) + timedelta(days=rng.randint(0, 300))
+    steps = [(ReviewAction.SUBMIT, reporter, submitted_on)]
+    if status == APPROVED:
+        steps.append((ReviewAction.APPROVE, admin, submitted_on + timedelta(rng.randint(2, 12))))
+    for action, actor, when in steps:
+        review_transition(record=record, action=action, actor=actor)
+        record.review_events.filter(action=action).update(created_at=when)
+        record.refresh_from_db()
 
 
 def _pockets(villages: list[Village]) -> list[Village]:
@@ -267,8 +328,16 @@ def _village_data(result, year, villages, pockets, poor_total) -> None:
         result.count("village data", village.pk not in existing)
         if village.pk not in existing:
             new.append(data)
+    statuses = [data.status for data in new]
+    for data in new:
+        data.status = DRAFT
     # The database constraints guard these generated rows; history still records their creation.
     bulk_create_with_history(new, VillageData)
+    camat = _reporters(User.Role.CAMAT, "district_id")
+    admin = User.objects.filter(username="admin").first()
+    rng = random.Random(f"bartim-demo-village-review-{year}")
+    for data, status in zip(new, statuses, strict=True):
+        _review(data, status, camat[data.village.district_id], admin, year, rng)
 
 
 def _one_village(noise, village, year, population, poor_people, pocket) -> VillageData:
@@ -310,12 +379,7 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
     reached = [v for v in pockets if v.pk not in unreached]
     pocket_ids = {v.pk for v in pockets}
     ordinary = [v for v in villages if v.pk not in pocket_ids]
-    authors = {
-        user.agency_id: user
-        for user in User.objects.filter(
-            role=User.Role.OPD, username__in=[a.username for a in DEMO_ACCOUNTS]
-        )
-    }
+    authors = _reporters(User.Role.OPD, "agency_id")
     admin = User.objects.filter(username="admin").first()
     existing = set(Program.objects.filter(year=year).values_list("agency_id", "name"))
     for spec in PROGRAMMES:
@@ -344,7 +408,6 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
             budget_realized_q4=realized[3],
             beneficiary_target=spec.beneficiaries,
             beneficiary_unit=spec.unit,
-            status=spec.status,
             created_by=authors.get(agency.pk, admin),
         )
         program.full_clean()
@@ -358,6 +421,7 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
         result.count("programmes", True)
         for indicator_spec in spec.indicators:
             _indicator(result, rng, program, spec, indicator_spec)
+        _review(program, spec.status, authors.get(agency.pk, admin), admin, year, rng)
 
 
 def _indicator(result, rng, program, spec: ProgrammeSpec, ispec: IndicatorSpec) -> None:
@@ -400,8 +464,11 @@ def _quarter(ispec: IndicatorSpec, quarter: int, reach: float, rng) -> tuple[flo
     """The quarter's planned and realised value, in the indicator's own aggregation."""
     wobble = rng.uniform(0.95, 1.05)
     if ispec.aggregation == SUM:
+        # The quarter's own delivery, against the target to date: quarter targets are
+        # cumulative whatever the aggregation (docs/progress.md).
         share = QUARTER_SHARE[quarter - 1]
-        return ispec.target * share, ispec.target * share * reach * wobble
+        to_date = sum(QUARTER_SHARE[:quarter])
+        return ispec.target * to_date, ispec.target * share * reach * wobble
     share = CUMULATIVE_SHARE[quarter - 1]
     if ispec.aggregation == CUMULATIVE:
         return ispec.target * share, ispec.target * share * reach * wobble

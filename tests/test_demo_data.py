@@ -2,18 +2,23 @@
 
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, F, Sum
 
+from bartim import access
 from bartim.models import ReviewStatus, User, Village
+from demo.demo import REPORTER_ACCOUNTS
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
 from villages.models import VillageData
+from villages.pockets import annotate_pockets
 
 PASSWORD = "demo-bartim-2024"
+DOC = " ".join((Path(__file__).parents[1] / "docs" / "demo-data.md").read_text().split())
 
 
 def load_demo(*args) -> str:
@@ -163,8 +168,86 @@ def test_it_creates_one_account_per_role(demo):
         "camat_dusun_timur": ("camat", None, "62.13.01", False, False),
         "camat_dusun_tengah": ("camat", None, "62.13.05", False, False),
         "viewer": ("viewer", None, None, False, False),
+    } | {
+        account.username: (
+            account.role,
+            account.agency or None,
+            account.district or None,
+            False,
+            False,
+        )
+        for account in REPORTER_ACCOUNTS
     }
     assert all(user.check_password(PASSWORD) for user in User.objects.all())
+    assert f"{len(accounts)} accounts in all" in DOC
+
+
+def test_every_agency_and_kecamatan_has_its_reporter(demo):
+    agencies = set(Program.objects.values_list("agency_id", flat=True))
+    districts = set(VillageData.objects.values_list("village__district_id", flat=True))
+
+    assert agencies <= set(User.objects.filter(role="opd").values_list("agency_id", flat=True))
+    assert districts <= set(User.objects.filter(role="camat").values_list("district_id", flat=True))
+
+
+@pytest.mark.parametrize("model", [Program, VillageData])
+def test_submitted_and_approved_records_carry_their_review_steps(demo, model):
+    for record in model.objects.exclude(status=ReviewStatus.DRAFT):
+        events = {event.action: event for event in record.review_events.all()}
+        submit = events["submit"]
+        assert submit.actor.role in ("opd", "camat"), record
+        assert access.reported(submit.actor, model.objects.filter(pk=record.pk)).exists()
+        assert submit.created_at.year == 2024
+        if record.status == ReviewStatus.APPROVED:
+            assert events["approve"].actor.username == "admin"
+            assert events["approve"].created_at > submit.created_at
+        else:
+            assert "approve" not in events
+    assert not model.objects.filter(status=ReviewStatus.DRAFT, review_events__isnull=False)
+
+
+def _achievement(indicator, quarter):
+    """The achievement to date, by this test's own arithmetic from the stored values."""
+    values = {value.quarter: value for value in indicator.values.all()}
+    reported = [q for q in range(1, quarter + 1) if values[q].realized is not None]
+    if not reported:
+        return None
+    if indicator.aggregation == Indicator.Aggregation.SUM:
+        realized = sum(values[q].realized for q in reported)
+    else:
+        realized = values[reported[-1]].realized
+    expected = values[quarter].target
+    if indicator.direction == Indicator.Direction.HIGHER_IS_BETTER:
+        return realized * 100 / expected
+    return (indicator.baseline - realized) * 100 / (indicator.baseline - expected)
+
+
+def test_no_indicator_is_far_above_its_target_to_date(demo):
+    highest = max(
+        achievement
+        for indicator in Indicator.objects.prefetch_related("values")
+        for quarter in range(1, 5)
+        if (achievement := _achievement(indicator, quarter)) is not None
+    )
+
+    assert highest <= 150
+    assert f"no indicator is above {int(highest) + 1}% of its target to date" in DOC
+
+
+def test_quarter_targets_are_cumulative_and_end_at_the_annual_target(demo):
+    for indicator in Indicator.objects.prefetch_related("values"):
+        targets = [value.target for value in indicator.values.order_by("quarter")]
+        if indicator.direction == Indicator.Direction.HIGHER_IS_BETTER:
+            assert targets == sorted(targets), indicator.name
+        if indicator.aggregation != Indicator.Aggregation.LATEST:
+            assert targets[-1] == indicator.target, indicator.name
+
+
+def test_the_pockets_the_doc_quotes_are_the_ones_the_app_finds(demo):
+    pockets = annotate_pockets(VillageData.objects.filter(year=2024)).filter(is_pocket=True)
+
+    assert f"app finds **{pockets.count()} poverty pockets** in 2024" in DOC
+    assert f"**{Program.objects.count()} programmes from " in DOC
 
 
 def test_it_prints_the_accounts_with_the_password(demo):
