@@ -13,7 +13,6 @@ from bartim.concurrency import claim_version
 from bartim.history import checked_save
 from bartim.models import Village
 from bartim.periods import check_quarter_writable
-from bartim.validation import validate_many
 from programs.models import Program
 from programs.services import BUDGET_FIELDS
 
@@ -186,8 +185,8 @@ def village_data_save_many(
     """village_data_save for many records at once (an import), all or nothing.
 
     The same rules (who keeps which village, which statuses may change, the model's field
-    rules and constraints) in a few queries for the whole batch rather than a dozen per
-    record. Raises BulkSaveError listing every refused entry; then nothing is saved.
+    rules and constraints: full_clean() per record). Raises BulkSaveError listing every
+    refused entry; then nothing is saved.
     """
     errors: dict[int, Exception] = {}
     with transaction.atomic():
@@ -220,9 +219,11 @@ def village_data_save_many(
                 if name != "status":
                     setattr(record, name, value)
             records.append((index, record))
-        invalid = validate_many([record for _index, record in records])
-        for position, error in invalid.items():
-            errors[records[position][0]] = error
+        for index, record in records:
+            try:
+                record.full_clean()
+            except ValidationError as error:
+                errors[index] = error
         if errors:
             raise BulkSaveError(errors)
         new = [record for _index, record in records if record.pk is None]
