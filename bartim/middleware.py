@@ -4,7 +4,7 @@ class IndonesianFirstMiddleware:
 
     Many office computers in the regency run an English-language browser, yet the app's users
     work in Indonesian and the meeting's figures must read the same on every screen
-    (PRODUCT.md: Indonesian first, English available). Must come before LocaleMiddleware.
+    (Indonesian first, English available). Must come before LocaleMiddleware.
     """
 
     def __init__(self, get_response):

@@ -23,7 +23,7 @@ def _refresh_stored_progress(program_ids) -> None:
 def _within(queryset, program_path: str, programs):
     """`queryset` restricted to the rows of `programs`. When `programs` is every programme
     (what every signed-in user reads), no restriction: a semi-join over all programmes cost
-    a province's indicator count 3 to 5 ms for nothing (docs/performance.md)."""
+    a province's indicator count 3 to 5 ms for nothing."""
     if not programs.query.has_filters():
         return queryset
     return queryset.filter(**{f"{program_path}__in": programs})
