@@ -1,11 +1,12 @@
-"""The data version: a stamp that changes with every write to the data the summary pages
-show, in the writing transaction, so that a summary cached under one stamp is never read
-after a write has committed. The dashboard and the report (indicators/meeting.py), the
-targeting check, the filter dropdowns (bartim/filters.py) and the tables' row counts
-(cached_count) are cached by it.
+"""The data version: a stamp that changes with every write to the data the pages show, in the
+writing transaction, and the one cache keyed by it (`cached()`): the dashboard, the report,
+the targeting check, the table pages' rendered filters and table, their row counts and years.
+A piece cached under one stamp is never read after a write has committed, whichever process
+or machine serves the next request (the cache is Redis when REDIS_URL is set), and no cache
+ever needs flushing: old keys are simply never asked for again.
 
 The stamp is random rather than counted: a database restored from a backup and written to
-again must not meet a stamp whose cached summaries describe other data.
+again must not meet a stamp whose cached pieces describe other data.
 
 Writes reach it three ways: `watch()` connects single saves, deletes and changes of a
 many-to-many set (forms, services, the admin, imports row by row, cascades);
@@ -13,19 +14,15 @@ many-to-many set (forms, services, the admin, imports row by row, cascades);
 generator, which writes with bulk inserts and raw deletes, calls `bump()` itself.
 """
 
-import functools
 import hashlib
-import re
 import secrets
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from asgiref.local import Local
-from django.apps import apps
-from django.core.cache import caches
-from django.core.exceptions import EmptyResultSet
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import connections, models, router, transaction
+from django.db import models, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
 
@@ -35,8 +32,8 @@ CACHE_SECONDS = 3600
 
 T = TypeVar("T")
 
-# Within a request the stamp is read once (a page may key several cached pieces by it);
-# outside a request, every call reads it, since nothing says when it could have changed.
+# Within a request the stamp is read once, so that the pieces of one page (its count, its
+# years, its table) all come from the same version of the data.
 _request = Local()
 
 
@@ -69,109 +66,37 @@ def bump(using: str | None = None) -> None:
 
 def current() -> int:
     """The data's version, read once per request."""
-    if getattr(_request, "active", False) and _request.stamp is not None:
-        return _request.stamp
-    stamp = _read_stamp()
-    if getattr(_request, "active", False):
-        _request.stamp = stamp
+    from .models import DataVersion
+
+    stamp = getattr(_request, "stamp", None)
+    if stamp is None:
+        stamp = (
+            DataVersion.objects.filter(pk=DataVersion.SINGLETON_ID)
+            .values_list("stamp", flat=True)
+            .first()
+        ) or 0
+        if getattr(_request, "active", False):
+            _request.stamp = stamp
     return stamp
 
 
-def _read_stamp() -> int:
-    from .models import DataVersion
-
-    # Plain SQL: every page reads it, and the ORM took longer to build the query than the
-    # database took to answer it.
-    connection = connections[router.db_for_read(DataVersion)]
-    table = connection.ops.quote_name(DataVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT stamp FROM {table} WHERE id = %s", [DataVersion.SINGLETON_ID])  # noqa: S608
-        row = cursor.fetchone()
-    return row[0] if row else 0
-
-
-# Values that cached(in_process=True) also keeps in this process, unpickled: at most
-# IN_PROCESS_ENTRIES, each under a key that holds the data version.
-_in_process: dict[str, object] = {}
-IN_PROCESS_ENTRIES = 32
-
-
-# The cache of small values most pages read (settings.CACHES): row counts, years, dropdowns.
-LOOKUPS = "lookups"
-
-
-def cached(
-    key_parts: Iterable,
-    compute: Callable[[], T],
-    *,
-    in_process: bool = False,
-    cache_alias: str = "default",
-) -> T:
-    """`compute()`, kept in Django's cache `cache_alias` under `key_parts`, the data version
-    and the active language: computed once per version of the data, whichever process asks.
-    `in_process` also keeps it in this process, for a value read on most pages whose
-    unpickling from the cache costs (a province's dropdowns); the caller must never change
-    it."""
-    key = ":".join(map(str, (current(), translation.get_language() or "", *key_parts)))
-    if in_process and key in _in_process:
-        return _in_process[key]
-    cache = caches[cache_alias]
+def cached(key_parts: Iterable, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in Django's cache under `key_parts`, the data version and the active
+    language: computed once per version of the data, whichever process asks. `key_parts`
+    must name everything else the value depends on (the user's visibility_key(), filters)."""
+    source = "\0".join(map(str, (current(), translation.get_language() or "", *key_parts)))
+    key = "v:" + hashlib.blake2b(source.encode(), digest_size=20).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
-    if in_process:
-        if len(_in_process) >= IN_PROCESS_ENTRIES:
-            _in_process.clear()
-        _in_process[key] = value
     return value
 
 
-def cached_for_query(
-    name: str,
-    queryset: models.QuerySet,
-    compute: Callable[[], T],
-    *,
-    in_process: bool = False,
-    also: Iterable = (),
-) -> T:
-    """`compute()`, a result of `queryset` (a count, its years, a dropdown's options), kept in
-    the lookups cache like cached() under `name`, the query's own SQL (so that its filters
-    and what the user may see are part of the key) and whatever else `also` says the result
-    depends on. A query that reads a table whose writes do not change the version is
-    computed every time."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # .none(): nothing to read, nothing worth keeping
-        return compute()
-    if not _reads_only_watched_tables(sql):
-        return compute()
-    source = "\0".join(map(str, (sql, repr(params), *also)))
-    digest = hashlib.blake2b(source.encode(), digest_size=16).hexdigest()
-    key = (name, queryset.db, digest)
-    return cached(key, compute, in_process=in_process, cache_alias=LOOKUPS)
-
-
-def cached_count(queryset: models.QuerySet) -> int:
-    """`queryset.count()`, kept by cached_for_query(): a table's paginator counts a province's
-    rows once per version of the data instead of on every page and every sort of it."""
-    return cached_for_query("count", queryset.order_by().values("pk"), queryset.count)
-
-
-_watched_tables: set[str] = set()
-_QUOTED_NAME = re.compile(r'"([^"]+)"')
-
-
-@functools.cache
-def _all_tables() -> frozenset[str]:
-    return frozenset(model._meta.db_table for model in apps.get_models(include_auto_created=True))
-
-
-def _reads_only_watched_tables(sql: str) -> bool:
-    # Both databases' compilers quote every table name; column names that are not table
-    # names fall out of the intersection.
-    read = set(_QUOTED_NAME.findall(sql)) & _all_tables()
-    return bool(read) and read <= _watched_tables
+def visibility_key(user) -> tuple:
+    """What the querysets' visible_to() read of `user`: a piece cached for one user may be
+    served to another with the same key."""
+    return (user.is_active, user.is_superuser, user.role, user.agency_id, user.district_id)
 
 
 def _bump_on_write(sender, using=None, **kwargs):
@@ -187,11 +112,9 @@ def watch(*watched: type[models.Model]) -> None:
     """Give the data a new version on every save and delete of `watched`; a model's many-to-many
     sets are watched with it."""
     for model in watched:
-        _watched_tables.add(model._meta.db_table)
         post_save.connect(_bump_on_write, sender=model, dispatch_uid=f"dataversion-{model}")
         post_delete.connect(_bump_on_write, sender=model, dispatch_uid=f"dataversion-d-{model}")
         for field in model._meta.local_many_to_many:
-            _watched_tables.add(field.remote_field.through._meta.db_table)
             m2m_changed.connect(
                 _bump_on_set_change,
                 sender=field.remote_field.through,

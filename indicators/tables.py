@@ -13,7 +13,6 @@ from bartim.tables import (
     DecimalColumn,
     NumberColumn,
     PercentColumn,
-    RecordLinkColumn,
     RupiahColumn,
 )
 
@@ -70,7 +69,9 @@ class ProgramTable(BaseTable):
     class Meta(BaseTable.Meta):
         pass
 
-    name = RecordLinkColumn("entry:program_detail", verbose_name=_("Programme"))
+    name = tables.Column(
+        linkify=("entry:program_detail", [tables.A("pk")]), verbose_name=_("Programme")
+    )
     agency = tables.Column(verbose_name=_("Agency (OPD)"), order_by=("agency__name",))
     strategy = StrategyNumberColumn(order_by=("strategy_id",))
     year = tables.Column(verbose_name=_("Year"))

@@ -16,7 +16,6 @@ from bartim.models import District
 from programs.models import Program
 
 from . import periods
-from .meeting import visibility_key
 from .models import VillageData
 from .targeting import targeting_check
 from .targeting_export import targeting_xlsx_response
@@ -43,7 +42,6 @@ class TargetingFilterSet(TableFilterSet):
         method="keep",
         label=_("Kecamatan"),
         empty_label=_("All"),
-        label_fields=("name",),
         error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
     )
 
@@ -102,7 +100,7 @@ def targeting(request):
     # At a province's scale the check is a page of thousands of villages: rendered once per
     # data version, like the dashboard (indicators/meeting.py).
     sections = dataversion.cached(
-        ("targeting", *visibility_key(request.user), year, kecamatan),
+        ("targeting", *dataversion.visibility_key(request.user), year, kecamatan),
         lambda: render_to_string(
             "indicators/_targeting_check.html",
             {"check": targeting_check(user=request.user, year=year, district=district)},

@@ -1,6 +1,8 @@
 """The fixed cast every access test uses: an admin, two OPD heads of different agencies,
 two camat of different districts, a viewer, and the anonymous visitor (the plain client)."""
 
+import uuid
+
 import pytest
 
 from bartim.models import User
@@ -14,6 +16,16 @@ PASSWORD = "rahasia-uji-123"
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness protects real passwords; test users only slow the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys(settings):
+    # A test's database starts at the same data version as the last one's: its own key
+    # prefix keeps it from reading what another test (or another run, in a shared Redis)
+    # cached, without flushing a cache that others use.
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
 
 
 @pytest.fixture

@@ -1,18 +1,14 @@
-"""A table's row count ("Jumlah baris: N", and the pages it makes) and its years are read
-once per version of the data (bartim.dataversion.cached_count, indicators.periods.years_of).
-Whatever way the rows change, the next page must count them again: each test reads the
-page before (so that the count is cached) and after."""
+"""A table page, its row count ("Jumlah baris: N", and the pages it makes) and its years are
+kept per version of the data (bartim.dataversion.cached). Whatever way the rows change, the
+next page must show it: each test reads the page before (so that it is cached) and after."""
 
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bartim import dataversion
 from indicators.models import Indicator, VillageData
 from programs.models import Program
 
@@ -105,26 +101,9 @@ def test_village_data_of_a_new_village_year_is_counted(viewer_client, village_x,
     assert rows_shown(viewer_client, VILLAGES) == 1
 
 
-def test_a_query_over_a_table_whose_writes_keep_the_version_is_counted_every_time(db):
-    users = get_user_model().objects.all()
-    before = dataversion.cached_count(users)
-    get_user_model().objects.create_user("counted-again", password="x-Long-enough-1")
-    assert dataversion.cached_count(users) == before + 1
-
-
 def test_a_programme_in_a_new_year_brings_the_year_and_opens_it(viewer_client, programmes):
-    # The years are kept per version of the data too (indicators.periods.years_of).
     assert rows_shown(viewer_client, PROGRAMS, {}) == 4
     ProgramFactory(agency=programmes[0].agency, strategy=programmes[0].strategy, year=2025)
     response = viewer_client.get(PROGRAMS)
     assert '<option value="2025" selected>' in response.content.decode()
     assert rows_shown(viewer_client, PROGRAMS, {}) == 1
-
-
-def test_table_pages_keep_their_counts_apart_from_the_summaries(viewer_client, programmes):
-    # Many filtered views must not push the dashboard out of its cache (settings.CACHES).
-    caches["default"].clear()
-    for agency in {program.agency for program in programmes}:
-        rows_shown(viewer_client, PROGRAMS, {**YEAR, "opd": agency.pk})
-    assert not caches["default"]._cache
-    assert caches[dataversion.LOOKUPS]._cache
