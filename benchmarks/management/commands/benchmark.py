@@ -241,10 +241,10 @@ class Command(BaseCommand):
             lines.append(
                 f"| `{row['path']}` | server {row['first_server'] + 1} | {ms} "
                 f"| {'yes' if row['same'] else '**no**'} "
-                f"| {'yes' if row['shows_the_write'] else '**no**'} |"
+                f"| {({True: 'yes', False: '**no**', None: '–'})[row['shows_the_write']]} |"
             )
         self.stdout.write("\n".join(lines))
-        if not all(row["same"] and row["shows_the_write"] for row in rows):
+        if not all(row["same"] and row["shows_the_write"] is not False for row in rows):
             raise CommandError("The two servers did not show the same pages after a write.")
 
     def _meta(self, started, server, bench_options, overrides) -> dict:
