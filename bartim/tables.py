@@ -23,8 +23,6 @@ class StableQuerysetData(TableQuerysetData):
     otherwise) and the primary key as the last key, so that pages never repeat or skip rows
     that tie on the sorted column."""
 
-    sorted_by_user = False
-
     def __len__(self):
         # The paginator's count, once per version of the data for the same rows (the SQL holds
         # the filters and what the user may see; paging and sorting do not change it).
@@ -53,25 +51,6 @@ class StableQuerysetData(TableQuerysetData):
                 )
         if expressions:
             self.data = self.data.order_by(*expressions, "pk")
-            self.sorted_by_user = True
-
-    def __getitem__(self, key):
-        late = isinstance(key, slice) and (key.start or self.sorted_by_user)
-        if not (late and self._late_lookup_is_exact()):
-            return super().__getitem__(key)
-        # A late row lookup: the page's keys first, in one subquery that needs only what the
-        # order and the filters read, then the annotated and joined rows of those keys alone.
-        # Sliced directly, the database would compute every annotation for each row an OFFSET
-        # skips (0.8 s instead of 25 ms for a province's last page), and sorting by a computed
-        # column would carry every row's joined columns through the sort.
-        # The first page in the queryset's own order is read from its index as it is.
-        return self.data.filter(pk__in=self.data.values("pk")[key])
-
-    def _late_lookup_is_exact(self) -> bool:
-        # A window function (the OPD ranking's rank) would be computed over the page's rows
-        # alone once they are filtered by key.
-        annotations = self.data.query.annotations.values()
-        return not any(getattr(value, "contains_over_clause", False) for value in annotations)
 
 
 class BaseTable(tables.Table):

@@ -401,7 +401,7 @@ def test_dropdown_text_is_escaped(viewer_client, world, district_x):
 
 
 def test_a_deep_page_sorted_by_achievement_is_the_slice_of_the_whole_order(viewer_client, many):
-    # Past the first page the rows are looked up by key (bartim.tables.StableQuerysetData).
+    # Sorted with the primary key last (bartim.tables.StableQuerysetData): no row repeated.
     whole = names(viewer_client.get(URL, {"sort": "-mean_achievement", "per_page": 100}))
     second = names(viewer_client.get(URL, {"sort": "-mean_achievement", "page": 2}))
 
@@ -417,8 +417,7 @@ def test_a_deep_page_costs_the_same_queries_at_two_sizes(
         _with_value(ProgramFactory(agency=agency_a, strategy=strategy, name=f"P{number:02d}"), "50")
     last_page = (count + 24) // 25
 
-    # Session, user, the data version, years, count, four dropdowns, the page (its keys are a
-    # subquery).
+    # Session, user, the data version, years, count, four dropdowns, the page.
     with django_assert_max_num_queries(10):
         response = viewer_client.get(URL, {"page": last_page})
 
