@@ -149,27 +149,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiler starts on the estimated cost of a query, and the progress
     # tables' correlated subqueries look expensive to the planner while running in a few
     # milliseconds: compiling them took longer (1.3 s instead of 0.23 s for a province's
-    # programmes sorted by achievement, docs/performance.md).
+    # programmes sorted by achievement).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
-# The rendered summaries (dashboard, report, targeting check) are cached per data version
-# (bartim/dataversion.py) in each worker's memory. A province's targeting page is about 4 MB,
-# so the number of entries is bounded; stale versions are simply never asked for again.
-CACHES = {
-    # Rendered summaries: the dashboard, the report, the targeting check (large, few).
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 60)},
-    },
-    # Small values most pages read: row counts, years, dropdown options. Apart, so that many
-    # filtered views do not push the summaries out.
-    "lookups": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "lookups",
-        "OPTIONS": {"MAX_ENTRIES": env_int("LOOKUP_CACHE_MAX_ENTRIES", 2000)},
-    },
-}
+# What is cached per data version (bartim/dataversion.py): rendered summaries, table pages'
+# filters and tables, their row counts and years. Redis when REDIS_URL is set, shared by every
+# worker and every server; otherwise each worker's own memory, for development and one small
+# server. Keys hold the data version, so a write makes entries stale without a flush.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "bartim",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 300)},
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "bartim.User"

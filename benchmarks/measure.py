@@ -9,6 +9,9 @@
   p95 (nearest rank). A burst of parallel requests first warms every worker up.
 - Throughput: C client threads request the page until M responses or S seconds, whichever
   comes first; requests per second = responses / elapsed time.
+- First visit after a write: for each table and summary page in turn, a write through the
+  ORM that gives the data a new version (helpers.dataversion), then one request; median and
+  p95 of those requests. Every cached piece of the page is computed again.
 - Memory: a thread reads VmRSS of each server worker from /proc/<pid>/status every few
   milliseconds; a page's growth is the largest rise of any worker's RSS during one of its
   one-client requests or during its concurrent phase.
@@ -91,6 +94,8 @@ class Options:
     concurrent_seconds: float = 10.0
     # A slow page stops the one-client loop early (after at least one request).
     single_seconds: float = 30.0
+    # Requests per table and summary page, each right after a write.
+    after_write_requests: int = 10
 
     def __post_init__(self):
         if min(self.requests, self.export_requests, self.clients, self.concurrent_requests) < 1:
@@ -117,6 +122,9 @@ class Result:
     vs_floor: float | None = None
     vs_admin: float | None = None
     sort_of: str = ""
+    after_write_median_ms: float | None = None
+    after_write_p95_ms: float | None = None
+    after_write_vs_floor: float | None = None
 
     @property
     def measured(self) -> bool:
@@ -328,6 +336,7 @@ def run(
     options: Options = Options(),  # noqa: B008 (frozen, never changed)
     worker_pids: list[int] | None = None,
     progress=lambda message: None,
+    write=None,
 ) -> list[Result]:
     """Measure every page against the server at `base_url`, logged in as `user`.
 
@@ -355,8 +364,27 @@ def run(
             _many_clients(result, page, session, options, sampler)
             result.queries = count_queries(user, result.path)
             progress(_progress_line(result))
+    if write is not None:
+        _after_write(live, session, options, write)
     _ratios(results)
     return results
+
+
+def _after_write(live, session: HttpSession, options: Options, write) -> None:
+    """Each table and summary page requested right after `write()`, in turn."""
+    pages = [(result, page) for result, page in live if page.group in {"table", "summary"}]
+    timings: dict[int, list[float]] = {id(result): [] for result, _ in pages}
+    for _ in range(options.after_write_requests):
+        for result, _page in pages:
+            write()
+            status, _, _, seconds = session.get(result.path)
+            result.errors += status != 200
+            timings[id(result)].append(seconds)
+    for result, _ in pages:
+        values = timings[id(result)]
+        if values:
+            result.after_write_median_ms = statistics.median(values) * 1000
+            result.after_write_p95_ms = percentile(values, 0.95) * 1000
 
 
 def _available(result: Result, page: Page, session: HttpSession, values: dict) -> bool:
@@ -440,6 +468,8 @@ def _ratios(results: list[Result]) -> None:
             continue
         if floor and floor.measured:
             result.vs_floor = result.median_ms / floor.median_ms
+            if result.after_write_median_ms is not None:
+                result.after_write_vs_floor = result.after_write_median_ms / floor.median_ms
         if admin and admin.measured:
             result.vs_admin = result.median_ms / admin.median_ms
 
@@ -451,6 +481,41 @@ def _progress_line(result: Result) -> str:
         f"{result.name}: {result.queries} queries, median {result.median_ms:.1f} ms, "
         f"p95 {result.p95_ms:.1f} ms, {result.rps:.1f} req/s"
     )
+
+
+def two_servers(sessions, write, paths) -> list[dict]:
+    """After each `write()`, every path from each server in turn (the first server asked
+    alternates): the time of each answer and whether all servers sent the same page. `write`
+    returns a text the first path's page must now show."""
+    rows = []
+    for turn in range(2 * len(sessions)):
+        expected = write()
+        order = sessions[turn % len(sessions) :] + sessions[: turn % len(sessions)]
+        for index, path in enumerate(paths):
+            bodies, times = [], []
+            for session in order:
+                status, _, body, seconds = session.get(path)
+                bodies.append(_main(body) if status == 200 else b"HTTP %d" % status)
+                times.append(round(seconds * 1000, 1))
+            rows.append(
+                {
+                    "path": path,
+                    "first_server": turn % len(sessions),
+                    "ms": times,
+                    "same": len(set(bodies)) == 1,
+                    "shows_the_write": None
+                    if index
+                    else all(expected.encode() in body for body in bodies),
+                }
+            )
+    return rows
+
+
+def _main(body: bytes) -> bytes:
+    # The page's own content: the layout around it holds a CSRF token and a CSP nonce that
+    # differ on every response.
+    start, end = body.find(b"<main"), body.find(b"</main>")
+    return body[body.find(b">", start) : end] if 0 <= start < end else body
 
 
 @dataclass
@@ -487,6 +552,8 @@ def goals(results: list[Result], previous: dict | None = None) -> list[Goal]:
             rows.append(_check(f"{r.name}: median <= 5x floor", r.vs_floor, 5, "x"))
             rows.append(_check(f"{r.name}: median <= 0.5x admin", r.vs_admin, 0.5, "x"))
             rows.append(_check(f"{r.name}: p95 < 60 ms", r.p95_ms, 60, " ms"))
+            text = f"{r.name}: after a write, median <= 10x floor"
+            rows.append(_check(text, r.after_write_vs_floor, 10, "x"))
         base = by_name.get(r.sort_of)
         if base is not None:
             ratio = r.median_ms / base.median_ms if base.measured else None
@@ -495,6 +562,8 @@ def goals(results: list[Result], previous: dict | None = None) -> list[Goal]:
             rows.append(_check(f"{r.name}: >= 100 req/s", r.rps, 100, " req/s", at_least=True))
         if r.group == "summary":
             rows.append(_check(f"{r.name}: p95 < 150 ms", r.p95_ms, 150, " ms"))
+            text = f"{r.name}: after a write, p95 <= 300 ms"
+            rows.append(_check(text, r.after_write_p95_ms, 300, " ms"))
         if r.group == "export":
             limit = 1500 if "xlsx" in r.path.lower() else 500
             rows.append(_check(f"{r.name}: median < {limit} ms", r.median_ms, limit, " ms"))
@@ -521,17 +590,18 @@ def markdown(meta: dict, results: list[Result], goal_rows: list[Goal]) -> str:
         f"Benchmark {meta.get('started', '')}: {meta.get('description', '')}",
         "",
         "| page | URL | queries | median ms | p95 ms | req/s (8 clients) "
-        "| × floor | × admin | RSS growth MB |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| × floor | × admin | after a write: median ms | p95 ms | × floor | RSS growth MB |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         if not r.measured:
-            lines.append(f"| {r.name} | `{r.path}` | {r.note} | | | | | | |")
+            lines.append(f"| {r.name} | `{r.path}` | {r.note} | | | | | | | | | |")
             continue
         lines.append(
             f"| {r.name} | `{r.path}` | {r.queries} | {_cell(r.median_ms)} | {_cell(r.p95_ms)} "
             f"| {_cell(r.rps)} | {_cell(r.vs_floor)} | {_cell(r.vs_admin, 2)} "
-            f"| {_cell(r.rss_growth_mb)} |"
+            f"| {_cell(r.after_write_median_ms)} | {_cell(r.after_write_p95_ms)} "
+            f"| {_cell(r.after_write_vs_floor)} | {_cell(r.rss_growth_mb)} |"
         )
     lines += ["", "| goal | measured | met |", "| --- | --- | --- |"]
     for goal in goal_rows:

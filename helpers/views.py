@@ -1,32 +1,37 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export import ExportMixin
 
-from helpers import exports
+from helpers import dataversion, exports
 from helpers.filters import PAGE_PARAMETERS
 from helpers.tables import PER_PAGE
 
 
-class FilteredTableView(ExportMixin, SingleTableMixin, FilterView):
+class FilteredTableView(SingleTableMixin, FilterView):
     """Subclasses set table_class, filterset_class, title, export_name and get_queryset(),
-    which scopes the rows with visible_to(request.user): the page, its filters' counts and
+    which scopes the rows with bartim.access.readable: the page, its filters' counts and
     its exports all read through it.
+
+    The filters and the table are rendered once per version of the data for the same URL
+    and what the user may see (helpers.dataversion.cached).
 
     Invalid filter values (year=abc, quarter=7) show the form's errors and no table, never
     an empty table that looks like "no programmes"; an export with invalid filters shows the
     same page instead of a file."""
 
     template_name = "helpers/table_page.html"
+    body_template_name = "helpers/_table_page_body.html"
+    export_parameter = "_export"
     export_formats = (exports.CSV, exports.XLSX)
     title = ""
     description = ""
 
     def get_export_format(self):
-        export_format = self.request.GET.get(self.export_trigger_param)
+        export_format = self.request.GET.get(self.export_parameter)
         return export_format if export_format in self.export_formats else None
 
     def get_table_pagination(self, table):
@@ -35,27 +40,30 @@ class FilteredTableView(ExportMixin, SingleTableMixin, FilterView):
         return {"per_page": PER_PAGE}
 
     def render_to_response(self, context, **response_kwargs):
-        requested = self.request.GET.get(self.export_trigger_param)
+        requested = self.request.GET.get(self.export_parameter)
         export_format = self.get_export_format()
         if export_format and self.filterset.is_valid():
-            return self.create_export(export_format, context["table"])
+            return exports.table_response(
+                context["table"],
+                export_format,
+                filename=self.get_export_filename(export_format),
+                title=str(self.title),
+            )
         if requested and not export_format:
             messages.warning(
                 self.request,
                 _("There is no export as “%(format)s”. Choose CSV or Excel (XLSX).")
                 % {"format": requested[:20]},
             )
-        # Past ExportMixin, whose own export would build the whole file in memory.
-        return super(ExportMixin, self).render_to_response(context, **response_kwargs)
-
-    def create_export(self, export_format, table=None):
-        table = table or self.get_table(**self.get_table_kwargs())
-        return exports.table_response(
-            table,
-            export_format,
-            filename=self.get_export_filename(export_format),
-            title=str(self.title),
+        key = (
+            "table page",
+            self.request.get_full_path(),
+            *dataversion.visibility_key(self.request.user),
         )
+        context["body"] = dataversion.cached(
+            key, lambda: render_to_string(self.body_template_name, context, self.request)
+        )
+        return super().render_to_response(context, **response_kwargs)
 
     def get_export_filename(self, export_format):
         parts = [slugify(str(self.export_name)), *self.filterset.filename_parts()]
@@ -83,7 +91,7 @@ class FilteredTableView(ExportMixin, SingleTableMixin, FilterView):
 
     def _with(self, query, export_format):
         query = query.copy()
-        query[self.export_trigger_param] = export_format
+        query[self.export_parameter] = export_format
         return query.urlencode()
 
 

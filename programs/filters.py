@@ -29,9 +29,6 @@ def strategy_filter(field_name: str, method=None):
         queryset=Strategy.objects.order_by("number"),
         label=_("Strategy"),
         empty_label=ALL,
-        # As Strategy.__str__, read as values so that the options are cached (helpers.filters).
-        label_fields=("number", "name"),
-        label_format="{}. {}",
         error_messages={"invalid_choice": _("There is no strategy “%(value)s”. Choose 1, 2 or 3.")},
     )
 
@@ -42,7 +39,7 @@ def opd_filter(field_name: str):
         queryset=_visible_agencies,
         label=_("Agency (OPD)"),
         empty_label=ALL,
-        label_fields=("name",),
+        label_from_instance=lambda agency: agency.name,
         error_messages={
             "invalid_choice": _(
                 "There is no agency (OPD) with ID “%(value)s” that runs programmes. "
@@ -59,7 +56,6 @@ def kecamatan_filter(**where):
         to_field_name="code",
         label=_("Kecamatan"),
         empty_label=ALL,
-        label_fields=("name",),
         error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
         **where,
     )
@@ -68,12 +64,11 @@ def kecamatan_filter(**where):
 def desa_filter(**where):
     """Filter by a village's code; `where` is `field_name=` or `method=`."""
     return LabelledModelChoiceFilter(
-        queryset=Village.objects.order_by("name", "code"),
+        queryset=Village.objects.select_related("district").order_by("name", "code"),
         to_field_name="code",
         label=_("Village (desa/kelurahan)"),
         empty_label=ALL,
-        label_fields=("name", "district__name"),
-        label_format="{} ({})",
+        label_from_instance=lambda village: f"{village.name} ({village.district.name})",
         error_messages={
             "invalid_choice": _("There is no desa or kelurahan with code “%(value)s”.")
         },

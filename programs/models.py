@@ -84,7 +84,7 @@ class Program(ReportKeepingModel, VersionedModel):
         verbose_name=_("agency"),
         # program_unique_name_per_agency_year begins with the agency: an index of the agency
         # alone was redundant, and led PostgreSQL to read an agency's every year for the OPD
-        # ranking's figures of one (docs/performance.md).
+        # ranking's figures of one.
         db_index=False,
     )
     strategy = models.ForeignKey(
@@ -117,7 +117,7 @@ class Program(ReportKeepingModel, VersionedModel):
     # so that tables sort by them and rollups count and average them without computing every
     # indicator of every programme on each page. Derived data:
     # programs.progress.refresh_stored_progress keeps them current on every write to an
-    # indicator or a quarterly value (docs/performance.md).
+    # indicator or a quarterly value.
     mean_achievement_q1 = _stored_mean(_("mean achievement Q I (%)"))
     mean_achievement_q2 = _stored_mean(_("mean achievement Q II (%)"))
     mean_achievement_q3 = _stored_mean(_("mean achievement Q III (%)"))
@@ -180,7 +180,7 @@ class Program(ReportKeepingModel, VersionedModel):
         indexes = [
             models.Index(fields=["year", "strategy"]),
             models.Index(fields=["year", "agency"]),
-            # The programme table's own order within a year (docs/performance.md): a page,
+            # The programme table's own order within a year: a page,
             # however deep, is read from the index without sorting the year's programmes.
             models.Index(fields=["year", "strategy", "name", "id"], name="program_year_order_idx"),
             models.Index(fields=["year", "status"], name="program_year_status_idx"),

@@ -10,7 +10,6 @@ from helpers.tables import (
     DecimalColumn,
     NumberColumn,
     PercentColumn,
-    RecordLinkColumn,
     RupiahColumn,
 )
 from indicators import progress
@@ -66,7 +65,9 @@ class ProgramTable(BaseTable):
     class Meta(BaseTable.Meta):
         pass
 
-    name = RecordLinkColumn("programs:program_detail", verbose_name=_("Programme"))
+    name = tables.Column(
+        linkify=("programs:program_detail", [tables.A("pk")]), verbose_name=_("Programme")
+    )
     agency = tables.Column(verbose_name=_("Agency (OPD)"), order_by=("agency__name",))
     strategy = StrategyNumberColumn(order_by=("strategy_id",))
     year = tables.Column(verbose_name=_("Year"))

@@ -250,12 +250,6 @@ DASHBOARD = "reports/meeting/_dashboard.html"
 REPORT = "reports/meeting/_report.html"
 
 
-def visibility_key(user) -> tuple:
-    """What visible_to() reads of `user`: a summary rendered for one user may be served to
-    another with the same key (with helpers.dataversion.cached)."""
-    return (user.is_active, user.role, user.agency_id, user.district_id)
-
-
 def rendered_meeting(
     *, user, year: int, quarter: int, template: str, list_limit: int | None = None
 ) -> RenderedMeeting:
@@ -272,5 +266,5 @@ def rendered_meeting(
             program_count=meeting.program_count,
         )
 
-    key = ("meeting", *visibility_key(user), template, year, quarter, list_limit)
+    key = ("meeting", *dataversion.visibility_key(user), template, year, quarter, list_limit)
     return dataversion.cached(key, render)

@@ -16,7 +16,6 @@ from helpers import dataversion, exports
 from helpers.filters import LabelledModelChoiceFilter, TableFilterSet
 from programs import periods
 from programs.models import Program
-from reports.meeting import visibility_key
 from reports.targeting import targeting_check
 from reports.targeting_export import targeting_xlsx_response
 from villages.models import VillageData
@@ -43,7 +42,6 @@ class TargetingFilterSet(TableFilterSet):
         method="keep",
         label=_("Kecamatan"),
         empty_label=_("All"),
-        label_fields=("name",),
         error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
     )
 
@@ -100,9 +98,9 @@ def targeting(request):
         )
     kecamatan = district.code if district else None
     # At a province's scale the check is a page of thousands of villages: rendered once per
-    # data version, like the dashboard (indicators/meeting.py).
+    # data version, like the dashboard (reports/meeting.py).
     sections = dataversion.cached(
-        ("targeting", *visibility_key(request.user), year, kecamatan),
+        ("targeting", *dataversion.visibility_key(request.user), year, kecamatan),
         lambda: render_to_string(
             "reports/_targeting_check.html",
             {"check": targeting_check(user=request.user, year=year, district=district)},

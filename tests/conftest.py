@@ -1,11 +1,11 @@
 """The fixed cast every access test uses: an admin, two OPD heads of different agencies,
 two camat of different districts, a viewer, and the anonymous visitor (the plain client)."""
 
+import uuid
+
 import pytest
-from django.core.cache import caches
 
 from bartim.models import User
-from helpers import dataversion
 from tests.factories import AgencyFactory, DistrictFactory, UserFactory, VillageFactory
 
 PASSWORD = "rahasia-uji-123"
@@ -18,12 +18,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_caches():
-    # Test data is written by factories, not the write services, so it does not give the
-    # data a new version: a page cached by an earlier test must not be served to this one.
-    for cache in caches.all():
-        cache.clear()
-    dataversion._in_process.clear()
+def _own_cache_keys(settings):
+    # A test's database starts at the same data version as the last one's: its own key
+    # prefix keeps it from reading what another test (or another run, in a shared Redis)
+    # cached, without flushing a cache that others use.
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
 
 
 @pytest.fixture

@@ -3,10 +3,13 @@ from the cache. Whatever way the data changes (the write services, the admin, th
 imports, the loaders), the next dashboard must show the change: one test per kind of write,
 each reading the dashboard before (so that it is cached) and after."""
 
+import os
 from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -244,3 +247,25 @@ def test_the_targeting_check_is_cached_and_follows_a_write_too(
     program_update(program=program, actor=admin_user, target_villages=[village_x])
 
     assert reached()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"),
+    reason="REDIS_URL is not set: the suite runs with each process's own memory cache",
+)
+def test_with_the_redis_cache_a_write_shows_on_the_next_dashboard(client, watched, admin_user):
+    # What every server sharing the one Redis sees: the page kept there under the data
+    # version, and a write anywhere makes the next request render it again.
+    assert isinstance(caches["default"], RedisCache)
+    assert off_track_names(client) == []
+    with CaptureQueriesContext(connection) as cached:
+        dashboard(client)
+
+    program, indicator = watched
+    program_report_quarter(
+        program=program, quarter=1, actor=admin_user, realized={indicator.pk: Decimal("5")}
+    )
+
+    with CaptureQueriesContext(connection) as rendered:
+        assert off_track_names(client) == ["Bedah Rumah"]
+    assert len(cached.captured_queries) < len(rendered.captured_queries)

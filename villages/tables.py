@@ -38,7 +38,7 @@ class PocketColumn(tables.Column):
 
 class VillageTable(BaseTable):
     """One village-year of village data. Every row is one the user may read
-    (VillageData.objects.visible_to), and the detail page reads by the same rule, so every
+    (bartim.access.readable), and the detail page reads by the same rule, so every
     village name links to its record."""
 
     class Meta(BaseTable.Meta):

@@ -13,7 +13,7 @@ def programme_list(refs) -> str:
     """The programmes of one village and strategy as a list, each with its agency.
 
     Written in Python, not as a template loop: a province's check lists some 20,000
-    programme-village pairs, and the loop cost a second per page (docs/performance.md)."""
+    programme-village pairs, and the loop cost a second per page."""
     items = []
     for ref in refs:
         title = f' title="{escape(ref.agency_name)}"' if ref.agency_abbreviation else ""

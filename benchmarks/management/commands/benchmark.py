@@ -10,12 +10,15 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import F, Max
+from django.utils import translation
 
 from bartim.models import Regency, User
 from bartim.services import account_create
 from benchmarks import measure
 from benchmarks.server import SERVER_ENV, GunicornServer
 from benchmarks.synthetic import REGENCY_PREFIX
+from helpers.formatting import format_rupiah
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
 from villages.models import VillageData
@@ -56,6 +59,19 @@ class Command(BaseCommand):
             default=30.0,
             help="Stop a page's one-client requests after this long (default 30).",
         )
+        parser.add_argument(
+            "--after-write-requests",
+            type=int,
+            default=10,
+            help="Requests per table and summary page right after a write (0: none).",
+        )
+        parser.add_argument(
+            "--two-servers",
+            action="store_true",
+            help="Instead of the pages' figures: start two gunicorn servers sharing the "
+            "database and the cache (REDIS_URL must be set), write, and check that both show "
+            "the same pages with the write.",
+        )
         parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
         parser.add_argument(
             "--env",
@@ -95,6 +111,7 @@ class Command(BaseCommand):
                 concurrent_requests=options["concurrent_requests"],
                 concurrent_seconds=options["concurrent_seconds"],
                 single_seconds=options["single_seconds"],
+                after_write_requests=max(options["after_write_requests"], 1),
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
@@ -110,11 +127,14 @@ class Command(BaseCommand):
         overrides = dict(self._pair(item) for item in options["env"])
 
         user, password = self._account()
+        if options["two_servers"]:
+            return self._two_servers(user, password, options["workers"], overrides)
+        write = self._write_once if options["after_write_requests"] > 0 else None
         started = datetime.now().astimezone()
         # Other work on the machine skews every figure; the load average says how much.
         load_before = os.getloadavg()[0]
         if options["url"]:
-            results = self._run(options["url"], user, password, pages, bench_options, [])
+            results = self._run(options["url"], user, password, pages, bench_options, [], write)
             server = f"the server at {options['url']}"
         else:
             gunicorn = GunicornServer(workers=options["workers"], env_overrides=overrides)
@@ -126,8 +146,9 @@ class Command(BaseCommand):
                 raise CommandError(f"The server did not start: {error}") from error
             try:
                 self.stdout.write(f"gunicorn ({options['workers']} workers) on {gunicorn.base_url}")
+                pids = gunicorn.worker_pids()
                 results = self._run(
-                    gunicorn.base_url, user, password, pages, bench_options, gunicorn.worker_pids()
+                    gunicorn.base_url, user, password, pages, bench_options, pids, write
                 )
             finally:
                 gunicorn.stop()
@@ -163,7 +184,7 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
         return user, password
 
-    def _run(self, base_url, user, password, pages, bench_options, pids):
+    def _run(self, base_url, user, password, pages, bench_options, pids, write):
         try:
             return measure.run(
                 base_url=base_url,
@@ -173,9 +194,59 @@ class Command(BaseCommand):
                 options=bench_options,
                 worker_pids=pids,
                 progress=self.stdout.write,
+                write=write,
             )
         except (RuntimeError, ValueError, OSError) as error:
             raise CommandError(str(error)) from error
+
+    @staticmethod
+    def _write_once() -> str:
+        """A write as a form makes one, through the ORM: the latest year's programme with the
+        largest budget ceiling gets one rupiah more (update() gives the data a new version).
+        Returns the new ceiling as the pages write it."""
+        year = Program.objects.aggregate(year=Max("year"))["year"]
+        top = Program.objects.filter(year=year).order_by("-budget_ceiling", "pk").first()
+        Program.objects.filter(pk=top.pk).update(budget_ceiling=F("budget_ceiling") + 1)
+        return format_rupiah(top.budget_ceiling + 1)
+
+    def _two_servers(self, user, password, workers, overrides) -> None:
+        env = dict(os.environ) | overrides
+        if not env.get("REDIS_URL"):
+            raise CommandError("--two-servers needs REDIS_URL (or --env REDIS_URL=...).")
+        servers = [GunicornServer(workers=workers, env_overrides=overrides) for _ in range(2)]
+        servers[0].collectstatic()
+        year = Program.objects.aggregate(year=Max("year"))["year"]
+        paths = [f"/programs/?year={year}&sort=-budget_ceiling", f"/?year={year}"]
+        try:
+            for server in servers:
+                server.start()
+            sessions = [measure.HttpSession(server.base_url) for server in servers]
+            for session in sessions:
+                session.login(user.username, password)
+                for path in paths:
+                    session.get(path)
+            with translation.override(settings.LANGUAGE_CODE):
+                rows = measure.two_servers(sessions, self._write_once, paths)
+        finally:
+            for server in servers:
+                server.stop()
+        lines = [
+            f"Two servers ({workers} workers each) sharing {connection.settings_dict['NAME']} "
+            f"and {env['REDIS_URL']}: after each write, each page from both servers",
+            "",
+            "| page | asked first | ms (server 1, server 2) | same page | shows the write |",
+            "| --- | ---: | --- | --- | --- |",
+        ]
+        for row in rows:
+            ms = ", ".join(f"{value:.1f}" for value in row["ms"])
+            lines.append(
+                f"| `{row['path']}` | server {row['first_server'] + 1} | {ms} "
+                f"| {'yes' if row['same'] else '**no**'} "
+                f"| {({True: 'yes', False: '**no**', None: '–'})[row['shows_the_write']]} |"
+            )
+        self.stdout.write("\n".join(lines))
+        if not all(row["same"] and row["shows_the_write"] is not False for row in rows):
+            raise CommandError("The two servers did not show the same pages after a write.")
 
     def _meta(self, started, server, bench_options, overrides) -> dict:
         counts = {
