@@ -1,6 +1,8 @@
 """Every data-entry URL x every role: who gets the page, who is refused, and that a refused
 write changes nothing."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
@@ -219,7 +221,7 @@ def test_viewer_cannot_approve(client, records, viewer_user):
     assert program.status == ReviewStatus.SUBMITTED
 
 
-def test_camat_cannot_move_village_data_to_another_kecamatan(
+def test_camat_cannot_move_village_data_to_another_village(
     client, records, camat_x_user, village_y
 ):
     record = records["village_data"]
@@ -240,11 +242,17 @@ def test_camat_cannot_move_village_data_to_another_kecamatan(
     data["unemployed"] = 0
     data["seen_version"] = 1
 
-    response = client.post(reverse("villages:village_data_edit", args=[record.pk]), data)
+    data["population"] = 1100
+    url = reverse("villages:village_data_edit", args=[record.pk])
 
-    assert response.status_code == 200
-    assert "Masukkan pilihan yang valid" in response.content.decode()
-    assert VillageData.objects.get(pk=record.pk).village_id == record.village_id
+    page = client.get(url).content.decode()
+    response = client.post(url, data)
+
+    # The village and year are shown but disabled, and what is posted for them is ignored.
+    assert re.search(r"<select name=\"village\"[^>]* disabled", page)
+    assert response.status_code == 302
+    saved = VillageData.objects.get(pk=record.pk)
+    assert (saved.village_id, saved.population) == (record.village_id, 1100)
 
 
 def test_indicators_and_their_values_are_read_by_every_signed_in_user_and_no_one_else(

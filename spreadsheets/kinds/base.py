@@ -56,7 +56,3 @@ class TemplateKind:
         if self.asks_quarter and quarter:
             parts.append(f"tw{quarter}")
         return slugify(" ".join(parts)) + ".xlsx"
-
-
-def is_admin(user) -> bool:
-    return user.is_authenticated and user.is_regency_admin

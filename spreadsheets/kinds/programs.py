@@ -15,7 +15,7 @@ from programs.models import Program, Strategy
 from programs.services import indicator_save, program_create, program_update
 from spreadsheets import cells
 from spreadsheets.imports import CHANGED, NEW, UNCHANGED, status_refusal
-from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow
 from spreadsheets.layout import (
     REQUIRED,
     Choice,
@@ -288,7 +288,9 @@ class ProgramsKind(TemplateKind):
     )
 
     def allowed(self, user) -> bool:
-        return is_admin(user)
+        # Every agency's programmes in one file, for the start of the year: the
+        # administrators' template; an agency enters its own on the programme pages.
+        return access.is_admin(user)
 
     def content(self, user, *, year, quarter) -> TemplateContent:
         programs = list(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from bartim import access
 from bartim.models import Village
 from spreadsheets.imports import CHANGED, NEW, UNCHANGED, status_refusal
-from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow, is_admin
+from spreadsheets.kinds.base import TemplateContent, TemplateKind, TemplateRow
 from spreadsheets.layout import REQUIRED, Column, SheetSpec, text, whole, year_column
 from villages.models import VillageData
 from villages.services import BulkSaveError, VillageDataEntry, village_data_save_many
@@ -81,11 +81,7 @@ SHEET = SheetSpec(
 def villages_kept_by(user):
     """The villages whose data `user` keeps; pre-fills the template. The services decide
     what may really be written."""
-    if is_admin(user):
-        return Village.objects.all()
-    if user.role == user.Role.CAMAT and user.district_id:
-        return Village.objects.filter(district_id=user.district_id)
-    return Village.objects.none()
+    return access.choices_for(user, VillageData, Village.objects.all())
 
 
 class VillageDataKind(TemplateKind):
@@ -107,7 +103,7 @@ class VillageDataKind(TemplateKind):
     )
 
     def allowed(self, user) -> bool:
-        return is_admin(user) or (user.role == user.Role.CAMAT and bool(user.district_id))
+        return access.may_write(user, VillageData)
 
     def content(self, user, *, year, quarter) -> TemplateContent:
         records = {
