@@ -3,30 +3,46 @@ period, and when a reason is required. Every write path asks it (the services, t
 pages, the forms, the Excel imports and the Django admin); nothing else restates it.
 
 The rules, in one sentence each:
-- Every active, signed-in account reads everything; an anonymous or inactive one nothing.
+- Every active, signed-in account reads everything but the accounts themselves, which only
+  administrators read; an anonymous or inactive one reads nothing.
 - An agency (OPD) account reports on the programmes of its own agency, with their indicators
   and quarterly values; a camat account on the village data of his own kecamatan; an
   administrator on everything. Viewers report on nothing.
-- A reporter changes his records while they are a draft or returned; an administrator also
-  while submitted. Approved records are changed by nobody until an administrator reopens them.
+- A reporter changes and deletes his records while they are a draft or returned; an
+  administrator also while submitted. Approved records are changed by nobody until an
+  administrator reopens them.
+- What ties a record to its reporter and period (a programme's agency, village data's
+  village and year) is changed only by an administrator; a review status only by review steps.
 - Review steps follow TRANSITIONS: the reporter submits; an administrator approves, returns
   or reopens (with a reason), never his own submission.
-- A locked quarter's values are changed only by an administrator, who gives a reason.
+- A locked quarter's data (a programme's budget realisation of the quarter, an indicator's
+  value of the quarter) is changed, added or deleted only by an administrator, who gives a
+  reason; a page that cannot take a reason (the admin's delete page) cannot delete it.
 - Everything else (territory, agencies, accounts, strategies, the BPS series, the pocket rule,
-  period locks) is kept by administrators only.
+  period locks) is kept by administrators only; the three strategies and the pocket rule are
+  changed, never added or deleted.
 
-The policy knows each kind of record by its model label and a few lookups (KINDS), so that it
-imports no app above this one: a new kind of reported record is a new line there.
+The policy knows each kind of record by its model label (KINDS), so that it imports no app
+above this one: a new kind of reported record is a new line there. Its questions, by use:
+- querysets: readable(), reported(), editable(), choices_for();
+- one record: may_read(), may_create() / check_create(), own_owner_id(), owner_field(),
+  may_write(), may_change() / check_change(), fixed_fields() / check_fields(),
+  may_delete_any(), may_delete() / check_delete(), and for views get_for_read() /
+  get_for_write();
+- periods: quarter_refusal() / check_quarter_writable(), writable_quarters(),
+  period_refusal() / check_period(), needs_reason(), may_override_locks();
+- review: TRANSITIONS, refusal(), allowed_actions().
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from bartim.models import PeriodLock, ReviewAction, ReviewStatus, User
+from bartim.models import PeriodLock, Quarter, ReviewAction, ReviewStatus, User
 
 
 class ReviewError(Exception):
@@ -51,28 +67,63 @@ DISTRICT = "district"
 
 @dataclass(frozen=True)
 class Kind:
-    """How the policy finds a reported record's owner, review status and period.
+    """How the policy finds a reported record's owner, review status, period and fixed fields.
 
-    `owner`: whose accounts report on it (AGENCY or DISTRICT); the lookups lead from the
-    record to the owner's id, its review status and its year."""
+    `owner`: whose accounts report on it (AGENCY or DISTRICT); the paths lead from the record
+    to the owner's id, its review status and its year. `owner_field` is the field a form
+    chooses the owner by, and `owner_lookup` leads from that field's model to the owner's id
+    (choices_for). `fixed`: the fields of an existing record only an administrator changes.
+    A record holds quarterly data either as a whole (`quarter_path`: a quarterly value) or in
+    some of its fields (`quarter_fields`: a programme's budget realisation per quarter)."""
 
     owner: str
     owner_path: str
     status_path: str
     year_path: str
+    owner_field: str = ""
+    owner_lookup: str = ""
+    fixed: tuple[str, ...] = ()
+    quarter_path: str = ""
+    quarter_fields: dict[int, str] = field(default_factory=dict)
 
 
 KINDS = {
-    "programs.program": Kind(AGENCY, "agency_id", "status", "year"),
-    "indicators.indicator": Kind(AGENCY, "program__agency_id", "program__status", "program__year"),
+    "programs.program": Kind(
+        AGENCY,
+        "agency_id",
+        "status",
+        "year",
+        owner_field="agency",
+        owner_lookup="pk",
+        fixed=("agency",),
+        quarter_fields={q: f"budget_realized_q{q}" for q in (1, 2, 3, 4)},
+    ),
+    "indicators.indicator": Kind(
+        AGENCY, "program__agency_id", "program__status", "program__year", fixed=("program",)
+    ),
     "indicators.indicatorvalue": Kind(
         AGENCY,
         "indicator__program__agency_id",
         "indicator__program__status",
         "indicator__program__year",
+        quarter_path="quarter",
     ),
-    "villages.villagedata": Kind(DISTRICT, "village__district_id", "status", "year"),
+    "villages.villagedata": Kind(
+        DISTRICT,
+        "village__district_id",
+        "status",
+        "year",
+        owner_field="village",
+        owner_lookup="district_id",
+        fixed=("village", "year"),
+    ),
 }
+
+# Read by administrators only: who has an account and with which role is not public.
+PRIVATE = frozenset({"bartim.user"})
+# Changed by administrators, never added or deleted: the regent's three strategies and the
+# pocket rule (its one row comes with the migration).
+CHANGED_ONLY = frozenset({"programs.strategy", "villages.pocketrule"})
 
 
 def _kind(model) -> Kind | None:
@@ -80,8 +131,15 @@ def _kind(model) -> Kind | None:
 
 
 def _value(record, path: str):
+    """The value `path` leads to from `record` in memory; None where a link is not set yet
+    (a form's record whose foreign key did not validate)."""
     for part in path.split("__"):
-        record = getattr(record, part)
+        try:
+            record = getattr(record, part)
+        except ObjectDoesNotExist:
+            return None
+        if record is None:
+            return None
     return record
 
 
@@ -117,7 +175,7 @@ def editable_statuses(user) -> list[str]:
 def readable(user, queryset: QuerySet) -> QuerySet:
     """What `user` may read of `queryset`: everything for an active account (aligning the
     agencies is the point of the app), nothing otherwise."""
-    return queryset if is_active(user) else queryset.none()
+    return queryset if may_read(user, queryset.model) else queryset.none()
 
 
 def reported(user, queryset: QuerySet) -> QuerySet:
@@ -135,11 +193,31 @@ def editable(user, queryset: QuerySet) -> QuerySet:
     """The records of `queryset` that `user` may change now."""
     kind = _kind(queryset.model)
     if kind is None:
-        return queryset if is_admin(user) else queryset.none()
+        return queryset if may_write(user, queryset.model) else queryset.none()
     return reported(user, queryset).filter(**{f"{kind.status_path}__in": editable_statuses(user)})
 
 
+def choices_for(user, model, queryset: QuerySet) -> QuerySet:
+    """What `user` may file a new `model` record under, of `queryset` (the records its
+    owner field points at): every agency or village for an administrator, his own agency or
+    his own district's villages for a reporter, nothing for anyone else."""
+    if is_admin(user):
+        return queryset
+    kind = _kind(model)
+    own = owner_id(user, kind.owner) if kind else None
+    if own is None:
+        return queryset.none()
+    return queryset.filter(**{kind.owner_lookup: own})
+
+
 # ---- One record ----------------------------------------------------------------------------
+
+
+def may_read(user, model) -> bool:
+    """Whether `user` reads records of `model` at all."""
+    if model._meta.label_lower in PRIVATE:
+        return is_admin(user)
+    return is_active(user)
 
 
 def may_report_for(user, owner: str, owner_pk=None) -> bool:
@@ -150,19 +228,44 @@ def may_report_for(user, owner: str, owner_pk=None) -> bool:
     return own is not None and (owner_pk is None or own == owner_pk)
 
 
-def may_create_programs(user) -> bool:
-    return may_report_for(user, AGENCY)
+def may_write(user, model) -> bool:
+    """Whether `user` changes records of `model` at all (which ones: editable())."""
+    kind = _kind(model)
+    return is_admin(user) if kind is None else may_report_for(user, kind.owner)
 
 
-def may_keep_village_data(user) -> bool:
-    return may_report_for(user, DISTRICT)
+def may_create(user, model, owner_pk=None) -> bool:
+    """Whether `user` may create a `model` record owned by `owner_pk` (by some owner when
+    None): the agency or district id its Kind's owner_path leads to."""
+    if model._meta.label_lower in CHANGED_ONLY:
+        return False
+    kind = _kind(model)
+    return is_admin(user) if kind is None else may_report_for(user, kind.owner, owner_pk)
+
+
+def check_create(user, model, owner_pk=None, message=None) -> None:
+    """Raise unless `user` may create a `model` record owned by `owner_pk`."""
+    if not may_create(user, model, owner_pk):
+        kind = _kind(model)
+        if message is None and kind and kind.owner == DISTRICT and may_write(user, model):
+            message = _("You may only keep the data of villages in your own district.")
+        raise PermissionDenied(message or _("You may not create this record."))
+
+
+def own_owner_id(user, model):
+    """The agency or district whose `model` records `user` files, when he files them for
+    one only (a reporter), else None (an administrator files them for any)."""
+    kind = _kind(model)
+    if kind is None or is_admin(user):
+        return None
+    return owner_id(user, kind.owner)
 
 
 def may_change(user, record) -> bool:
-    """Whether `user` may change (or delete) `record` now, as stored in the database."""
+    """Whether `user` may change `record` now, as stored in the database."""
     model = type(record)
     if _kind(model) is None:
-        return is_admin(user)
+        return may_write(user, model)
     return editable(user, model._default_manager.filter(pk=record.pk)).exists()
 
 
@@ -171,16 +274,60 @@ def check_change(user, record, message=None) -> None:
         raise PermissionDenied(message or _("You may not change this record now."))
 
 
-def check_create(user, model, owner_pk) -> None:
-    """Raise unless `user` may create a `model` record owned by `owner_pk`."""
+def fixed_fields(user, model, creating: bool = False) -> frozenset[str]:
+    """The fields of a `model` record that `user` may not set by editing it: its review
+    status (a new record is a draft; review steps change it) and, on an existing record
+    unless he is an administrator, what ties it to its reporter and period."""
     kind = _kind(model)
-    allowed = is_admin(user) if kind is None else may_report_for(user, kind.owner, owner_pk)
-    if not allowed:
-        if kind and kind.owner == DISTRICT:
+    if kind is None:
+        return frozenset()
+    fixed = {kind.status_path} if "__" not in kind.status_path else set()
+    if not (creating or is_admin(user)):
+        fixed.update(kind.fixed)
+    return frozenset(fixed)
+
+
+def owner_field(model) -> str:
+    """The field a form chooses a new `model` record's owner by ("" when none)."""
+    kind = _kind(model)
+    return kind.owner_field if kind else ""
+
+
+def check_fields(user, record, fields: dict, message=None) -> None:
+    """Raise unless `user` may give `record` (as stored) the values in `fields`: a fixed
+    field sent with its current value is no change and passes."""
+    model = type(record)
+    for name in fixed_fields(user, model):
+        attname = model._meta.get_field(name).attname
+        for key in {name, attname} & set(fields):
+            value = getattr(fields[key], "pk", fields[key]) if key == name else fields[key]
+            if value == getattr(record, attname):
+                continue
             raise PermissionDenied(
-                _("You may only keep the data of villages in your own district.")
+                message
+                or _("You may not change the %(field)s of this record.")
+                % {"field": model._meta.get_field(name).verbose_name}
             )
-        raise PermissionDenied(_("You may not create this record."))
+
+
+def may_delete_any(user, model) -> bool:
+    """Whether `user` deletes records of `model` at all (which ones: may_delete())."""
+    return model._meta.label_lower not in CHANGED_ONLY and may_write(user, model)
+
+
+def may_delete(user, record, reason: str = "") -> bool:
+    """Whether `user` may delete `record` now: whoever may change it, unless it is one of the
+    CHANGED_ONLY records or holds data of a locked quarter that `reason` does not justify.
+    Reported data that deleting would remove is guarded apart (helpers.deletion)."""
+    if type(record)._meta.label_lower in CHANGED_ONLY:
+        return False
+    return may_change(user, record) and period_refusal(user, record, reason=reason) is None
+
+
+def check_delete(user, record, reason: str = "") -> None:
+    if type(record)._meta.label_lower in CHANGED_ONLY or not may_change(user, record):
+        raise PermissionDenied(_("You may not delete this record."))
+    check_period(user, record, reason=reason)
 
 
 def check_admin(user, message=None) -> None:
@@ -199,28 +346,106 @@ def admin_required(view):
     return wrapper
 
 
+def get_for_read(request, queryset: QuerySet, pk):
+    """The record `pk` of `queryset` if the requesting user may read it; 404 otherwise, so
+    that nobody learns which records exist."""
+    return get_object_or_404(readable(request.user, queryset), pk=pk)
+
+
+def get_for_write(request, queryset: QuerySet, pk, message=None):
+    """The record `pk` for a page that changes it: 404 as get_for_read, then 403 unless the
+    user may change it now."""
+    record = get_for_read(request, queryset, pk)
+    check_change(request.user, record, message)
+    return record
+
+
 # ---- Periods -------------------------------------------------------------------------------
 
 
-def quarter_needs_reason(user, *, year: int, quarter: int) -> bool:
-    """Whether changing `quarter` of `year` needs a reason from `user` (who may change it)."""
-    return is_admin(user) and PeriodLock.objects.filter(year=year, quarter=quarter).exists()
+def may_override_locks(user) -> bool:
+    """Whether `user` may change a locked quarter at all (giving a reason)."""
+    return is_admin(user)
 
 
-def check_quarter_writable(*, year: int, quarter: int, actor, reason: str = "") -> None:
-    """Raise unless `actor` may change values of `quarter` in `year` now."""
+def quarter_refusal(user, *, year: int, quarter: int, reason: str = ""):
+    """Why `user` may not change values of `quarter` in `year` now, or None: PermissionDenied
+    for anyone but an administrator, PeriodLockError for an administrator without a reason."""
     if not PeriodLock.objects.filter(year=year, quarter=quarter).exists():
-        return
-    if not is_admin(actor):
-        raise PermissionDenied(
+        return None
+    if not may_override_locks(user):
+        return PermissionDenied(
             _("Q%(quarter)s %(year)s is locked; only an administrator can change it.")
             % {"quarter": quarter, "year": year}
         )
     if not (reason or "").strip():
-        raise PeriodLockError(
+        return PeriodLockError(
             _("Q%(quarter)s %(year)s is locked: give a reason for changing it.")
             % {"quarter": quarter, "year": year}
         )
+    return None
+
+
+def check_quarter_writable(*, year: int, quarter: int, actor, reason: str = "") -> None:
+    """Raise unless `actor` may change values of `quarter` in `year` now."""
+    refused = quarter_refusal(actor, year=year, quarter=quarter, reason=reason)
+    if refused is not None:
+        raise refused
+
+
+def writable_quarters(user, year: int) -> set[int]:
+    """The quarters of `year` whose values `user` may change (an administrator every one,
+    giving a reason where locked; anyone else the unlocked ones)."""
+    if may_override_locks(user):
+        return set(Quarter.values)
+    return set(Quarter.values) - PeriodLock.objects.locked_quarters(year)
+
+
+def quarter_needs_reason(user, *, year: int, quarter: int) -> bool:
+    """Whether changing `quarter` of `year` needs a reason from `user` (who may change it)."""
+    return isinstance(quarter_refusal(user, year=year, quarter=quarter), PeriodLockError)
+
+
+def quarters_of(record, fields=None) -> set[int]:
+    """The quarters whose data a change of `fields` of `record` touches. `fields=None` means
+    the whole record (creating or deleting it): the quarters it holds data for."""
+    kind = _kind(type(record))
+    if kind is None:
+        return set()
+    if kind.quarter_path:
+        touched = fields is None or bool(set(fields))
+        return {_value(record, kind.quarter_path)} if touched else set()
+    if fields is None:
+        return {q for q, name in kind.quarter_fields.items() if getattr(record, name)}
+    return {q for q, name in kind.quarter_fields.items() if name in fields}
+
+
+def period_refusal(user, record, fields=None, reason: str = ""):
+    """Why `user` may not make the change of `fields` to `record` (with its values as they
+    are in memory: a changed year or quarter counts) in its period, or None."""
+    kind = _kind(type(record))
+    quarters = quarters_of(record, fields)
+    if kind is None or not quarters:
+        return None
+    year = _value(record, kind.year_path)
+    if year is None:
+        return None
+    for quarter in sorted(quarters):
+        refused = quarter_refusal(user, year=year, quarter=quarter, reason=reason)
+        if refused is not None:
+            return refused
+    return None
+
+
+def check_period(user, record, fields=None, reason: str = "") -> None:
+    refused = period_refusal(user, record, fields, reason)
+    if refused is not None:
+        raise refused
+
+
+def needs_reason(user, record, fields=None) -> bool:
+    """Whether the change of `fields` to `record` needs a reason from `user`."""
+    return isinstance(period_refusal(user, record, fields), PeriodLockError)
 
 
 # ---- Review --------------------------------------------------------------------------------

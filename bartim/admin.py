@@ -1,15 +1,29 @@
-"""The admin site's branding, and data entry for the territory, agencies and accounts."""
+"""The admin site's branding, the policy and service plumbing every domain model's admin
+uses, and data entry for the territory, agencies and accounts."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, ProtectedError
 from django.http import HttpResponseRedirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from bartim import access
+from bartim.access import PeriodLockError
 from bartim.models import Agency, District, Regency, User, Village
-from helpers.concurrency import FORM_OUT_OF_DATE, EditConflict, claim_version
+from bartim.services import (
+    account_delete,
+    account_save,
+    agency_delete,
+    agency_retire,
+    agency_save,
+    territory_delete,
+    territory_save,
+)
+from helpers.concurrency import FORM_OUT_OF_DATE, EditConflict
 from helpers.formatting import format_number
 
 admin.site.site_header = _("Regency Government of Barito Timur")
@@ -19,27 +33,212 @@ admin.site.index_title = _("Data entry")
 admin.site.site_url = None
 
 
-class ReviewRulesAdminMixin:
-    """Reported records keep the app's rules in the Django admin too: a record its model's
-    `editable_by` refuses (an approved one, say) opens read-only here, and the review steps
-    and locked quarters are changed on the app's own pages, which ask for a reason."""
+class AdminRefusal(Exception):
+    """A service refused a save or delete the form had let through (a quarter locked or a
+    record approved in between); the admin's transaction is rolled back."""
 
-    def _editable(self, request, obj):
-        return access.may_change(request.user, obj)
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def refusal_message(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return getattr(error, "message", None) or str(error) or _("You may not do this.")
+
+
+SERVICE_REFUSALS = (PermissionDenied, PeriodLockError, ValidationError, ProtectedError)
+
+
+def adopt(obj, saved) -> None:
+    """Make the admin's `obj` the record a service saved (a service may save another
+    instance), so that the inlines, the log and the redirect that follow use it."""
+    if saved is None or saved is obj:
+        return
+    obj.pk = saved.pk
+    obj._state.adding, obj._state.db = False, saved._state.db
+    obj.refresh_from_db()
+
+
+def model_fields(form) -> dict:
+    """The form's cleaned values of its model's own fields (no key, no many-to-many, no
+    extras such as the reason or the version)."""
+    names = {f.name for f in form._meta.model._meta.concrete_fields if not f.primary_key}
+    return {name: value for name, value in form.cleaned_data.items() if name in names}
+
+
+def save_rows(formset, *, save, delete) -> None:
+    """Save an inline's rows through the services: `save(row)` for a new or changed row
+    (returns the saved record), `delete(row)` for a stored row marked for deletion. Keeps
+    what changed where formset.save() would, for the admin's history message."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    deleted = formset.deleted_forms if formset.can_delete else []
+    for row in formset.forms:
+        if row in deleted:
+            if row.instance.pk:
+                delete(row)
+                formset.deleted_objects.append(row.instance)
+        elif row.has_changed():
+            stored = bool(row.instance.pk)
+            saved = save(row)
+            if stored:
+                formset.changed_objects.append((saved, row.changed_data))
+            else:
+                formset.new_objects.append(saved)
+
+
+class PolicyAdminMixin:
+    """The Django admin asks the access policy (bartim.access) as the app's pages do: who
+    sees, adds, changes and deletes which record, which fields are fixed, which owners a
+    new record may get. Django's per-model permissions play no part.
+
+    Saves and deletes go through the app's services: each admin's save_record() and
+    delete_record(). A refusal the services raise after the forms passed (someone locked
+    the quarter or approved the record in between) is shown as a message on the page again,
+    with nothing saved: the admin's own transaction is rolled back."""
+
+    def has_module_permission(self, request):
+        return access.may_read(request.user, self.model)
+
+    def has_view_permission(self, request, obj=None):
+        return access.may_read(request.user, self.model)
+
+    def has_add_permission(self, request):
+        return access.may_create(request.user, self.model)
 
     def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or self._editable(request, obj))
+        if obj is None:
+            return access.may_write(request.user, self.model)
+        return access.may_change(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or self._editable(request, obj))
+        if obj is None:
+            return access.may_delete_any(request.user, self.model)
+        # The delete page takes no reason, so a locked quarter's data is not deleted here.
+        return access.may_delete(request.user, obj)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if "status" in {f.name for f in self.model._meta.fields}:
-            fields.append("status")
-        return fields
+        fixed = access.fixed_fields(request.user, self.model, creating=obj is None)
+        return [*fields, *(name for name in sorted(fixed) if name not in fields)]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and db_field.name == access.owner_field(self.model):
+            formfield.queryset = access.choices_for(request.user, self.model, formfield.queryset)
+        return formfield
+
+    def save_record(self, request, obj, form, change):
+        """Save through the app's service; return the saved record."""
+        raise NotImplementedError
+
+    def delete_record(self, request, obj):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        try:
+            adopt(obj, self.save_record(request, obj, form, change))
+        except SERVICE_REFUSALS as error:
+            raise AdminRefusal(refusal_message(error)) from error
+
+    def delete_model(self, request, obj):
+        try:
+            self.delete_record(request, obj)
+        except SERVICE_REFUSALS as error:
+            raise AdminRefusal(refusal_message(error)) from error
+
+    def delete_queryset(self, request, queryset):
+        # One by one through the service, all or nothing.
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def _refused(self, request, message):
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (AdminRefusal, EditConflict) as refusal:
+            return self._refused(request, refusal.message)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except AdminRefusal as refusal:
+            return self._refused(request, refusal.message)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except AdminRefusal as refusal:
+            return self._refused(request, refusal.message)
+
+
+class PolicyInlineMixin:
+    """An inline's rows are part of the record it is shown in: who may change that record
+    may add, change and delete them; on the add page, who may create them."""
+
+    def _may(self, request, obj):
+        if obj is None:
+            return access.may_create(request.user, self.model)
+        return access.may_change(request.user, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return access.may_read(request.user, self.model)
+
+    def has_add_permission(self, request, obj):
+        return self._may(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+
+def lock_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=capfirst(_("reason for changing a locked quarter")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you change a locked quarter; kept in the history."),
+    )
+
+
+class LockReasonFormMixin:
+    """An admin form whose record may hold a locked quarter's data: it offers the reason an
+    administrator gives for changing it, and shows the policy's refusal as a form error
+    before anything is saved. The form declares `lock_reason = lock_reason_field()`; the
+    admin sets `actor` (with_actor)."""
+
+    actor = None
+
+    def lock_reason(self) -> str:
+        return (self.cleaned_data.get("lock_reason") or "").strip()
+
+    def locked_change_refusal(self):
+        """Why the change cannot be saved in its period, or None (the record in memory)."""
+        fields = None if self.instance._state.adding else set(self.changed_data)
+        return access.period_refusal(self.actor, self.instance, fields, self.lock_reason())
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        refused = self.locked_change_refusal()
+        if refused is not None:
+            self.add_error(
+                "lock_reason" if isinstance(refused, PeriodLockError) else None,
+                refusal_message(refused),
+            )
+
+
+def with_actor(form_class, request):
+    """`form_class` knowing who fills it in, for the policy's questions in its checks."""
+    return type(form_class.__name__, (form_class,), {"actor": request.user})
 
 
 class SeenVersionAdminForm(forms.ModelForm):
@@ -82,10 +281,10 @@ class SeenVersionAdminForm(forms.ModelForm):
 
 class OptimisticLockAdminMixin:
     """The admin's change forms of a versioned record (programme, village data) refuse a save
-    made after someone else's, as the app's forms do (bartim/concurrency.py): the form's
-    check shows who and when above the kept input; save_model claims the version in the
+    made after someone else's, as the app's forms do (helpers/concurrency.py): the form's
+    check shows who and when above the kept input; the service claims the version in the
     admin's own transaction, so a save slipping in between the check and the write is still
-    refused (with the message, on a freshly loaded form)."""
+    refused (with the message, on a freshly loaded form: PolicyAdminMixin)."""
 
     form = SeenVersionAdminForm
 
@@ -97,21 +296,8 @@ class OptimisticLockAdminMixin:
         first = (name, {**options, "fields": (*options["fields"], "seen_version")})
         return [first, *rest]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            seen = form.cleaned_data["seen_version"]
-            claim_version(type(obj), pk=obj.pk, seen_version=seen, actor=request.user)
-            obj.version, obj.updated_by = seen + 1, request.user
-        else:
-            obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except EditConflict as conflict:
-            self.message_user(request, conflict.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    def seen_version(self, form, change):
+        return form.cleaned_data["seen_version"] if change else None
 
 
 class KeepsReportsAdminMixin:
@@ -132,15 +318,23 @@ class KeepsReportsAdminMixin:
         return deleted, counts, perms_needed, protected
 
 
+class TerritoryAdminMixin(PolicyAdminMixin):
+    def save_record(self, request, obj, form, change):
+        return territory_save(record=obj, actor=request.user)
+
+    def delete_record(self, request, obj):
+        territory_delete(record=obj, actor=request.user)
+
+
 @admin.register(Regency)
-class RegencyAdmin(admin.ModelAdmin):
+class RegencyAdmin(TerritoryAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "bps_code")
     search_fields = ("code", "name")
     ordering = ("code",)
 
 
 @admin.register(District)
-class DistrictAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
+class DistrictAdmin(KeepsReportsAdminMixin, TerritoryAdminMixin, admin.ModelAdmin):
     list_display = ("code", "name", "regency", "village_count")
     list_select_related = ("regency",)
     search_fields = ("code", "name")
@@ -155,7 +349,7 @@ class DistrictAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Village)
-class VillageAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
+class VillageAdmin(KeepsReportsAdminMixin, TerritoryAdminMixin, admin.ModelAdmin):
     refused_deletion_hint = _(
         "A village with village data or target of a programme is kept: reported data is "
         "never deleted."
@@ -169,7 +363,7 @@ class VillageAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
+class AgencyAdmin(KeepsReportsAdminMixin, PolicyAdminMixin, admin.ModelAdmin):
     refused_deletion_hint = _(
         "An agency that runs programmes is retired, not deleted: tick it in the list of "
         'agencies and choose the action "Retire the selected agencies".'
@@ -187,9 +381,15 @@ class AgencyAdmin(KeepsReportsAdminMixin, admin.ModelAdmin):
     def program_count(self, obj):
         return format_number(obj.program_count)
 
+    def save_record(self, request, obj, form, change):
+        return agency_save(agency=obj, actor=request.user)
+
+    def delete_record(self, request, obj):
+        agency_delete(agency=obj, actor=request.user)
+
     @admin.action(description=_("Retire the selected agencies"), permissions=["change"])
     def retire(self, request, queryset):
-        retired = queryset.filter(is_active=True).update(is_active=False)
+        retired = agency_retire(agencies=queryset, actor=request.user)
         self.message_user(
             request, _("Agencies retired: %(count)d.") % {"count": retired}, messages.SUCCESS
         )
@@ -199,7 +399,7 @@ _ROLE_AND_SCOPE = (_("Role and scope"), {"fields": ("role", "agency", "district"
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PolicyAdminMixin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets[:2],
         _ROLE_AND_SCOPE,
@@ -225,3 +425,9 @@ class UserAdmin(DjangoUserAdmin):
         "district__name",
     )
     autocomplete_fields = ("agency", "district")
+
+    def save_record(self, request, obj, form, change):
+        return account_save(account=obj, actor=request.user)
+
+    def delete_record(self, request, obj):
+        account_delete(account=obj, actor=request.user)

@@ -1,11 +1,15 @@
-"""Writes about the regency's own records: accounts."""
+"""Writes about the regency's own records: its territory, its agencies and the accounts.
+All of them are kept by administrators (bartim.access)."""
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bartim.models import Agency, District, User
+from bartim import access
+from bartim.models import Agency, District, Regency, User, Village
+from helpers import dataversion
+from helpers.history import checked_save
 
 
 @transaction.atomic
@@ -46,3 +50,62 @@ def account_create(
     user.set_password(password)
     user.save()
     return user
+
+
+def account_save(*, account: User, actor) -> User:
+    """Save an account as an administrator edited it (the Django admin's user forms, which
+    check the password themselves)."""
+    return _kept_by_admins_save(account, actor=actor)
+
+
+def account_delete(*, account: User, actor) -> None:
+    _kept_by_admins_delete(account, actor=actor)
+
+
+def territory_save(*, record: Regency | District | Village, actor) -> Regency | District | Village:
+    """Add or change the regency, a kecamatan or a village."""
+    return _kept_by_admins_save(record, actor=actor)
+
+
+def territory_delete(*, record: Regency | District | Village, actor) -> None:
+    """Delete a kecamatan or village that holds nothing: village data and programmes' target
+    villages keep a village (ProtectedError), villages keep their kecamatan."""
+    _kept_by_admins_delete(record, actor=actor)
+
+
+def agency_save(*, agency: Agency, actor) -> Agency:
+    return _kept_by_admins_save(agency, actor=actor)
+
+
+def agency_delete(*, agency: Agency, actor) -> None:
+    """Delete an agency that runs no programme (ProtectedError otherwise: retire it)."""
+    _kept_by_admins_delete(agency, actor=actor)
+
+
+def agency_retire(*, agencies, actor) -> int:
+    """Retire the given agencies (a queryset): they stay, with their programmes, but no new
+    account or programme is made for them. Returns how many were active."""
+    access.check_create(actor, Agency, message=_("Only an administrator retires agencies."))
+    with transaction.atomic():
+        retired = agencies.filter(is_active=True).update(is_active=False)
+        dataversion.bump()
+    return retired
+
+
+def _kept_by_admins_save(record, *, actor):
+    if record._state.adding:
+        access.check_create(actor, type(record))
+    else:
+        access.check_change(actor, record)
+    with transaction.atomic():
+        checked_save(record, actor=actor)
+        dataversion.bump()
+    return record
+
+
+def _kept_by_admins_delete(record, *, actor) -> None:
+    access.check_delete(actor, record)
+    with transaction.atomic():
+        record._history_user = actor
+        record.delete()
+        dataversion.bump()

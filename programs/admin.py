@@ -1,25 +1,49 @@
-"""The three strategies in the admin. The programme admin lives in indicators/admin.py, where
-a programme is entered together with its indicators (dependencies point indicators -> programs)."""
+"""The programmes, their indicators and quarterly values, and the three strategies in the
+admin. Every save and delete goes through programs.services (which raise the programme's
+version, so that the app's forms opened before are refused rather than overwrite it), and
+a locked quarter's budget or values change only with the reason the forms here ask for."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import F, FloatField
 from django.db.models.functions import Cast, NullIf
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from bartim.admin import KeepsReportsAdminMixin, OptimisticLockAdminMixin, ReviewRulesAdminMixin
-from bartim.models import PeriodLock, Quarter
-from helpers.concurrency import claim_version
+from bartim import access
+from bartim.admin import (
+    KeepsReportsAdminMixin,
+    LockReasonFormMixin,
+    OptimisticLockAdminMixin,
+    PolicyAdminMixin,
+    PolicyInlineMixin,
+    SeenVersionAdminForm,
+    lock_reason_field,
+    model_fields,
+    refusal_message,
+    save_rows,
+    with_actor,
+)
+from bartim.models import Quarter
 from helpers.db import count_of
 from helpers.formatting import format_number, format_percent, format_rupiah
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, Strategy
-from programs.services import BUDGET_FIELDS
+from programs.services import (
+    indicator_delete,
+    indicator_save,
+    indicator_value_delete,
+    indicator_value_save,
+    program_create,
+    program_delete,
+    program_update,
+    strategy_save,
+)
 
 
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(PolicyAdminMixin, admin.ModelAdmin):
     """The regent set three strategies: their wording may be edited, their number may not."""
 
     list_display = ("number", "name")
@@ -27,16 +51,17 @@ class StrategyAdmin(admin.ModelAdmin):
     fields = ("number", "name", "description")
     readonly_fields = ("number",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def save_record(self, request, obj, form, change):
+        return strategy_save(strategy=obj, actor=request.user)
 
 
 class QuarterValueFormSet(forms.BaseInlineFormSet):
     """Offers every quarter not yet reported as a ready row, so an operator only types
-    numbers; a row left untouched is not saved."""
+    numbers; a row left untouched is not saved. A row that changes or deletes a locked
+    quarter's value needs the reason given on the indicator's form (`lock_reason`); the
+    policy's refusal is shown above the rows. The inline sets `actor`."""
+
+    actor = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,33 +70,55 @@ class QuarterValueFormSet(forms.BaseInlineFormSet):
             {"quarter": quarter} for quarter in Quarter.values if quarter not in reported
         ]
 
+    def lock_reason(self) -> str:
+        return (self.data.get("lock_reason") or "").strip()
 
-class IndicatorValueInline(admin.TabularInline):
+    def touched_quarters(self, form) -> set:
+        """The quarters a row's save or deletion changes: the one it held, the one it holds."""
+        deleting = self.can_delete and self._should_delete_form(
+            form
+        )  # deleted_forms needs is_valid
+        if not (deleting or form.has_changed()):
+            return set()
+        quarters = set()
+        if form.instance.pk:
+            quarters.add(form.initial.get("quarter"))
+        if not deleting:
+            quarters.add(form.cleaned_data.get("quarter"))
+        return quarters - {None}
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            for quarter in sorted(self.touched_quarters(form)):
+                probe = IndicatorValue(indicator=self.instance, quarter=quarter)
+                refused = access.period_refusal(self.actor, probe, reason=self.lock_reason())
+                if refused is not None:
+                    raise ValidationError(refusal_message(refused))
+
+
+class IndicatorValueInline(PolicyInlineMixin, admin.TabularInline):
     model = IndicatorValue
     formset = QuarterValueFormSet
     fields = ("quarter", "target", "realized")
     extra = len(Quarter.values)
     max_num = len(Quarter.values)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        return with_actor(super().get_formset(request, obj, **kwargs), request)
 
-class RaisesProgramVersionMixin:
-    """An indicator or quarterly value saved here raises its programme's version, so that the
-    app's programme and quarter forms opened before are refused rather than overwrite it."""
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        claim_version(Program, pk=self.program_id_of(obj), seen_version=None, actor=request.user)
+class IndicatorAdminForm(LockReasonFormMixin, forms.ModelForm):
+    lock_reason = lock_reason_field()
 
-    def delete_model(self, request, obj):
-        program_id = self.program_id_of(obj)
-        super().delete_model(request, obj)
-        claim_version(Program, pk=program_id, seen_version=None, actor=request.user)
+    def locked_change_refusal(self):
+        # The indicator's own fields hold no quarter's data; its values are checked by
+        # their rows (QuarterValueFormSet) and a move by the service.
+        return None
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(
-    KeepsReportsAdminMixin, RaisesProgramVersionMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin
-):
+class IndicatorAdmin(KeepsReportsAdminMixin, PolicyAdminMixin, SimpleHistoryAdmin):
     refused_deletion_hint = _(
         "Quarterly values are reported data and are never deleted with their indicator."
     )
@@ -80,11 +127,37 @@ class IndicatorAdmin(
     list_select_related = ("program__agency",)
     search_fields = ("name", "program__name", "program__agency__name")
     autocomplete_fields = ("program",)
-    fields = ("program", "name", "unit", "direction", "aggregation", "baseline", "target")
+    form = IndicatorAdminForm
+    fields = (
+        "program",
+        "name",
+        "unit",
+        "direction",
+        "aggregation",
+        "baseline",
+        "target",
+        "lock_reason",
+    )
     inlines = (IndicatorValueInline,)
 
-    def program_id_of(self, obj):
-        return obj.program_id
+    def get_form(self, request, obj=None, **kwargs):
+        return with_actor(super().get_form(request, obj, **kwargs), request)
+
+    def save_record(self, request, obj, form, change):
+        fields = model_fields(form)
+        return indicator_save(
+            program=fields.pop("program"),
+            actor=request.user,
+            indicator=Indicator.objects.get(pk=obj.pk) if change else None,
+            reason=form.lock_reason(),
+            **fields,
+        )
+
+    def delete_record(self, request, obj):
+        indicator_delete(indicator=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        save_value_rows(request, form, formset)
 
     @admin.display(description=_("agency"), ordering="program__agency__name")
     def agency(self, obj):
@@ -95,17 +168,71 @@ class IndicatorAdmin(
         return _quantity(obj.target)
 
 
+def save_value_rows(request, form, formset):
+    """The quarterly value rows of an indicator's page, each through the services with the
+    reason given on the page."""
+    reason = form.lock_reason()
+
+    def save(row):
+        fields = model_fields(row)
+        return indicator_value_save(
+            actor=request.user,
+            indicator=formset.instance,
+            quarter=fields["quarter"],
+            value=row.instance if row.instance.pk else None,
+            reason=reason,
+            target=fields.get("target"),
+            realized=fields.get("realized"),
+        )
+
+    def delete(row):
+        indicator_value_delete(value=row.instance, actor=request.user, reason=reason)
+
+    save_rows(formset, save=save, delete=delete)
+
+
+class IndicatorValueAdminForm(LockReasonFormMixin, forms.ModelForm):
+    lock_reason = lock_reason_field()
+
+    def locked_change_refusal(self):
+        refused = super().locked_change_refusal()
+        if refused is None and not self.instance._state.adding and self.has_changed():
+            # Moved to another indicator or quarter, the value leaves its former quarter too.
+            stored = IndicatorValue.objects.select_related("indicator__program")
+            refused = access.period_refusal(
+                self.actor, stored.get(pk=self.instance.pk), reason=self.lock_reason()
+            )
+        return refused
+
+
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(RaisesProgramVersionMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     list_display = ("indicator", "program", "quarter", "target_display", "realized_display")
     list_filter = ("indicator__program__year", "quarter")
     list_select_related = ("indicator__program",)
     search_fields = ("indicator__name", "indicator__program__name")
     autocomplete_fields = ("indicator",)
-    fields = ("indicator", "quarter", "target", "realized")
+    form = IndicatorValueAdminForm
+    fields = ("indicator", "quarter", "target", "realized", "lock_reason")
 
-    def program_id_of(self, obj):
-        return obj.indicator.program_id
+    def get_form(self, request, obj=None, **kwargs):
+        return with_actor(super().get_form(request, obj, **kwargs), request)
+
+    def save_record(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return obj
+        fields = model_fields(form)
+        return indicator_value_save(
+            actor=request.user,
+            indicator=fields.pop("indicator"),
+            quarter=fields.pop("quarter"),
+            value=obj if change else None,
+            reason=form.lock_reason(),
+            **fields,
+        )
+
+    def delete_record(self, request, obj):
+        indicator_value_delete(value=obj, actor=request.user)
 
     @admin.display(description=_("programme"), ordering="indicator__program__name")
     def program(self, obj):
@@ -128,7 +255,7 @@ _REALIZED_TOTAL = (
 )
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(PolicyInlineMixin, admin.TabularInline):
     model = Indicator
     fields = ("name", "unit", "direction", "aggregation", "baseline", "target")
     extra = 0
@@ -136,9 +263,13 @@ class IndicatorInline(admin.TabularInline):
     show_change_link = True
 
 
+class ProgramAdminForm(LockReasonFormMixin, SeenVersionAdminForm):
+    lock_reason = lock_reason_field()
+
+
 @admin.register(Program)
 class ProgramAdmin(
-    KeepsReportsAdminMixin, OptimisticLockAdminMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin
+    KeepsReportsAdminMixin, OptimisticLockAdminMixin, PolicyAdminMixin, SimpleHistoryAdmin
 ):
     refused_deletion_hint = _(
         "Reported data (quarterly values, budget realisation) is never deleted with its "
@@ -173,6 +304,7 @@ class ProgramAdmin(
                     "budget_realized_q2",
                     "budget_realized_q3",
                     "budget_realized_q4",
+                    "lock_reason",
                 )
             },
         ),
@@ -183,12 +315,7 @@ class ProgramAdmin(
     # Program.get_absolute_url is this very page; "view on site" would lead back here.
     view_on_site = False
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        if obj is None:
-            return fields
-        locked = PeriodLock.objects.locked_quarters(obj.year)
-        return [*fields, *(BUDGET_FIELDS[quarter] for quarter in sorted(locked))]
+    form = ProgramAdminForm
 
     def get_queryset(self, request):
         return (
@@ -200,24 +327,49 @@ class ProgramAdmin(
             )
         )
 
-    def save_model(self, request, obj, form, change):
+    def get_form(self, request, obj=None, **kwargs):
+        return with_actor(super().get_form(request, obj, **kwargs), request)
+
+    def save_record(self, request, obj, form, change):
+        fields = model_fields(form)
+        villages = form.cleaned_data.get("target_villages", ())
         if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+            return program_create(
+                actor=request.user,
+                target_villages=villages,
+                reason=form.lock_reason(),
+                **fields,
+            )
+        return program_update(
+            program=Program.objects.get(pk=obj.pk),
+            actor=request.user,
+            reason=form.lock_reason(),
+            target_villages=villages,
+            seen_version=self.seen_version(form, change),
+            **fields,
+        )
+
+    def delete_record(self, request, obj):
+        program_delete(program=obj, actor=request.user)
 
     def save_related(self, request, form, formsets, change):
-        # The form sets the target villages after the programme's own row is saved; without
-        # this, a removal and an addition would each add a history row. Instead one row
-        # records the new set, only when it changed.
-        program = form.instance
-        before = set(program.target_villages.values_list("pk", flat=True))
-        program.skip_history_when_saving = True
-        try:
-            super().save_related(request, form, formsets, change)
-        finally:
-            del program.skip_history_when_saving
-        if set(program.target_villages.values_list("pk", flat=True)) != before:
-            program.save(update_fields=["updated_at"])
+        # The services set the target villages with the programme, in one history row.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        def save(row):
+            return indicator_save(
+                program=formset.instance,
+                actor=request.user,
+                indicator=Indicator.objects.get(pk=row.instance.pk) if row.instance.pk else None,
+                **model_fields(row),
+            )
+
+        def delete(row):
+            indicator_delete(indicator=row.instance, actor=request.user)
+
+        save_rows(formset, save=save, delete=delete)
 
     @admin.display(description=_("budget ceiling (pagu)"), ordering="budget_ceiling")
     def budget_ceiling_rupiah(self, obj):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bartim import access
 from bartim.models import Agency, Village
 from helpers.forms import BootstrapMixin, IdsChoiceField, SeenVersionMixin
 from indicators.models import Indicator
@@ -43,11 +44,13 @@ class ProgramForm(SeenVersionMixin, BootstrapMixin, forms.ModelForm):
         villages.widget.choices = grouped_village_choices(villages.queryset)
         villages.widget.attrs["size"] = 12
         villages.help_text = _("Hold Ctrl (or Cmd) to choose several villages.")
-        if user.is_regency_admin:
-            self.fields["agency"].queryset = Agency.objects.active()
-        else:
+        if "agency" in access.fixed_fields(user, Program):
             # The service puts an OPD user's programme in his own OPD; no choice to offer.
             del self.fields["agency"]
+        else:
+            self.fields["agency"].queryset = access.choices_for(
+                user, Program, Agency.objects.active()
+            )
         if self.instance.pk:
             self.add_seen_version(self.instance.version)
 

@@ -1,16 +1,16 @@
-"""Writes to programmes, with the access, review and period-lock rules applied in one place."""
+"""Writes to programmes, their indicators and quarterly values, and the strategies; each
+asks the access policy (bartim.access) for who may write what in which period."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bartim import access
-from bartim.access import check_quarter_writable
 from helpers import dataversion
 from helpers.concurrency import claim_version
 from helpers.history import checked_save
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program
+from programs.models import Program, Strategy
 from programs.progress import refresh_stored_progress
 
 BUDGET_FIELDS = {
@@ -21,28 +21,34 @@ BUDGET_FIELDS = {
 }
 
 
-def program_create(*, actor, target_villages=(), change_reason: str = "", **fields) -> Program:
+def program_create(
+    *, actor, target_villages=(), reason: str = "", change_reason: str = "", **fields
+) -> Program:
     """Create a programme; an OPD user's programme belongs to his own OPD, whatever was sent.
 
-    `change_reason` is recorded in the history, e.g. to mark the record as imported."""
-    if actor.is_regency_admin:
-        pass
-    elif actor.is_active and actor.role == actor.Role.OPD and actor.agency_id:
-        fields["agency_id"] = actor.agency_id
+    `reason` justifies budget realisation in a locked quarter; the history records
+    `change_reason` if given (e.g. to mark the record as imported), else `reason`."""
+    own = access.own_owner_id(actor, Program)
+    if own is not None:
         fields.pop("agency", None)
-    else:
-        raise PermissionDenied(_("You may not create programmes."))
+        fields["agency_id"] = own
+    agency = fields.get("agency")
+    access.check_create(
+        actor,
+        Program,
+        fields.get("agency_id", getattr(agency, "pk", None)),
+        _("You may not create programmes."),
+    )
+    # A programme starts as a draft; review steps move it on.
     fields.pop("status", None)
     program = Program(created_by=actor, updated_by=actor, **fields)
-    for quarter, field in BUDGET_FIELDS.items():
-        if getattr(program, field):
-            check_quarter_writable(year=program.year, quarter=quarter, actor=actor)
+    access.check_period(actor, program, reason=reason)
     program.full_clean()
     try:
         with transaction.atomic():
             program._history_user = actor
-            if change_reason:
-                program._change_reason = change_reason
+            if change_reason or reason:
+                program._change_reason = change_reason or reason
             program.save()
             program.target_villages.set(target_villages)
             dataversion.bump()
@@ -68,7 +74,8 @@ def program_update(
     seen_version: int | None = None,
     **fields,
 ) -> Program:
-    """Change a programme the actor may edit. Its OPD and status are not changed here.
+    """Change a programme the actor may edit. Its status is changed by review steps only,
+    its OPD only by an administrator.
 
     `reason` justifies changing a locked quarter; the history records `change_reason` if
     given, else `reason`. `seen_version` is the version the actor's form was opened at:
@@ -83,20 +90,14 @@ def program_update(
         )
         if current is None:
             raise PermissionDenied(_("You may not change this programme."))
-        for name in ("agency", "agency_id", "status", "created_by", "created_by_id"):
-            if name in fields and not actor.is_regency_admin:
-                fields.pop(name)
-        fields.pop("status", None)
-        for quarter, field in BUDGET_FIELDS.items():
-            if field in fields and fields[field] != getattr(current, field):
-                check_quarter_writable(
-                    year=fields.get("year", current.year),
-                    quarter=quarter,
-                    actor=actor,
-                    reason=reason,
-                )
+        access.check_fields(actor, current, fields)
+        for name in ("created_by", "created_by_id"):
+            fields.pop(name, None)
+        before = {name: getattr(current, name) for name in fields}
         for name, value in fields.items():
             setattr(current, name, value)
+        changed = {name for name in fields if getattr(current, name) != before[name]}
+        access.check_period(actor, current, changed, reason=reason)
         current.full_clean()
         current._history_user = actor
         if change_reason or reason:
@@ -110,6 +111,19 @@ def program_update(
         current.save()
         dataversion.bump()
     return current
+
+
+def program_delete(*, program: Program, actor) -> None:
+    """Delete a programme the actor may change. One holding reported data is refused with
+    ProtectedError (helpers.deletion); its review steps go with it."""
+    with transaction.atomic():
+        current = Program.objects.select_for_update().filter(pk=program.pk).first()
+        if current is None:
+            return
+        access.check_delete(actor, current)
+        current._history_user = actor
+        current.delete()
+        dataversion.bump()
 
 
 def _editable_program(program, actor, seen_version: int | None) -> Program:
@@ -132,26 +146,121 @@ def indicator_save(
     program: Program,
     actor,
     indicator: Indicator | None = None,
+    reason: str = "",
     change_reason: str = "",
     seen_version: int | None = None,
     **fields,
 ):
     """Add an indicator to a programme, or change one of its indicators. `seen_version`: the
-    programme's version the form was opened at (helpers.concurrency)."""
+    programme's version the form was opened at (helpers.concurrency).
+
+    An indicator given with another programme is moved to `program` (administrators only,
+    access.fixed_fields) with its quarterly values: both programmes change, and so do the
+    quarters the values hold in either year, which `reason` justifies when locked."""
+    fields.pop("program_id", None)
+    fields.pop("program", None)
+    former_program_id = None
     with transaction.atomic():
         program = _editable_program(program, actor, seen_version)
         if indicator is None:
             indicator = Indicator(program=program)
         elif indicator.program_id != program.pk:
-            raise PermissionDenied(_("This indicator belongs to another programme."))
-        fields.pop("program", None)
-        fields.pop("program_id", None)
+            former = Indicator.objects.select_related("program").get(pk=indicator.pk)
+            former_program_id = former.program_id
+            refused = _("This indicator belongs to another programme.")
+            access.check_fields(actor, former, {"program": program}, refused)
+            _editable_program(former.program, actor, None)
+            values = list(former.values.all())
+            for value in values:
+                value.indicator = former
+                access.check_period(actor, value, reason=reason)
+            indicator.program = program
+            for value in values:
+                value.indicator = indicator
+                access.check_period(actor, value, reason=reason)
         for name, value in fields.items():
             setattr(indicator, name, value)
-        checked_save(indicator, actor=actor, reason=change_reason)
-        refresh_stored_progress([program.pk])
+        checked_save(indicator, actor=actor, reason=change_reason or reason)
+        refresh_stored_progress([program.pk, former_program_id])
         dataversion.bump()
     return indicator
+
+
+def indicator_delete(*, indicator: Indicator, actor) -> None:
+    """Delete an indicator of a programme the actor may change; one with quarterly values is
+    refused with ProtectedError (reported data is never deleted with what it belongs to)."""
+    with transaction.atomic():
+        current = Indicator.objects.select_related("program").filter(pk=indicator.pk).first()
+        if current is None:
+            return
+        _editable_program(current.program, actor, None)
+        access.check_delete(actor, current)
+        current._history_user = actor
+        current.delete()
+        refresh_stored_progress([current.program_id])
+        dataversion.bump()
+
+
+def indicator_value_save(
+    *,
+    actor,
+    indicator: Indicator,
+    quarter: int,
+    value: IndicatorValue | None = None,
+    reason: str = "",
+    change_reason: str = "",
+    **fields,
+) -> IndicatorValue:
+    """Add or change one quarterly value of an indicator (`fields`: target, realized).
+
+    A value given with another indicator or quarter is moved there: the quarter it leaves
+    changes too. `reason` justifies changing a locked quarter; the history records
+    `change_reason` if given, else `reason`. The programme's version is raised, so that a
+    quarter form opened before is refused rather than overwrite it."""
+    with transaction.atomic():
+        program = _editable_program(indicator.program, actor, None)
+        programs = {program.pk}
+        if value is None:
+            record = IndicatorValue(indicator=indicator, quarter=quarter)
+        else:
+            record = (
+                IndicatorValue.objects.select_for_update()
+                .select_related("indicator__program")
+                .get(pk=value.pk)
+            )
+            if record.indicator.program_id != program.pk:
+                _editable_program(record.indicator.program, actor, None)
+                programs.add(record.indicator.program_id)
+            access.check_period(actor, record, reason=reason)
+            record.indicator, record.quarter = indicator, quarter
+        for name, given in fields.items():
+            setattr(record, name, given)
+        access.check_period(actor, record, reason=reason)
+        checked_save(record, actor=actor, reason=change_reason or reason)
+        refresh_stored_progress(programs)
+        dataversion.bump()
+    return record
+
+
+def indicator_value_delete(*, value: IndicatorValue, actor, reason: str = "") -> None:
+    """Delete one quarterly value; in a locked quarter only an administrator with a reason."""
+    with transaction.atomic():
+        current = (
+            IndicatorValue.objects.select_for_update()
+            .select_related("indicator__program")
+            .filter(pk=value.pk)
+            .first()
+        )
+        if current is None:
+            return
+        _editable_program(current.indicator.program, actor, None)
+        access.check_delete(actor, current, reason=reason)
+        current._history_user = actor
+        if reason:
+            current._change_reason = reason
+        current.delete()
+        refresh_stored_progress([current.indicator.program_id])
+        dataversion.bump()
 
 
 def program_report_quarter(
@@ -178,7 +287,9 @@ def program_report_quarter(
     history_reason = change_reason or reason
     with transaction.atomic():
         program = _editable_program(program, actor, seen_version)
-        check_quarter_writable(year=program.year, quarter=quarter, actor=actor, reason=reason)
+        access.check_quarter_writable(
+            year=program.year, quarter=quarter, actor=actor, reason=reason
+        )
         indicators = {i.pk: i for i in program.indicators.all()}
         unknown = (set(realized) | set(targets)) - set(indicators)
         if unknown:
@@ -204,3 +315,12 @@ def program_report_quarter(
         refresh_stored_progress([program.pk])
         dataversion.bump()
     return program
+
+
+def strategy_save(*, strategy: Strategy, actor, change_reason: str = "") -> Strategy:
+    """Reword one of the three strategies (administrators only; none is added or deleted)."""
+    access.check_change(actor, strategy, _("Only an administrator rewords the strategies."))
+    with transaction.atomic():
+        checked_save(strategy, actor=actor, reason=change_reason)
+        dataversion.bump()
+    return strategy

@@ -7,12 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bartim import access
-from bartim.access import PeriodLockError, allowed_actions, may_create_programs
-from bartim.models import Agency, PeriodLock, Quarter
+from bartim.access import PeriodLockError, allowed_actions
+from bartim.models import Agency, Quarter
 from helpers.concurrency import EditConflict
 from helpers.views import FilteredTableView, apply_errors, posted_data
 from indicators.models import Indicator, IndicatorValue
-from programs.access import get_program_for_read, get_program_for_write
 from programs.filters import (
     AgencyFilterSet,
     IndicatorFilterSet,
@@ -112,6 +111,19 @@ class AgencyListView(FilteredTableView):
 # ---- Programmes ----------------------------------------------------------------------
 
 
+def get_program_for_read(request, pk) -> Program:
+    return access.get_for_read(request, Program.objects.select_related("agency", "strategy"), pk)
+
+
+def get_program_for_write(request, pk) -> Program:
+    return access.get_for_write(
+        request,
+        Program.objects.select_related("agency", "strategy"),
+        pk,
+        _("You may not change this programme now."),
+    )
+
+
 def program_detail(request, pk):
     program = get_program_for_read(request, pk)
     indicators = program.indicators.prefetch_related(
@@ -119,6 +131,7 @@ def program_detail(request, pk):
     )
     events = program.review_events.select_related("actor")
     latest_reason = next((e for e in events if e.reason), None)
+    writable = access.writable_quarters(request.user, program.year)
     return render(
         request,
         "programs/program_detail.html",
@@ -131,19 +144,20 @@ def program_detail(request, pk):
             "events": events,
             "latest_reason": latest_reason,
             "actions": allowed_actions(program, request.user),
-            "can_edit": access.editable(request.user, Program.objects.all()).filter(pk=pk).exists(),
-            "quarters": Quarter.choices,
+            "can_edit": access.may_change(request.user, program),
+            "quarters": [
+                (number, label) for number, label in Quarter.choices if number in writable
+            ],
             "budget_by_quarter": [
                 (label, getattr(program, BUDGET_FIELDS[number]))
                 for number, label in Quarter.choices
             ],
-            "locked_quarters": PeriodLock.objects.locked_quarters(program.year),
         },
     )
 
 
 def program_create_view(request):
-    if not may_create_programs(request.user):
+    if not access.may_create(request.user, Program):
         raise PermissionDenied(_("Your account may not create programmes."))
     form = ProgramForm(posted_data(request), user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -227,9 +241,10 @@ def program_quarter(request, pk, quarter):
     if quarter not in Quarter.values:
         raise Http404
     program = get_program_for_write(request, pk)
-    locked = PeriodLock.objects.filter(year=program.year, quarter=quarter).exists()
-    if locked and not request.user.is_regency_admin:
+    refused = access.quarter_refusal(request.user, year=program.year, quarter=quarter)
+    if isinstance(refused, PermissionDenied):
         raise PermissionDenied(_("This quarter is locked; only an administrator can change it."))
+    locked = isinstance(refused, PeriodLockError)
     indicators = program.indicators.order_by("pk")
     values = {
         value.indicator_id: value

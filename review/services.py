@@ -6,11 +6,10 @@ Every step is logged as a ReviewEvent on the record (who, when, why) and, throug
 django-simple-history, as a change of the record's status.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bartim.access import TRANSITIONS, PeriodLockError, ReviewError, refusal
+from bartim.access import TRANSITIONS, PeriodLockError, ReviewError, check_create, refusal
 from bartim.models import PeriodLock, ReviewAction
 from helpers import dataversion
 
@@ -51,8 +50,7 @@ def review_transition(*, record, action: str, actor, reason: str = ""):
 
 
 def period_lock(*, year: int, quarter: int, actor, reason: str = "") -> PeriodLock:
-    if not actor.is_regency_admin:
-        raise PermissionDenied(_("Only an administrator locks a period."))
+    check_create(actor, PeriodLock, message=_("Only an administrator locks a period."))
     lock = PeriodLock(year=year, quarter=quarter, locked_by=actor, reason=(reason or "").strip())
     lock._change_reason = lock.reason
     lock._history_user = actor
@@ -63,8 +61,8 @@ def period_lock(*, year: int, quarter: int, actor, reason: str = "") -> PeriodLo
 
 
 def period_unlock(*, year: int, quarter: int, actor, reason: str) -> None:
-    if not actor.is_regency_admin:
-        raise PermissionDenied(_("Only an administrator unlocks a period."))
+    # Unlocking deletes the lock, which only who may lock may do.
+    check_create(actor, PeriodLock, message=_("Only an administrator unlocks a period."))
     reason = (reason or "").strip()
     if not reason:
         raise PeriodLockError(_("Please give a reason for unlocking."))

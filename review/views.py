@@ -16,16 +16,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bartim.access import PeriodLockError, ReviewError, admin_required, allowed_actions
+from bartim.access import (
+    PeriodLockError,
+    ReviewError,
+    admin_required,
+    allowed_actions,
+    get_for_read,
+)
 from bartim.models import PeriodLock, ReviewAction, ReviewStatus, User
 from helpers.views import apply_errors, posted_data
 from indicators.models import Indicator, IndicatorValue
-from programs.access import get_program_for_read
 from programs.models import Program, ProgramReviewEvent
 from review.audit import audit_entries
 from review.forms import PeriodLockForm, ReasonForm
 from review.services import period_lock, period_unlock, review_transition
-from villages.access import get_village_data_for_read
 from villages.models import VillageData, VillageDataReviewEvent
 
 # Lazy: translated in each request's language, not once in the language active at import.
@@ -73,14 +77,14 @@ def _transition(request, record, action, detail_url):
 
 
 def program_transition(request, pk, action):
-    program = get_program_for_read(request, pk)
+    program = get_for_read(request, Program.objects.select_related("agency", "strategy"), pk)
     return _transition(
         request, program, action, reverse("programs:program_detail", kwargs={"pk": pk})
     )
 
 
 def village_data_transition(request, pk, action):
-    record = get_village_data_for_read(request, pk)
+    record = get_for_read(request, VillageData.objects.select_related("village__district"), pk)
     return _transition(
         request, record, action, reverse("villages:village_data_detail", kwargs={"pk": pk})
     )
@@ -90,7 +94,7 @@ def village_data_transition(request, pk, action):
 
 
 def program_history(request, pk):
-    program = get_program_for_read(request, pk)
+    program = get_for_read(request, Program.objects.select_related("agency", "strategy"), pk)
     histories = chain(
         Program.history.filter(id=program.pk),
         Indicator.history.filter(program_id=program.pk),
@@ -111,7 +115,7 @@ def program_history(request, pk):
 
 
 def village_data_history(request, pk):
-    record = get_village_data_for_read(request, pk)
+    record = get_for_read(request, VillageData.objects.select_related("village__district"), pk)
     return render(
         request,
         "review/history.html",

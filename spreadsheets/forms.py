@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bartim import access
 from bartim.models import YEAR_MAX, YEAR_MIN, Quarter
 from spreadsheets.imports import identify
 from spreadsheets.reading import UploadRefused, check_size
@@ -48,7 +49,7 @@ class UploadForm(forms.Form):
         self.kind = kind
         # Only an administrator may change a locked quarter, and only the quarterly
         # template holds quarters.
-        if not (kind.asks_quarter and user.is_regency_admin):
+        if not (kind.asks_quarter and access.may_override_locks(user)):
             del self.fields["reason"]
 
     def clean_file(self):

@@ -505,7 +505,7 @@ def test_approved_programme_opens_read_only_in_the_admin(client, admin_user):
     assert program.name == "Disetujui"
 
 
-def test_locked_quarter_budget_is_read_only_in_the_admin(client, admin_user):
+def test_locked_quarter_budget_asks_for_a_reason_in_the_admin(client, admin_user):
     from bartim.models import PeriodLock
 
     admin_user.is_superuser = True
@@ -517,5 +517,6 @@ def test_locked_quarter_budget_is_read_only_in_the_admin(client, admin_user):
     page = client.get(reverse("admin:programs_program_change", args=[program.pk]))
 
     content = page.content.decode()
-    assert 'name="budget_realized_q1"' in content
-    assert 'name="budget_realized_q2"' not in content
+    assert 'name="budget_realized_q2"' in content
+    assert 'name="lock_reason"' in content
+    assert "Alasan mengubah triwulan yang dikunci" in content

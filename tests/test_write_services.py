@@ -9,7 +9,7 @@ from bartim.models import ReviewStatus
 from indicators.models import Indicator
 from programs.models import Program
 from programs.services import indicator_save, program_create, program_update
-from tests.factories import ProgramFactory, StrategyFactory, VillageDataFactory
+from tests.factories import ProgramFactory, StrategyFactory, VillageDataFactory, VillageFactory
 from villages.models import VillageData
 from villages.services import village_data_save
 
@@ -44,13 +44,22 @@ def test_viewer_and_camat_cannot_create_programmes(request, role_user):
 
 
 def test_opd_cannot_move_his_programme_to_another_opd(opd_a_user, agency_a, agency_b):
-    program = ProgramFactory(agency=agency_a)
+    program = ProgramFactory(agency=agency_a, name="Asli")
 
-    program_update(program=program, actor=opd_a_user, agency=agency_b, name="Nama baru")
+    with pytest.raises(PermissionDenied):
+        program_update(program=program, actor=opd_a_user, agency=agency_b, name="Nama baru")
 
     program.refresh_from_db()
-    assert program.agency == agency_a
-    assert program.name == "Nama baru"
+    assert (program.agency, program.name) == (agency_a, "Asli")
+
+
+def test_opd_may_send_his_programmes_own_agency_back(opd_a_user, agency_a):
+    program = ProgramFactory(agency=agency_a)
+
+    program_update(program=program, actor=opd_a_user, agency=agency_a, name="Nama baru")
+
+    program.refresh_from_db()
+    assert (program.agency, program.name) == (agency_a, "Nama baru")
 
 
 def test_opd_cannot_change_another_opds_programme(opd_b_user, agency_a):
@@ -118,3 +127,28 @@ def test_camat_cannot_move_data_to_another_districts_village(camat_x_user, villa
 
     record.refresh_from_db()
     assert record.village == village_x
+
+
+def test_camat_cannot_move_data_to_another_village_or_year_of_his_own_district(
+    camat_x_user, village_x
+):
+    neighbour = VillageFactory(district=village_x.district)
+    record = VillageDataFactory(village=village_x, year=2024, population=1000)
+
+    for village, year in [(neighbour, 2024), (village_x, 2023)]:
+        with pytest.raises(PermissionDenied):
+            village_data_save(
+                actor=camat_x_user, village=village, year=year, record=record, population=1
+            )
+
+    record.refresh_from_db()
+    assert (record.village, record.year, record.population) == (village_x, 2024, 1000)
+
+
+def test_admin_moves_village_data_to_another_village_and_year(admin_user, village_x, village_y):
+    record = VillageDataFactory(village=village_x, year=2024)
+
+    village_data_save(actor=admin_user, village=village_y, year=2023, record=record)
+
+    record.refresh_from_db()
+    assert (record.village, record.year) == (village_y, 2023)

@@ -6,13 +6,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from bartim.admin import OptimisticLockAdminMixin, ReviewRulesAdminMixin
+from bartim.admin import OptimisticLockAdminMixin, PolicyAdminMixin, model_fields
 from helpers.formatting import format_number, format_percent, format_rupiah
 from villages.models import PocketRule, PovertyStatistic, VillageData
+from villages.services import (
+    pocket_rule_save,
+    poverty_statistic_delete,
+    poverty_statistic_save,
+    village_data_delete,
+    village_data_save,
+)
 
 
 @admin.register(VillageData)
-class VillageDataAdmin(OptimisticLockAdminMixin, ReviewRulesAdminMixin, SimpleHistoryAdmin):
+class VillageDataAdmin(OptimisticLockAdminMixin, PolicyAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "village",
         "district",
@@ -49,6 +56,20 @@ class VillageDataAdmin(OptimisticLockAdminMixin, ReviewRulesAdminMixin, SimpleHi
         ),
     )
 
+    def save_record(self, request, obj, form, change):
+        fields = model_fields(form)
+        return village_data_save(
+            actor=request.user,
+            village=fields.pop("village", obj.village),
+            year=fields.pop("year", obj.year),
+            record=VillageData.objects.get(pk=obj.pk) if change else None,
+            seen_version=self.seen_version(form, change),
+            **fields,
+        )
+
+    def delete_record(self, request, obj):
+        village_data_delete(record=obj, actor=request.user)
+
     @admin.display(description=_("district"), ordering="village__district__code")
     def district(self, obj):
         return obj.village.district
@@ -75,7 +96,7 @@ class VillageDataAdmin(OptimisticLockAdminMixin, ReviewRulesAdminMixin, SimpleHi
 
 
 @admin.register(PovertyStatistic)
-class PovertyStatisticAdmin(SimpleHistoryAdmin):
+class PovertyStatisticAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "year",
         "poor_people_display",
@@ -86,6 +107,18 @@ class PovertyStatisticAdmin(SimpleHistoryAdmin):
         "source",
     )
     ordering = ("year",)
+
+    def save_record(self, request, obj, form, change):
+        fields = model_fields(form)
+        return poverty_statistic_save(
+            actor=request.user,
+            year=fields.pop("year"),
+            record=PovertyStatistic.objects.get(pk=obj.pk) if change else None,
+            **fields,
+        )
+
+    def delete_record(self, request, obj):
+        poverty_statistic_delete(record=obj, actor=request.user)
 
     @admin.display(description=_("poor people"), ordering="poor_people")
     def poor_people_display(self, obj):
@@ -109,27 +142,11 @@ class PovertyStatisticAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PocketRule)
-class PocketRuleAdmin(SimpleHistoryAdmin):
+class PocketRuleAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     fields = ["basis", "fixed_rate", "min_poor_households"]
 
-    def _is_regency_admin(self, request) -> bool:
-        return request.user.is_authenticated and request.user.is_regency_admin
-
-    def has_view_permission(self, request, obj=None):
-        return self._is_regency_admin(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._is_regency_admin(request)
-
-    def has_add_permission(self, request):
-        # The migration creates the row; a second one is refused by the database anyway.
-        return self._is_regency_admin(request) and not PocketRule.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_module_permission(self, request):
-        return self._is_regency_admin(request)
+    def save_record(self, request, obj, form, change):
+        return pocket_rule_save(rule=obj, actor=request.user)
 
     def changelist_view(self, request, extra_context=None):
         # A list of one row is noise: go straight to the rule itself.

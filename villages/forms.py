@@ -1,5 +1,6 @@
 from django import forms
 
+from bartim import access
 from bartim.models import Village
 from helpers.forms import BootstrapMixin, SeenVersionMixin
 from villages.models import VillageData
@@ -26,9 +27,14 @@ class VillageDataForm(SeenVersionMixin, BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        villages = Village.objects.select_related("district").order_by("code")
-        if not user.is_regency_admin:
-            villages = villages.filter(district_id=user.district_id)
-        self.fields["village"].queryset = villages
+        self.fields["village"].queryset = access.choices_for(
+            user, VillageData, Village.objects.select_related("district").order_by("code")
+        )
         if self.instance.pk:
             self.add_seen_version(self.instance.version)
+            for name in access.fixed_fields(user, VillageData) & set(self.fields):
+                # Shown for reference; Django ignores what is posted for a disabled field.
+                self.fields[name].disabled = True
+                # The record's own village stays valid although it may be outside the list.
+                if name == "village":
+                    self.fields[name].queryset = Village.objects.filter(pk=self.instance.village_id)

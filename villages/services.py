@@ -11,16 +11,7 @@ from bartim.models import Village
 from helpers import dataversion
 from helpers.concurrency import claim_version
 from helpers.history import checked_save
-from villages.models import PovertyStatistic, VillageData
-
-
-def _check_keeps_village(actor, village: Village) -> None:
-    if not actor.is_active:
-        raise PermissionDenied(_("You may not change village data."))
-    if not actor.is_regency_admin and not (
-        actor.role == actor.Role.CAMAT and village.district_id == actor.district_id
-    ):
-        raise PermissionDenied(_("You may only keep the data of villages in your own district."))
+from villages.models import PocketRule, PovertyStatistic, VillageData
 
 
 def village_data_save(
@@ -33,10 +24,11 @@ def village_data_save(
     seen_version: int | None = None,
     **fields,
 ) -> VillageData:
-    """Create or change a village's data for a year. A camat keeps only his own district's.
+    """Create or change a village's data for a year. A camat keeps only his own district's,
+    and only an administrator moves existing data to another village or year.
     `seen_version`: the version the form was opened at (helpers.concurrency)."""
-    _check_keeps_village(actor, village)
-    fields.pop("status", None)
+    if record is None:
+        access.check_create(actor, VillageData, village.district_id)
     try:
         with transaction.atomic():
             if record is None:
@@ -51,6 +43,7 @@ def village_data_save(
                 )
                 if current is None:
                     raise PermissionDenied(_("You may not change this village data."))
+                access.check_fields(actor, current, {"village": village, "year": year, **fields})
                 record = current
                 record.village = village
                 record.year = year
@@ -110,11 +103,14 @@ def village_data_save_many(
         records = []
         for index, entry in enumerate(entries):
             try:
-                _check_keeps_village(actor, entry.village)
                 if entry.record is None:
+                    access.check_create(actor, VillageData, entry.village.district_id)
                     record = VillageData(village=entry.village, year=entry.year, updated_by=actor)
                 elif entry.record.pk in editable:
                     record = editable[entry.record.pk]
+                    access.check_fields(
+                        actor, record, {"village": entry.village, "year": entry.year}
+                    )
                     record.village, record.year = entry.village, entry.year
                     # An import checks its own preview instead of a form's version. The rows
                     # are locked above (PostgreSQL) or the whole database is for this write
@@ -166,8 +162,11 @@ def poverty_statistic_save(
     **fields,
 ) -> PovertyStatistic:
     """Create or change the BPS figures of a year; only an administrator keeps them."""
-    if not actor.is_regency_admin:
-        raise PermissionDenied(_("Only an administrator changes the BPS poverty figures."))
+    refused = _("Only an administrator changes the BPS poverty figures.")
+    if record is None:
+        access.check_create(actor, PovertyStatistic, message=refused)
+    else:
+        access.check_change(actor, record, refused)
     with transaction.atomic():
         if record is None:
             record = PovertyStatistic(year=year)
@@ -179,3 +178,41 @@ def poverty_statistic_save(
         checked_save(record, actor=actor, reason=change_reason)
         dataversion.bump()
     return record
+
+
+def poverty_statistic_delete(*, record: PovertyStatistic, actor) -> None:
+    """Delete the BPS figures of a year (administrators only)."""
+    with transaction.atomic():
+        current = PovertyStatistic.objects.select_for_update().filter(pk=record.pk).first()
+        if current is None:
+            return
+        access.check_delete(actor, current)
+        current._history_user = actor
+        current.delete()
+        dataversion.bump()
+
+
+def village_data_delete(*, record: VillageData, actor) -> None:
+    """Delete a village's data for a year: whoever may change it now (a draft or returned
+    record of his district for a camat; administrators also a submitted one)."""
+    with transaction.atomic():
+        current = VillageData.objects.select_for_update().filter(pk=record.pk).first()
+        if current is None:
+            return
+        access.check_delete(actor, current)
+        current._history_user = actor
+        current.delete()
+        dataversion.bump()
+
+
+def pocket_rule_save(*, rule: PocketRule, actor, change_reason: str = "") -> PocketRule:
+    """Change how a poverty pocket is told (administrators only): the targeting check, the
+    village table and the report follow at once."""
+    if rule._state.adding:
+        access.check_create(actor, PocketRule)
+    else:
+        access.check_change(actor, rule)
+    with transaction.atomic():
+        checked_save(rule, actor=actor, reason=change_reason)
+        dataversion.bump()
+    return rule

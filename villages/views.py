@@ -9,12 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bartim import access
-from bartim.access import allowed_actions, may_keep_village_data
+from bartim.access import allowed_actions
 from bartim.models import Village
 from helpers.concurrency import EditConflict
 from helpers.formatting import format_number, format_percent
 from helpers.views import FilteredTableView, apply_errors, posted_data
-from villages.access import get_village_data_for_read, get_village_data_for_write
 from villages.figures import village_data_with_figures
 from villages.filters import VillageFilterSet
 from villages.forms import VILLAGE_DATA_FIELDS, VillageDataForm
@@ -67,8 +66,21 @@ class VillageListView(FilteredTableView):
 # ---- Village data --------------------------------------------------------------------
 
 
+def get_village_data_for_read(request, pk) -> VillageData:
+    return access.get_for_read(request, VillageData.objects.select_related("village__district"), pk)
+
+
+def get_village_data_for_write(request, pk) -> VillageData:
+    return access.get_for_write(
+        request,
+        VillageData.objects.select_related("village__district"),
+        pk,
+        _("You may not change this village data now."),
+    )
+
+
 def village_data_list(request):
-    if not may_keep_village_data(request.user):
+    if not access.may_write(request.user, VillageData):
         raise PermissionDenied(_("Your account does not keep village data."))
     try:
         year = int(request.GET.get("year") or 0) or None
@@ -77,9 +89,11 @@ def village_data_list(request):
         messages.error(request, _("The year must be a whole number."))
     latest = VillageData.objects.order_by("-year").values_list("year", flat=True).first()
     year = year if year and 2000 <= year <= 2100 else (latest or 2024)
-    villages = Village.objects.select_related("district").order_by("district__code", "code")
-    if not request.user.is_regency_admin:
-        villages = villages.filter(district_id=request.user.district_id)
+    villages = access.choices_for(
+        request.user,
+        VillageData,
+        Village.objects.select_related("district").order_by("district__code", "code"),
+    )
     records = {
         record.village_id: record
         for record in VillageData.objects.filter(year=year, village__in=villages).annotate(
@@ -110,15 +124,13 @@ def village_data_detail(request, pk):
             "events": events,
             "latest_reason": next((e for e in events if e.reason), None),
             "actions": allowed_actions(record, request.user),
-            "can_edit": access.editable(request.user, VillageData.objects.all())
-            .filter(pk=pk)
-            .exists(),
+            "can_edit": access.may_change(request.user, record),
         },
     )
 
 
 def village_data_edit(request, pk=None):
-    if not may_keep_village_data(request.user):
+    if not access.may_write(request.user, VillageData):
         raise PermissionDenied(_("Your account does not keep village data."))
     record = get_village_data_for_write(request, pk) if pk else None
     initial = {}

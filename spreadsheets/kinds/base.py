@@ -60,10 +60,6 @@ class TemplateKind:
         return slugify(" ".join(parts)) + ".xlsx"
 
 
-def is_admin(user) -> bool:
-    return user.is_authenticated and user.is_regency_admin
-
-
 # What an import does with a row.
 NEW = "new"
 CHANGED = "changed"

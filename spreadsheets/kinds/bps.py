@@ -4,6 +4,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bartim import access
 from spreadsheets.kinds.base import (
     CHANGED,
     NEW,
@@ -11,7 +12,6 @@ from spreadsheets.kinds.base import (
     TemplateContent,
     TemplateKind,
     TemplateRow,
-    is_admin,
 )
 from spreadsheets.layout import Column, SheetSpec, decimal, text, whole, year_column
 from villages.models import PovertyStatistic
@@ -91,7 +91,7 @@ class BpsKind(TemplateKind):
     instructions = (gettext_lazy("Add a new year as a new row. The import never deletes a year."),)
 
     def allowed(self, user) -> bool:
-        return is_admin(user)
+        return access.may_write(user, PovertyStatistic)
 
     def content(self, user, *, year, quarter) -> TemplateContent:
         rows = [

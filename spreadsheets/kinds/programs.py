@@ -21,7 +21,6 @@ from spreadsheets.kinds.base import (
     TemplateContent,
     TemplateKind,
     TemplateRow,
-    is_admin,
     status_refusal,
 )
 from spreadsheets.layout import (
@@ -296,7 +295,9 @@ class ProgramsKind(TemplateKind):
     )
 
     def allowed(self, user) -> bool:
-        return is_admin(user)
+        # Every agency's programmes in one file, for the start of the year: the
+        # administrators' template; an agency enters its own on the programme pages.
+        return access.is_admin(user)
 
     def content(self, user, *, year, quarter) -> TemplateContent:
         programs = list(

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bartim import access
-from bartim.access import PeriodLockError, check_quarter_writable
 from bartim.models import Quarter
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
@@ -19,7 +18,6 @@ from spreadsheets.kinds.base import (
     TemplateContent,
     TemplateKind,
     TemplateRow,
-    is_admin,
     status_refusal,
 )
 from spreadsheets.layout import REQUIRED, Column, SheetSpec, decimal, whole, year_column
@@ -157,16 +155,13 @@ class QuarterlyKind(TemplateKind):
     )
 
     def allowed(self, user) -> bool:
-        return is_admin(user) or (user.role == user.Role.OPD and bool(user.agency_id))
+        return access.may_write(user, IndicatorValue)
 
     def check_download(self, user, *, year, quarter) -> None:
-        try:
-            check_quarter_writable(year=year, quarter=quarter, actor=user)
-        except PermissionDenied as error:
-            raise ValidationError(str(error)) from None
-        except PeriodLockError:
-            # An administrator may change a locked quarter, giving a reason on upload.
-            pass
+        # An administrator may change a locked quarter, giving a reason on upload.
+        refused = access.quarter_refusal(user, year=year, quarter=quarter)
+        if isinstance(refused, PermissionDenied):
+            raise ValidationError(str(refused))
 
     def content(self, user, *, year, quarter) -> TemplateContent:
         programs = list(
@@ -230,13 +225,12 @@ class QuarterlyKind(TemplateKind):
         """Why the quarter cannot be changed now, asked once per quarter of the file."""
         refusals = run.memo.setdefault("lock_refusals", {})
         if (year, quarter) not in refusals:
-            try:
-                check_quarter_writable(
-                    year=year, quarter=quarter, actor=run.actor, reason=run.reason
-                )
-                refusals[year, quarter] = None
-            except (PermissionDenied, PeriodLockError) as error:
-                refusals[year, quarter] = getattr(error, "message", None) or str(error)
+            refused = access.quarter_refusal(
+                run.actor, year=year, quarter=quarter, reason=run.reason
+            )
+            refusals[year, quarter] = refused and (
+                getattr(refused, "message", None) or str(refused)
+            )
         return refusals[year, quarter]
 
     def _program_scope(self, run, program_ids):

@@ -13,7 +13,6 @@ from spreadsheets.kinds.base import (
     TemplateContent,
     TemplateKind,
     TemplateRow,
-    is_admin,
     status_refusal,
 )
 from spreadsheets.layout import REQUIRED, Column, SheetSpec, text, whole, year_column
@@ -89,11 +88,7 @@ SHEET = SheetSpec(
 def villages_kept_by(user):
     """The villages whose data `user` keeps; pre-fills the template. The services decide
     what may really be written."""
-    if is_admin(user):
-        return Village.objects.all()
-    if user.role == user.Role.CAMAT and user.district_id:
-        return Village.objects.filter(district_id=user.district_id)
-    return Village.objects.none()
+    return access.choices_for(user, VillageData, Village.objects.all())
 
 
 class VillageDataKind(TemplateKind):
@@ -115,7 +110,7 @@ class VillageDataKind(TemplateKind):
     )
 
     def allowed(self, user) -> bool:
-        return is_admin(user) or (user.role == user.Role.CAMAT and bool(user.district_id))
+        return access.may_write(user, VillageData)
 
     def content(self, user, *, year, quarter) -> TemplateContent:
         records = {
