@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
+from helpers.exports import FORMULA_STARTS
 from spreadsheets.cells import Formula
 
 MARKER_SHEET = "_template"
@@ -150,7 +151,12 @@ def _read_marker(worksheet) -> dict[str, str]:
     marker = {}
     for row in worksheet.iter_rows(min_row=1, max_row=20, max_col=2, values_only=True):
         if len(row) == 2 and row[0] is not None:
-            marker[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
+            value = row[1]
+            if isinstance(value, str):
+                value = _text(value)
+            marker[str(row[0]).strip()] = (
+                "" if value is None else str(getattr(value, "text", value)).strip()
+            )
     return marker
 
 
@@ -173,13 +179,23 @@ def _read_worksheet(worksheet) -> Table:
             value = cell.value
             if cell.data_type == "f" or isinstance(value, ArrayFormula | DataTableFormula):
                 value = Formula(getattr(value, "text", None) or str(value))
-            elif isinstance(value, str) and value.startswith("="):
-                value = Formula(value)
+            elif isinstance(value, str):
+                value = _text(value)
             elif isinstance(value, int | float) and "%" in (cell.number_format or ""):
                 table.percent_cells.add((number, index))
             values.append(value)
         table.rows.append((number, tuple(values)))
     return table
+
+
+def _text(value: str):
+    """A text cell: one starting like a formula is refused as one, unless the app wrote it
+    neutralised (helpers.exports.neutralise), when it is the text without the apostrophe."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    if value.startswith("="):
+        return Formula(value)
+    return value
 
 
 def _read_csv(content: bytes) -> Upload:
