@@ -132,7 +132,10 @@ def _encode(value):
     for key, kind, _parse in ENCODED_TYPES:
         if isinstance(value, kind):
             return {key: value.isoformat()}
-    return value
+    if value is None or isinstance(value, str | int | float):
+        return value
+    # A type openpyxl has not given so far: kept as its text, which the columns then judge.
+    return str(value)
 
 
 def _decode(value):

@@ -2,7 +2,9 @@
 refused at upload with a message naming the problem, within a time and a memory bound, and
 an accepted upload is parsed once, not again on every preview and on confirm."""
 
+import datetime
 import functools
+import json
 import time
 import tracemalloc
 
@@ -10,8 +12,9 @@ import openpyxl
 import pytest
 
 from spreadsheets import reading
+from spreadsheets.cells import Formula
 from spreadsheets.models import MAX_PENDING_PER_USER, PendingImport
-from spreadsheets.reading import UploadRefused, read_upload
+from spreadsheets.reading import Table, Upload, UploadRefused, read_upload
 from tests import hostile_files
 from tests.excel_helpers import download, fill, find_row, preview_url, upload, xlsx_bytes
 from tests.factories import VillageDataFactory
@@ -174,3 +177,35 @@ def test_the_pending_limit_is_per_user(client, camat_x_user, admin_user, record_
 
     client.force_login(admin_user)
     assert client.get(kept).status_code == 200
+
+
+def test_every_kind_of_cell_value_survives_the_stored_json():
+    values = (
+        None,
+        "teks",
+        8740,
+        6.66,
+        True,
+        float("inf"),
+        datetime.datetime(2024, 3, 31, 12, 30),
+        datetime.date(2024, 3, 31),
+        datetime.time(8, 15),
+        datetime.timedelta(hours=36),
+    )
+    original = Upload(
+        format="xlsx",
+        tables=[
+            Table(name="Data", rows=[(2, values + (Formula("=B2*2"),))], percent_cells={(2, 3)})
+        ],
+        marker={"kind": "bps"},
+    )
+
+    stored = Upload.from_json(json.loads(json.dumps(original.to_json(), allow_nan=False)))
+
+    ((number, read),) = stored.tables[0].rows
+    assert number == 2
+    assert read[:-1] == values
+    assert [type(v) for v in read[:-1]] == [type(v) for v in values]
+    assert isinstance(read[-1], Formula) and read[-1].text == "=B2*2"
+    assert stored.tables[0].percent_cells == {(2, 3)}
+    assert stored.marker == {"kind": "bps"}
