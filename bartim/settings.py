@@ -265,6 +265,15 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# A wrong old password on /password/ counts as a failed login (bartim.views); axes keeps the
+# request's form data with each failure, so these fields are masked like the login's password.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 # Behind nginx the client's address is the last entry it appends to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "bartim.client_address.client_address"

@@ -130,7 +130,8 @@ def write_sheet(workbook, title, headers, rows, formats) -> None:
         cells = []
         for index, value in enumerate(row, start=1):
             if index in formats and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
+                # A text in a number column (a placeholder, say) is neutralised too.
+                cell = WriteOnlyCell(sheet, value=neutralise(value))
                 cell.number_format = formats[index]
                 cells.append(cell)
             else:

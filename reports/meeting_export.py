@@ -2,7 +2,7 @@
 the BPS trend, the strategies, the OPD ranking, the programmes off track, the agencies that
 have not reported the quarter, and the poverty pockets with the targeting summary. Numbers
 stay numbers with a number format; every text cell goes through the formula neutralisation
-of bartim/exports.py (in write_sheet)."""
+of helpers/exports.py (in write_sheet)."""
 
 from decimal import Decimal
 

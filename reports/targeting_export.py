@@ -1,6 +1,6 @@
 """The targeting check as an Excel workbook: one sheet each for the villages, the programmes
 that reach no pocket or name no target village, and the kecamatan summary. Numbers stay
-numbers, with a number format, as in every other export (bartim/exports.py, whose formula
+numbers, with a number format, as in every other export (helpers/exports.py, whose formula
 neutralisation every text cell goes through)."""
 
 from django.http import HttpResponse

@@ -58,8 +58,7 @@ class UploadForm(forms.Form):
             # The size is known before the file is read, let alone parsed.
             check_size(upload.size)
             content = upload.read()
-            identify(content, self.kind)
+            self.upload = identify(content, self.kind)
         except UploadRefused as refusal:
             raise ValidationError(refusal.message) from None
-        self.content = content
         return upload

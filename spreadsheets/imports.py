@@ -333,11 +333,11 @@ def identify(content: bytes, kind) -> Upload:
 
 
 def run_import(
-    *, kind, actor, filename, content, reason="", commit=False, expected_digest=""
+    *, kind, actor, filename, upload: Upload, reason="", commit=False, expected_digest=""
 ) -> Report:
-    """Check the file and, when `commit` is set, apply it: only if there is no error and the
-    result is the one the person previewed (`expected_digest`)."""
-    upload = read_upload(content)
+    """Check the file, read once at upload (`upload`), and, when `commit` is set, apply it:
+    only if there is no error and the result is the one the person previewed
+    (`expected_digest`)."""
     tables = match_upload(upload, kind)
     errors: list[Problem] = []
     sheets = {}

@@ -16,7 +16,7 @@ from spreadsheets.imports import run_import
 from spreadsheets.kinds import KINDS, kinds_for
 from spreadsheets.kinds.base import CHANGED, NEW, UNCHANGED
 from spreadsheets.models import PendingImport
-from spreadsheets.reading import MAX_ROWS, UploadRefused, max_upload_size
+from spreadsheets.reading import MAX_ROWS, Upload, UploadRefused, max_upload_size
 from spreadsheets.writing import build_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,9 +94,10 @@ def upload(request, slug):
         user=request.user,
         kind=kind.slug,
         filename=os.path.basename(form.cleaned_data["file"].name)[:255],
-        content=form.content,
+        tables=form.upload.to_json(),
         reason=form.cleaned_data.get("reason", "").strip(),
     )
+    PendingImport.objects.keep_latest(request.user)
     return redirect("spreadsheets:preview", token=pending.token)
 
 
@@ -115,7 +116,7 @@ def preview(request, token):
             kind=kind,
             actor=request.user,
             filename=pending.filename,
-            content=bytes(pending.content),
+            upload=Upload.from_json(pending.tables),
             reason=pending.reason,
             commit=confirming,
             expected_digest=pending.preview_digest,

@@ -3,7 +3,11 @@ cells locked, Excel's own data validation on the value cells, an instructions sh
 hidden sheet that tells the importer which template (kind, version, period) it is.
 
 The sheet protection has no password: it prevents accidents, not changes. The importer
-checks everything again."""
+checks everything again.
+
+Every cell is written through `_cell`, which neutralises text a spreadsheet would run as a
+formula (helpers.exports.neutralise, as in every other workbook the app writes): a programme
+named =HYPERLINK(...) must reach Excel as text. The importer takes the apostrophe off again."""
 
 import io
 from decimal import Decimal
@@ -18,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from bartim.models import Quarter
+from helpers.exports import neutralise
 from spreadsheets.reading import MARKER_SHEET, max_upload_size
 
 LAST_ROW = 1_048_576
@@ -77,11 +82,15 @@ def build_template(kind, user, *, year=None, quarter=None) -> bytes:
     return buffer.getvalue()
 
 
+def _cell(sheet, row, column, value):
+    return sheet.cell(row=row, column=column, value=neutralise(value))
+
+
 def _write_sheet(workbook, spec, rows, list_ranges) -> None:
     sheet = workbook.create_sheet(str(spec.title)[:31])
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)
-        header = sheet.cell(row=1, column=index, value=str(column.label))
+        header = _cell(sheet, 1, index, str(column.label))
         header.font = Font(bold=True)
         header.fill = HEADER_FILL
         header.alignment = Alignment(wrap_text=True, vertical="top")
@@ -97,7 +106,7 @@ def _write_sheet(workbook, spec, rows, list_ranges) -> None:
             value = row.values.get(column.key)
             if isinstance(value, Decimal) and value == value.to_integral_value():
                 value = int(value)
-            cell = sheet.cell(row=number, column=index, value=value)
+            cell = _cell(sheet, number, index, value)
             cell.number_format = column.number_format
             editable = column.imported and not column.identifying
             cell.protection = OPEN if editable else LOCKED
@@ -185,9 +194,9 @@ def _write_lists(workbook, lists: dict[str, list[str]]) -> dict[str, str]:
     ranges = {}
     for index, (key, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(index)
-        sheet.cell(row=1, column=index, value=key)
+        _cell(sheet, 1, index, key)
         for number, value in enumerate(values, start=2):
-            sheet.cell(row=number, column=index, value=value)
+            _cell(sheet, number, index, value)
         ranges[key] = f"'{title}'!${letter}$2:${letter}${max(len(values) + 1, 2)}"
     sheet.protection.sheet = True
     return ranges
@@ -230,13 +239,13 @@ def _write_instructions(workbook, kind, content, user, year, quarter) -> None:
     lines.append(("", None))
     row = 1
     for text, font in lines:
-        cell = sheet.cell(row=row, column=1, value=text)
+        cell = _cell(sheet, row, 1, text)
         if font:
             cell.font = font
         row += 1
     headers = (_("Sheet"), _("Column"), _("What to enter"), _("Allowed values"), _("Locked"))
     for index, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=row, column=index, value=header)
+        cell = _cell(sheet, row, index, header)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for spec in kind.sheets:
@@ -251,7 +260,7 @@ def _write_instructions(workbook, kind, content, user, year, quarter) -> None:
                 _("yes") if locked else _("no"),
             )
             for index, value in enumerate(values, start=1):
-                cell = sheet.cell(row=row, column=index, value=value)
+                cell = _cell(sheet, row, index, value)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.protection.sheet = True
 
@@ -267,7 +276,7 @@ def _write_marker(workbook, kind, user, year, quarter) -> None:
         ("user", user.username),
     )
     for number, (key, value) in enumerate(rows, start=1):
-        sheet.cell(row=number, column=1, value=key)
-        sheet.cell(row=number, column=2, value=value)
+        _cell(sheet, number, 1, key)
+        _cell(sheet, number, 2, value)
     sheet.sheet_state = "veryHidden"
     sheet.protection.sheet = True

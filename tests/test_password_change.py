@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 import pytest
+from axes.models import AccessAttempt
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import PASSWORD
 
@@ -87,3 +91,89 @@ def test_only_an_admin_may_reset_a_password(client, viewer_user, opd_a_user):
 
     opd_a_user.refresh_from_db()
     assert opd_a_user.check_password(PASSWORD)
+
+
+def _change(client, old_password, ip="10.0.0.5"):
+    return client.post(
+        reverse("password_change"),
+        {
+            "old_password": old_password,
+            "new_password1": "Sungai-Barito-2025!",
+            "new_password2": "Sungai-Barito-2025!",
+        },
+        REMOTE_ADDR=ip,
+    )
+
+
+def test_guessing_the_old_password_is_throttled_like_the_login(client, opd_a_user):
+    client.force_login(opd_a_user)
+
+    responses = [_change(client, f"tebakan-{n}") for n in range(5)]
+
+    assert [r.status_code for r in responses] == [200, 200, 200, 200, 429]
+    refused = _change(client, PASSWORD)
+    assert refused.status_code == 429
+    assert "Terlalu banyak percobaan masuk" in refused.content.decode()
+    opd_a_user.refresh_from_db()
+    assert opd_a_user.check_password(PASSWORD)
+
+
+def test_the_guesses_count_per_user_from_every_address(client, opd_a_user):
+    client.force_login(opd_a_user)
+
+    for n in range(5):
+        _change(client, f"tebakan-{n}", ip=f"10.0.1.{n}")
+
+    assert _change(client, PASSWORD, ip="10.0.1.99").status_code == 429
+    opd_a_user.refresh_from_db()
+    assert opd_a_user.check_password(PASSWORD)
+
+
+def test_the_guessing_address_cannot_log_in_either(client, opd_a_user, viewer_user):
+    client.force_login(opd_a_user)
+    for n in range(5):
+        _change(client, f"tebakan-{n}")
+    client.logout()
+
+    response = client.post(
+        reverse("login"), {"username": "viewer", "password": PASSWORD}, REMOTE_ADDR="10.0.0.5"
+    )
+
+    assert response.status_code == 429
+
+
+def test_another_user_still_changes_his_password(client, opd_a_user, opd_b_user):
+    client.force_login(opd_a_user)
+    for n in range(5):
+        _change(client, f"tebakan-{n}", ip="10.0.2.1")
+    client.force_login(opd_b_user)
+
+    response = _change(client, PASSWORD, ip="10.0.2.2")
+
+    assert response.status_code == 302
+
+
+def test_four_wrong_old_passwords_still_let_the_right_one_change_it(client, opd_a_user):
+    client.force_login(opd_a_user)
+    for n in range(4):
+        _change(client, f"tebakan-{n}")
+
+    assert _change(client, PASSWORD).status_code == 302
+
+
+def test_the_guessed_passwords_are_not_stored(client, opd_a_user):
+    client.force_login(opd_a_user)
+    _change(client, "rahasia-tebakan")
+
+    stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert "rahasia-tebakan" not in stored
+    assert "Sungai-Barito-2025!" not in stored
+
+
+def test_the_guesses_expire_after_the_cool_off(client, opd_a_user):
+    client.force_login(opd_a_user)
+    for n in range(5):
+        _change(client, f"tebakan-{n}")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+
+    assert _change(client, PASSWORD).status_code == 302

@@ -30,6 +30,7 @@ from programs.models import Program, Strategy
 from review.services import period_lock, review_transition
 from spreadsheets.kinds import KINDS
 from spreadsheets.models import PendingImport
+from spreadsheets.reading import read_upload
 from spreadsheets.writing import build_template
 from tests.factories import (
     AgencyFactory,
@@ -441,7 +442,7 @@ def test_excel_matrix(request, client, records, admin_user, kind, action, method
     owner = user if role in EXCEL_USERS[kind] else admin_user
     content, file = _template_for(kind, owner)
     pending = PendingImport.objects.create(
-        user=owner, kind=kind, filename="isian.xlsx", content=content
+        user=owner, kind=kind, filename="isian.xlsx", tables=read_upload(content).to_json()
     )
     url, data = {
         "index": (reverse("spreadsheets:index"), {}),
