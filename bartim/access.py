@@ -74,7 +74,10 @@ class Kind:
     chooses the owner by, and `owner_lookup` leads from that field's model to the owner's id
     (choices_for). `fixed`: the fields of an existing record only an administrator changes.
     A record holds quarterly data either as a whole (`quarter_path`: a quarterly value) or in
-    some of its fields (`quarter_fields`: a programme's budget realisation per quarter)."""
+    some of its fields (`quarter_fields`: a programme's budget realisation per quarter).
+    `period_fields` change the figures of every quarter the record holds data for, its own
+    and those of the quarterly values under it (`values_quarter_path`): a programme moved to
+    another year, an indicator's annual target or aggregation changed."""
 
     owner: str
     owner_path: str
@@ -85,6 +88,8 @@ class Kind:
     fixed: tuple[str, ...] = ()
     quarter_path: str = ""
     quarter_fields: dict[int, str] = field(default_factory=dict)
+    period_fields: tuple[str, ...] = ()
+    values_quarter_path: str = ""
 
 
 KINDS = {
@@ -97,9 +102,17 @@ KINDS = {
         owner_lookup="pk",
         fixed=("agency",),
         quarter_fields={q: f"budget_realized_q{q}" for q in (1, 2, 3, 4)},
+        period_fields=("year",),
+        values_quarter_path="indicators__values__quarter",
     ),
     "indicators.indicator": Kind(
-        AGENCY, "program__agency_id", "program__status", "program__year", fixed=("program",)
+        AGENCY,
+        "program__agency_id",
+        "program__status",
+        "program__year",
+        fixed=("program",),
+        period_fields=("program", "target", "baseline", "direction", "aggregation"),
+        values_quarter_path="values__quarter",
     ),
     "indicators.indicatorvalue": Kind(
         AGENCY,
@@ -415,8 +428,19 @@ def quarters_of(record, fields=None) -> set[int]:
     if kind.quarter_path:
         touched = fields is None or bool(set(fields))
         return {_value(record, kind.quarter_path)} if touched else set()
+    holding = {q for q, name in kind.quarter_fields.items() if getattr(record, name)}
     if fields is None:
-        return {q for q, name in kind.quarter_fields.items() if getattr(record, name)}
+        return holding
+    if set(fields) & set(kind.period_fields):
+        if kind.values_quarter_path and record.pk:
+            holding |= set(
+                type(record)
+                ._default_manager.filter(
+                    pk=record.pk, **{f"{kind.values_quarter_path}__isnull": False}
+                )
+                .values_list(kind.values_quarter_path, flat=True)
+            )
+        return holding
     return {q for q, name in kind.quarter_fields.items() if name in fields}
 
 

@@ -153,7 +153,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
-# What is cached per data version (bartim/dataversion.py): rendered summaries, table pages'
+# What is cached per data version (helpers/dataversion.py): rendered summaries, table pages'
 # filters and tables, their row counts and years. Redis when REDIS_URL is set, shared by every
 # worker and every server; otherwise each worker's own memory, for development and one small
 # server. Keys hold the data version, so a write makes entries stale without a flush.

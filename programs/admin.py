@@ -312,8 +312,6 @@ class ProgramAdmin(
         (_("Review"), {"fields": ("status", "created_by", "created_at", "updated_at")}),
     )
     inlines = (IndicatorInline,)
-    # Program.get_absolute_url is this very page; "view on site" would lead back here.
-    view_on_site = False
 
     form = ProgramAdminForm
 

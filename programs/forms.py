@@ -18,7 +18,20 @@ def grouped_village_choices(villages):
     return list(groups.items())
 
 
-class ProgramForm(SeenVersionMixin, BootstrapMixin, forms.ModelForm):
+class LockedPeriodReasonMixin:
+    """A reason an administrator gives when the change reaches a locked quarter (a programme
+    moved to another year, an indicator's target changed); the access policy asks for it."""
+
+    def add_reason(self):
+        self.fields["reason"] = forms.CharField(
+            label=_("reason for the change"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            help_text=_("Required when the change reaches a locked quarter."),
+        )
+
+
+class ProgramForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Program
         fields = [
@@ -53,9 +66,10 @@ class ProgramForm(SeenVersionMixin, BootstrapMixin, forms.ModelForm):
             )
         if self.instance.pk:
             self.add_seen_version(self.instance.version)
+            self.add_reason()
 
 
-class IndicatorForm(SeenVersionMixin, BootstrapMixin, forms.ModelForm):
+class IndicatorForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["name", "unit", "direction", "aggregation", "baseline", "target"]
@@ -66,6 +80,7 @@ class IndicatorForm(SeenVersionMixin, BootstrapMixin, forms.ModelForm):
         # a conflict with anyone.
         if self.instance.pk:
             self.add_seen_version(program.version)
+            self.add_reason()
 
 
 class QuarterReportForm(SeenVersionMixin, BootstrapMixin, forms.Form):

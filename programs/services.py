@@ -94,9 +94,12 @@ def program_update(
         for name in ("created_by", "created_by_id"):
             fields.pop(name, None)
         before = {name: getattr(current, name) for name in fields}
+        changed = {name for name, value in fields.items() if value != before[name]}
+        # The quarters the change leaves (a programme moved out of a year, say), then those
+        # it enters.
+        access.check_period(actor, current, changed, reason=reason)
         for name, value in fields.items():
             setattr(current, name, value)
-        changed = {name for name in fields if getattr(current, name) != before[name]}
         access.check_period(actor, current, changed, reason=reason)
         current.full_clean()
         current._history_user = actor
@@ -178,6 +181,13 @@ def indicator_save(
             for value in values:
                 value.indicator = indicator
                 access.check_period(actor, value, reason=reason)
+        if indicator.pk:
+            # A new annual target or aggregation changes the achievement of every quarter
+            # the indicator has values for. Compared with the stored row: a form's instance
+            # already holds the new values.
+            stored = Indicator.objects.get(pk=indicator.pk)
+            changed = {name for name, value in fields.items() if getattr(stored, name) != value}
+            access.check_period(actor, stored, changed, reason=reason)
         for name, value in fields.items():
             setattr(indicator, name, value)
         checked_save(indicator, actor=actor, reason=change_reason or reason)

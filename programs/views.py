@@ -180,16 +180,20 @@ def program_edit(request, pk):
         fields = {name: form.cleaned_data[name] for name in form.fields}
         villages = fields.pop("target_villages")
         seen_version = fields.pop("seen_version")
+        reason = fields.pop("reason", "")
         try:
             program_update(
                 program=Program.objects.get(pk=pk),
                 actor=request.user,
                 target_villages=villages,
                 seen_version=seen_version,
+                reason=reason,
                 **fields,
             )
         except ValidationError as error:
             apply_errors(form, error)
+        except (PermissionDenied, PeriodLockError) as refused:
+            form.add_error(None, getattr(refused, "message", None) or str(refused))
         except EditConflict as conflict:
             current = Program.objects.get(pk=pk)
             form.show_conflict(
@@ -214,16 +218,20 @@ def indicator_edit(request, pk, indicator_pk=None):
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.fields}
         seen_version = fields.pop("seen_version", None)
+        reason = fields.pop("reason", "")
         try:
             indicator_save(
                 program=program,
                 actor=request.user,
                 indicator=indicator,
                 seen_version=seen_version,
+                reason=reason,
                 **fields,
             )
         except ValidationError as error:
             apply_errors(form, error)
+        except (PermissionDenied, PeriodLockError) as refused:
+            form.add_error(None, getattr(refused, "message", None) or str(refused))
         except EditConflict as conflict:
             current = Indicator.objects.get(pk=indicator.pk)
             form.show_conflict(conflict, {name: getattr(current, name) for name in fields})
