@@ -43,6 +43,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from bartim.models import PeriodLock, Quarter, ReviewAction, ReviewStatus, User
+from helpers.concurrency import claim_version
 
 
 class ReviewError(Exception):
@@ -280,6 +281,17 @@ def may_change(user, record) -> bool:
     if _kind(model) is None:
         return may_write(user, model)
     return editable(user, model._default_manager.filter(pk=record.pk)).exists()
+
+
+def locked_for_change(user, model, pk, *, seen_version=None, message=None):
+    """The record `pk` of `model` locked for a write (SELECT ... FOR UPDATE), its version
+    raised (helpers.concurrency: EditConflict when someone saved it after `seen_version`),
+    or PermissionDenied when `user` may not change it now. Inside the caller's transaction."""
+    claim_version(model, pk=pk, seen_version=seen_version, actor=user)
+    current = editable(user, model._default_manager.all()).select_for_update().filter(pk=pk).first()
+    if current is None:
+        raise PermissionDenied(message or _("You may not change this record now."))
+    return current
 
 
 def check_change(user, record, message=None) -> None:

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from bartim import access
 from helpers import dataversion
-from helpers.concurrency import claim_version
 from helpers.history import checked_save
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, Strategy
@@ -81,15 +80,7 @@ def program_update(
     given, else `reason`. `seen_version` is the version the actor's form was opened at:
     helpers.concurrency.EditConflict if someone saved the programme since."""
     with transaction.atomic():
-        claim_version(Program, pk=program.pk, seen_version=seen_version, actor=actor)
-        current = (
-            access.editable(actor, Program.objects.all())
-            .select_for_update()
-            .filter(pk=program.pk)
-            .first()
-        )
-        if current is None:
-            raise PermissionDenied(_("You may not change this programme."))
+        current = _editable_program(program, actor, seen_version)
         access.check_fields(actor, current, fields)
         for name in ("created_by", "created_by_id"):
             fields.pop(name, None)
@@ -132,16 +123,13 @@ def program_delete(*, program: Program, actor) -> None:
 def _editable_program(program, actor, seen_version: int | None) -> Program:
     """The programme locked for a write, its version raised: its indicators and quarterly
     values are changed under the programme's version (see Program.version)."""
-    claim_version(Program, pk=program.pk, seen_version=seen_version, actor=actor)
-    current = (
-        access.editable(actor, Program.objects.all())
-        .select_for_update()
-        .filter(pk=program.pk)
-        .first()
+    return access.locked_for_change(
+        actor,
+        Program,
+        program.pk,
+        seen_version=seen_version,
+        message=_("You may not change this programme."),
     )
-    if current is None:
-        raise PermissionDenied(_("You may not change this programme."))
-    return current
 
 
 def indicator_save(

@@ -9,7 +9,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from bartim import access
 from bartim.models import Village
 from helpers import dataversion
-from helpers.concurrency import claim_version
 from helpers.history import checked_save
 from villages.models import PocketRule, PovertyStatistic, VillageData
 
@@ -34,15 +33,13 @@ def village_data_save(
             if record is None:
                 record = VillageData(village=village, year=year, updated_by=actor)
             else:
-                claim_version(VillageData, pk=record.pk, seen_version=seen_version, actor=actor)
-                current = (
-                    access.editable(actor, VillageData.objects.all())
-                    .select_for_update()
-                    .filter(pk=record.pk)
-                    .first()
+                current = access.locked_for_change(
+                    actor,
+                    VillageData,
+                    record.pk,
+                    seen_version=seen_version,
+                    message=_("You may not change this village data."),
                 )
-                if current is None:
-                    raise PermissionDenied(_("You may not change this village data."))
                 access.check_fields(actor, current, {"village": village, "year": year, **fields})
                 record = current
                 record.village = village
