@@ -55,31 +55,31 @@ def account_create(
 def account_save(*, account: User, actor) -> User:
     """Save an account as an administrator edited it (the Django admin's user forms, which
     check the password themselves)."""
-    return _kept_by_admins_save(account, actor=actor)
+    return record_save(account, actor=actor)
 
 
 def account_delete(*, account: User, actor) -> None:
-    _kept_by_admins_delete(account, actor=actor)
+    record_delete(account, actor=actor)
 
 
 def territory_save(*, record: Regency | District | Village, actor) -> Regency | District | Village:
     """Add or change the regency, a kecamatan or a village."""
-    return _kept_by_admins_save(record, actor=actor)
+    return record_save(record, actor=actor)
 
 
 def territory_delete(*, record: Regency | District | Village, actor) -> None:
     """Delete a kecamatan or village that holds nothing: village data and programmes' target
     villages keep a village (ProtectedError), villages keep their kecamatan."""
-    _kept_by_admins_delete(record, actor=actor)
+    record_delete(record, actor=actor)
 
 
 def agency_save(*, agency: Agency, actor) -> Agency:
-    return _kept_by_admins_save(agency, actor=actor)
+    return record_save(agency, actor=actor)
 
 
 def agency_delete(*, agency: Agency, actor) -> None:
     """Delete an agency that runs no programme (ProtectedError otherwise: retire it)."""
-    _kept_by_admins_delete(agency, actor=actor)
+    record_delete(agency, actor=actor)
 
 
 def agency_retire(*, agencies, actor) -> int:
@@ -92,20 +92,31 @@ def agency_retire(*, agencies, actor) -> int:
     return retired
 
 
-def _kept_by_admins_save(record, *, actor):
+def record_save(record, *, actor, change_reason: str = ""):
+    """Add or change a record whose every write the policy decides by the record alone
+    (the reference data, accounts, the strategies, the pocket rule), in one transaction
+    that gives the data a new version."""
     if record._state.adding:
         access.check_create(actor, type(record))
     else:
         access.check_change(actor, record)
     with transaction.atomic():
-        checked_save(record, actor=actor)
+        checked_save(record, actor=actor, reason=change_reason)
         dataversion.bump()
     return record
 
 
-def _kept_by_admins_delete(record, *, actor) -> None:
-    access.check_delete(actor, record)
+def record_delete(record, *, actor, reason: str = "") -> None:
+    """Delete `record` if the policy lets `actor` (with `reason` in a locked quarter), as
+    it is in the database now; recorded in its history. Reported data hanging off it refuses
+    with ProtectedError (helpers.deletion)."""
     with transaction.atomic():
-        record._history_user = actor
-        record.delete()
+        current = type(record)._default_manager.select_for_update().filter(pk=record.pk).first()
+        if current is None:
+            return
+        access.check_delete(actor, current, reason=reason)
+        current._history_user = actor
+        if reason:
+            current._change_reason = reason
+        current.delete()
         dataversion.bump()

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from bartim import access
+from bartim.services import record_delete, record_save
 from helpers import dataversion
 from helpers.history import checked_save
 from indicators.models import Indicator, IndicatorValue
@@ -110,14 +111,7 @@ def program_update(
 def program_delete(*, program: Program, actor) -> None:
     """Delete a programme the actor may change. One holding reported data is refused with
     ProtectedError (helpers.deletion); its review steps go with it."""
-    with transaction.atomic():
-        current = Program.objects.select_for_update().filter(pk=program.pk).first()
-        if current is None:
-            return
-        access.check_delete(actor, current)
-        current._history_user = actor
-        current.delete()
-        dataversion.bump()
+    record_delete(program, actor=actor)
 
 
 def _editable_program(program, actor, seen_version: int | None) -> Program:
@@ -317,8 +311,4 @@ def program_report_quarter(
 
 def strategy_save(*, strategy: Strategy, actor, change_reason: str = "") -> Strategy:
     """Reword one of the three strategies (administrators only; none is added or deleted)."""
-    access.check_change(actor, strategy, _("Only an administrator rewords the strategies."))
-    with transaction.atomic():
-        checked_save(strategy, actor=actor, reason=change_reason)
-        dataversion.bump()
-    return strategy
+    return record_save(strategy, actor=actor, change_reason=change_reason)

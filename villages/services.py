@@ -8,6 +8,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from bartim import access
 from bartim.models import Village
+from bartim.services import record_delete, record_save
 from helpers import dataversion
 from helpers.history import checked_save
 from villages.models import PocketRule, PovertyStatistic, VillageData
@@ -179,37 +180,16 @@ def poverty_statistic_save(
 
 def poverty_statistic_delete(*, record: PovertyStatistic, actor) -> None:
     """Delete the BPS figures of a year (administrators only)."""
-    with transaction.atomic():
-        current = PovertyStatistic.objects.select_for_update().filter(pk=record.pk).first()
-        if current is None:
-            return
-        access.check_delete(actor, current)
-        current._history_user = actor
-        current.delete()
-        dataversion.bump()
+    record_delete(record, actor=actor)
 
 
 def village_data_delete(*, record: VillageData, actor) -> None:
     """Delete a village's data for a year: whoever may change it now (a draft or returned
     record of his district for a camat; administrators also a submitted one)."""
-    with transaction.atomic():
-        current = VillageData.objects.select_for_update().filter(pk=record.pk).first()
-        if current is None:
-            return
-        access.check_delete(actor, current)
-        current._history_user = actor
-        current.delete()
-        dataversion.bump()
+    record_delete(record, actor=actor)
 
 
 def pocket_rule_save(*, rule: PocketRule, actor, change_reason: str = "") -> PocketRule:
     """Change how a poverty pocket is told (administrators only): the targeting check, the
     village table and the report follow at once."""
-    if rule._state.adding:
-        access.check_create(actor, PocketRule)
-    else:
-        access.check_change(actor, rule)
-    with transaction.atomic():
-        checked_save(rule, actor=actor, reason=change_reason)
-        dataversion.bump()
-    return rule
+    return record_save(rule, actor=actor, change_reason=change_reason)
