@@ -38,3 +38,16 @@ def test_visitor_logs_in_and_sees_the_bps_figures(live_server, page, log_in):
     assert any(url.endswith("/bootstrap.min.css") for url, _ in static_responses)
     # 304: the browser revalidated a file it already had from the login page.
     assert all(status in (200, 304) for _, status in static_responses), static_responses
+
+
+def test_every_page_has_the_apps_own_icon(live_server, page, log_in):
+    """Without one, browsers ask for /favicon.ico on every page and log a 404."""
+    admin = UserFactory(username="admin-ikon", role=User.Role.ADMIN)
+    for path in ("/login/", "/admin/login/"):
+        page.goto(live_server.url + path)
+        icon = page.locator("link[rel=icon]")
+        response = page.request.get(live_server.url + icon.get_attribute("href"))
+        assert response.status == 200, path
+        assert response.headers["content-type"].startswith("image/svg+xml"), path
+    log_in(page, admin)
+    assert page.locator("link[rel=icon]").count() == 1
