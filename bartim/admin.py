@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bartim import access
 from bartim.access import PeriodLockError
+from bartim.forms import AdminLoginForm
 from bartim.models import Agency, District, Regency, User, Village
 from bartim.services import (
     account_delete,
@@ -31,6 +32,7 @@ admin.site.site_title = _("Poverty Reduction")
 admin.site.index_title = _("Data entry")
 # templates/admin/base_site.html links to the dashboard by name instead of "View site".
 admin.site.site_url = None
+admin.site.login_form = AdminLoginForm
 
 
 class AdminRefusal(Exception):

@@ -38,3 +38,13 @@ def test_language_button_does_not_rename_the_admin_change_link(admin_client):
 
     assert "Ubah</a>" in admin_index
     assert "Ganti</button>" in programs
+
+
+@pytest.mark.parametrize("login_url", ["/login/", "/admin/login/"])
+def test_a_wrong_password_is_said_once_in_plain_indonesian(client, viewer_user, login_url):
+    """Django's own Indonesian message read "Masukkan nama pengguna nama pengguna ..."."""
+    response = client.post(login_url, {"username": viewer_user.username, "password": "salah"})
+
+    page = response.content.decode()
+    assert "Nama pengguna atau kata sandi salah" in page
+    assert "nama pengguna nama pengguna" not in page.lower()
