@@ -400,13 +400,13 @@ def quarter_refusal(user, *, year: int, quarter: int, reason: str = ""):
         return None
     if not may_override_locks(user):
         return PermissionDenied(
-            _("Q%(quarter)s %(year)s is locked; only an administrator can change it.")
-            % {"quarter": quarter, "year": year}
+            _("%(quarter)s %(year)s is locked; only an administrator can change it.")
+            % {"quarter": Quarter(quarter).label, "year": year}
         )
     if not (reason or "").strip():
         return PeriodLockError(
-            _("Q%(quarter)s %(year)s is locked: give a reason for changing it.")
-            % {"quarter": quarter, "year": year}
+            _("%(quarter)s %(year)s is locked: give a reason for changing it.")
+            % {"quarter": Quarter(quarter).label, "year": year}
         )
     return None
 

@@ -632,7 +632,7 @@ def test_a_locked_quarter_is_refused_to_the_opd(opd_a, houses, admin_user, progr
 
     errors, _preview = preview_errors(opd_a, "quarterly", workbook)
 
-    locked = "TW 2 2024 sudah dikunci; hanya administrator yang dapat mengubahnya."
+    locked = "TW II 2024 sudah dikunci; hanya administrator yang dapat mengubahnya."
     assert errors == [
         ("Indikator", 2, "H (Triwulan (1–4))", locked),
         ("Anggaran", 2, "G (Triwulan (1–4))", locked),
@@ -666,7 +666,7 @@ def test_an_administrator_changes_a_locked_quarter_with_a_reason(admin_client, a
     confirm(admin_client, url)
 
     assert [message for *_where, message in errors_of(without_reason)] == [
-        "TW 2 2024 sudah dikunci: berikan alasan untuk mengubahnya."
+        "TW II 2024 sudah dikunci: berikan alasan untuk mengubahnya."
     ]
     assert errors_of(with_reason) == []
     value = IndicatorValue.objects.get(indicator=houses, quarter=2)
@@ -684,7 +684,7 @@ def test_the_opd_cannot_download_a_locked_quarter(opd_a, houses, admin_user):
     )
 
     assert response.status_code == 400
-    assert "TW 4 2024 sudah dikunci" in response.content.decode()
+    assert "TW IV 2024 sudah dikunci" in response.content.decode()
 
 
 def test_a_submitted_record_is_not_changed(camat_x, record_x):

@@ -804,7 +804,7 @@ def test_admin_cannot_change_a_locked_quarters_budget_without_a_reason(admin_cli
     response = admin_client.post(url, _admin_form(admin_client, url, budget_realized_q1=5))
 
     assert response.status_code == 200
-    assert "TW 1 2024 sudah dikunci: berikan alasan untuk mengubahnya." in response.content.decode()
+    assert "TW I 2024 sudah dikunci: berikan alasan untuk mengubahnya." in response.content.decode()
     assert snapshot() == before
 
 
@@ -832,7 +832,7 @@ def test_admin_cannot_change_a_locked_quarters_value_without_a_reason(admin_clie
     response = admin_client.post(url, _admin_form(admin_client, url, realized="99"))
 
     assert response.status_code == 200
-    assert "TW 1 2024 sudah dikunci: berikan alasan untuk mengubahnya." in response.content.decode()
+    assert "TW I 2024 sudah dikunci: berikan alasan untuk mengubahnya." in response.content.decode()
     assert snapshot() == before
 
 
@@ -862,7 +862,7 @@ def test_a_locked_quarters_value_on_the_indicator_page_needs_the_reason_too(
     refused = admin_client.post(url, data)
 
     assert refused.status_code == 200
-    assert "TW 1 2024 sudah dikunci: berikan alasan untuk mengubahnya." in refused.content.decode()
+    assert "TW I 2024 sudah dikunci: berikan alasan untuk mengubahnya." in refused.content.decode()
     assert snapshot() == before
     saved = admin_client.post(url, {**data, "lock_reason": "Salah ketik"})
     assert saved.status_code == 302
@@ -900,7 +900,7 @@ def test_a_lock_set_after_the_form_was_checked_is_a_message_not_an_error(
     response = admin_client.post(url, data, follow=True)
 
     assert response.status_code == 200
-    assert "TW 1 2024 sudah dikunci: berikan alasan untuk mengubahnya." in response.content.decode()
+    assert "TW I 2024 sudah dikunci: berikan alasan untuk mengubahnya." in response.content.decode()
     assert snapshot() == before
 
 
