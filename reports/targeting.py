@@ -19,7 +19,7 @@ from bartim import access
 from bartim.models import District
 from programs.models import Program, Strategy
 from villages.models import PocketRule, VillageData
-from villages.pockets import SOURCE_LABELS, annotate_pockets
+from villages.pockets import SOURCE_LABELS, annotate_pockets, rule_sentence
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,10 @@ class TargetingCheck:
     @property
     def pocket_threshold_label(self):
         return SOURCE_LABELS.get(self.pocket_threshold_source, "")
+
+    @property
+    def rule_sentence(self) -> str:
+        return rule_sentence(self.rule, self.pocket_threshold, self.pocket_threshold_label)
 
     @property
     def pockets(self) -> list[VillageRow]:

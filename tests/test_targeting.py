@@ -9,6 +9,7 @@ kecamatan Y: E pocket (25 KK) under strategy 2 only; F no pocket (20 KK) by no p
 kecamatan Z: G no pocket (10 KK), reached. Z has no pocket at all.
 """
 
+import re
 from decimal import Decimal
 from io import BytesIO
 
@@ -610,3 +611,23 @@ def test_an_export_with_invalid_filters_shows_the_message_not_a_file(
 
     assert response["Content-Type"].startswith("text/html")
     assert 'id="filter-errors"' in response.content.decode()
+
+
+def test_the_pocket_rule_reads_the_same_on_every_page(client, territory, viewer_user):
+    client.force_login(viewer_user)
+    rule = re.compile(r"Desa/kelurahan menjadi kantong kemiskinan bila .*?\(KK\)\.")
+
+    sentences = {
+        path: rule.findall(client.get(path, {"year": 2024}).content.decode())
+        for path in (
+            reverse("reports:targeting"),
+            reverse("reports:meeting_report", args=[2024]),
+            reverse("villages:village_list"),
+        )
+    }
+
+    targeting, report, villages = sentences.values()
+    assert len(targeting) == 1
+    assert report == targeting
+    # The village table describes the rule, not one year's threshold: same minimum.
+    assert villages and villages[0].endswith(targeting[0].split(" dan ")[-1])

@@ -29,7 +29,7 @@ HEADERS = [
     "Tahun",
     "Jumlah penduduk (jiwa)",
     "Rumah tangga (KK)",
-    "Rumah tangga miskin (KK)",
+    "Keluarga miskin (KK)",
     "Penduduk miskin",
     "Persentase kemiskinan (%)",
     "Penduduk miskin ekstrem",
@@ -217,7 +217,7 @@ def test_row_shows_the_village_data_in_indonesian_format(viewer_client, world):
         "Tahun": "2024",
         "Jumlah penduduk (jiwa)": "2.000",
         "Rumah tangga (KK)": "500",
-        "Rumah tangga miskin (KK)": "60",
+        "Keluarga miskin (KK)": "60",
         "Penduduk miskin": "300",
         "Persentase kemiskinan (%)": "15,00%",
         "Penduduk miskin ekstrem": "40",
@@ -274,7 +274,7 @@ def test_pocket_flag_follows_the_rule_the_administrator_sets(viewer_client, worl
         r.village.name for r in VillageData.objects.filter(year=2024) if _is_pocket(r)
     )
     assert "paling sedikit 8,00%" in response.content.decode()
-    assert "paling sedikit 19 rumah tangga miskin" in response.content.decode()
+    assert "paling sedikit 19 keluarga miskin (KK)" in response.content.decode()
 
 
 # Filters

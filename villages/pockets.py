@@ -27,8 +27,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from helpers.formatting import format_number, format_percent
 from villages.models import PocketRule, PovertyStatistic, VillageData
 
 SOURCE_BPS = "bps"
@@ -40,6 +42,24 @@ SOURCE_LABELS = {
     SOURCE_VILLAGE_DATA: _("poverty rate of all village data of the year (no BPS figure)"),
     SOURCE_FIXED: _("fixed poverty rate set by the administrator"),
 }
+
+
+def rule_sentence(rule: PocketRule, threshold=None, source: str = "") -> str:
+    """The rule in the one sentence every page uses: with the year's `threshold` (%) and its
+    `source` where a page has them, else with the rule's basis."""
+    if threshold is not None:
+        rate = f"{format_percent(threshold)} ({source})"
+    elif rule.basis == PocketRule.Basis.FIXED_RATE:
+        rate = format_percent(rule.fixed_rate)
+    else:
+        rate = gettext(
+            "the regency's BPS rate of the year (without one, the rate of all village data "
+            "of the year)"
+        )
+    return gettext(
+        "A village is a poverty pocket when its poverty rate is at least %(rate)s and it has "
+        "at least %(households)s poor households (KK)."
+    ) % {"rate": rate, "households": format_number(rule.min_poor_households)}
 
 
 def _percent_of(part, whole):

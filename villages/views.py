@@ -12,12 +12,12 @@ from bartim import access
 from bartim.access import allowed_actions
 from bartim.models import Village
 from helpers.concurrency import EditConflict
-from helpers.formatting import format_number, format_percent
 from helpers.views import FilteredTableView, apply_errors, posted_data
 from villages.figures import village_data_with_figures
 from villages.filters import VillageFilterSet
 from villages.forms import VILLAGE_DATA_FIELDS, VillageDataForm
 from villages.models import PocketRule, VillageData, VillageDataReviewEvent
+from villages.pockets import rule_sentence
 from villages.services import village_data_save
 from villages.tables import VillageTable
 
@@ -47,20 +47,10 @@ class VillageListView(FilteredTableView):
 
     @staticmethod
     def describe(rule: PocketRule) -> str:
-        if rule.basis == PocketRule.Basis.FIXED_RATE:
-            threshold = _("a poverty rate of at least %(rate)s") % {
-                "rate": format_percent(rule.fixed_rate)
-            }
-        else:
-            threshold = _(
-                "a poverty rate at least the regency's BPS rate of the year (without one, the "
-                "rate of all village data of the year)"
-            )
-        return _(
-            "Each village's data for the year, with the programmes of the year that target "
-            "it. A village is a poverty pocket with %(threshold)s and at least %(households)s "
-            "poor households, as the administrator set the rule."
-        ) % {"threshold": threshold, "households": format_number(rule.min_poor_households)}
+        intro = _(
+            "Each village's data for the year, with the programmes of the year that target it."
+        )
+        return f"{intro} {rule_sentence(rule)}"
 
 
 # ---- Village data --------------------------------------------------------------------
