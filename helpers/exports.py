@@ -148,3 +148,19 @@ def workbook_response(fill, filename: str) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type=FORMATS[XLSX])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_rows_response(rows, filename: str) -> StreamingHttpResponse:
+    """A CSV download of `rows` (the header first), neutralised, written as it is sent in
+    the request's language."""
+    language = translation.get_language()
+
+    def lines():
+        with translation.override(language):
+            writer = csv.writer(_Echo())
+            for row in rows:
+                yield writer.writerow([neutralise(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type=FORMATS[CSV])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,12 +1,66 @@
-"""Field-level changes from django-simple-history rows, without a query per row."""
+"""The audit trail as people read it: each django-simple-history row with the fields it
+changed, old -> new, in words ("Dinas Sosial", "Diajukan", "Rp75.000.000", "TW II") and
+the record named ("Seragam Sekolah Gratis, 2024, TW II"), without a query per row: the
+previous versions are read in one query per kind of record, the names in one per model."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 
+from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+
+from bartim import access
+from bartim.models import PeriodLock, Quarter
+from helpers.formatting import format_number, format_rupiah
+from indicators.models import Indicator, IndicatorValue
+from programs.models import Program
+from villages.models import VillageData
 
 SKIPPED_FIELDS = {"id", "updated_at", "created_at"}
 CHANGE_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+# The audit trail lists the latest changes of each kind that match its filters, so that one
+# busy kind cannot push the others off the list.
+LATEST_PER_KIND = 500
+
+
+def histories():
+    """The kinds of record the audit trail follows, by the key its filter uses."""
+    return {
+        "program": Program.history,
+        "indicator": Indicator.history,
+        "indicatorvalue": IndicatorValue.history,
+        "villagedata": VillageData.history,
+        "periodlock": PeriodLock.history,
+    }
+
+
+def filtered_rows(filters: dict) -> list:
+    """The history rows matching `filters` (an AuditFilterForm's cleaned data), newest first,
+    up to LATEST_PER_KIND of each kind. An agency or a district keeps the kinds of record
+    the access policy ties to one (access.KINDS) and their rows of that owner."""
+    rows = []
+    for key, manager in histories().items():
+        if filters.get("kind") and filters["kind"] != key:
+            continue
+        queryset = manager.select_related("history_user")
+        kind = access.KINDS.get(manager.model.instance_type._meta.label_lower)
+        for owner, chosen in ((access.AGENCY, "agency"), (access.DISTRICT, "district")):
+            if filters.get(chosen):
+                if kind is None or kind.owner != owner:
+                    queryset = queryset.none()
+                else:
+                    queryset = queryset.filter(**{kind.owner_path: filters[chosen].pk})
+        if filters.get("user"):
+            queryset = queryset.filter(history_user=filters["user"])
+        if filters.get("date_from"):
+            queryset = queryset.filter(history_date__date__gte=filters["date_from"])
+        if filters.get("date_to"):
+            queryset = queryset.filter(history_date__date__lte=filters["date_to"])
+        rows.extend(queryset.order_by("-history_date")[:LATEST_PER_KIND])
+    return sorted(rows, key=lambda h: (h.history_date, h.history_id), reverse=True)
 
 
 @dataclass
@@ -15,7 +69,7 @@ class AuditEntry:
     kind: str
     object_label: str
     change_type: str
-    changes: list[tuple[str, object, object]]
+    changes: list[tuple[str, str | None, str | None]]
 
     @property
     def user(self):
@@ -40,10 +94,105 @@ def _tracked_fields(history_model):
     ]
 
 
-def audit_entries(history_rows) -> list[AuditEntry]:
-    """Each history row with the fields it changed, old -> new, newest first.
+class _Names:
+    """The names of the records that history rows point at, read in one query per model
+    once every row has asked for the ones it needs."""
 
-    The previous version of every object is fetched in one query per kind of record."""
+    # How a record that others point at is named; str() for every other model.
+    LABELS = {
+        "programs.program": (("agency",), lambda p: f"{p.name}, {p.year}"),
+        "indicators.indicator": (
+            ("program",),
+            lambda i: f"{i.name} ({i.program.name}, {i.program.year})",
+        ),
+        "bartim.user": ((), lambda u: u.get_full_name() or u.username),
+        # Tables show an agency's abbreviation; a trail read months later needs its name.
+        "bartim.agency": ((), lambda a: a.name),
+    }
+
+    def __init__(self):
+        self.wanted = defaultdict(set)
+        self.names = {}
+
+    def want(self, model, pk):
+        if pk is not None:
+            self.wanted[model].add(pk)
+
+    def read(self):
+        for model, pks in self.wanted.items():
+            related, label = self.LABELS.get(model._meta.label_lower, ((), str))
+            records = model._default_manager.select_related(*related).in_bulk(pks)
+            for pk in pks:
+                record = records.get(pk)
+                # A record deleted since: its kind and number are all that is left.
+                self.names[(model, pk)] = (
+                    label(record)
+                    if record is not None
+                    else _("%(kind)s no. %(pk)s (deleted)")
+                    % {"kind": model._meta.verbose_name, "pk": pk}
+                )
+
+    def name(self, model, pk):
+        return None if pk is None else self.names[(model, pk)]
+
+
+def _shown(field, value, names: _Names):
+    """`value` of `field` as a reader expects it, or None when empty."""
+    if value is None or value == "":
+        return None
+    if field.is_relation:
+        return names.name(field.related_model, value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, Decimal):
+        return format_number(value, 0 if value == value.to_integral_value() else 2)
+    if isinstance(value, int):
+        return format_rupiah(value) if field.name.startswith("budget") else format_number(value)
+    if isinstance(value, (date, datetime)):
+        return formats.date_format(value, "j M Y")
+    return str(value)
+
+
+# The record a history row is about is named after what it belongs to.
+BELONGS_TO = ("program", "indicator", "village")
+
+
+def _owner_name(row, names: _Names):
+    for name in BELONGS_TO:
+        if hasattr(row, f"{name}_id"):
+            model = row.instance_type._meta.get_field(name).related_model
+            return names.name(model, getattr(row, f"{name}_id"))
+    return None
+
+
+def _label(row, names: _Names) -> str:
+    """The record a history row is about, named as its pages name it."""
+    label = row.instance_type._meta.label_lower
+    quarter = Quarter(row.quarter).label if getattr(row, "quarter", None) else None
+    if label == "programs.program":
+        return f"{row.name}, {row.year}"
+    if label == "indicators.indicator":
+        return f"{row.name} ({_owner_name(row, names)})"
+    if label == "indicators.indicatorvalue":
+        return f"{_owner_name(row, names)}, {quarter}"
+    if label == "villages.villagedata":
+        return f"{_owner_name(row, names)}, {row.year}"
+    if quarter and hasattr(row, "year"):
+        return f"{quarter} {row.year}"
+    return str(getattr(row, "name", "") or row.instance)
+
+
+def _label_needs(row, names: _Names) -> None:
+    for name in BELONGS_TO:
+        if hasattr(row, f"{name}_id"):
+            model = row.instance_type._meta.get_field(name).related_model
+            names.want(model, getattr(row, f"{name}_id"))
+
+
+def audit_entries(history_rows) -> list[AuditEntry]:
+    """Each history row with the fields it changed, old -> new, newest first."""
     rows = list(history_rows)
     by_model = defaultdict(list)
     for row in rows:
@@ -64,7 +213,9 @@ def audit_entries(history_rows) -> list[AuditEntry]:
             chain = versions[row.id]
             position = next(i for i, v in enumerate(chain) if v.history_id == row.history_id)
             previous[(history_model, row.history_id)] = chain[position - 1] if position else None
-    entries = []
+
+    names = _Names()
+    raw = []
     for row in sorted(rows, key=lambda r: (r.history_date, r.history_id), reverse=True):
         history_model = type(row)
         before = previous[(history_model, row.history_id)]
@@ -75,19 +226,33 @@ def audit_entries(history_rows) -> list[AuditEntry]:
             if row.history_type == "+" and new in (None, "", 0):
                 continue
             if before is None or old != new:
-                changes.append((str(field.verbose_name), old, new))
+                changes.append((field, old, new))
+                if field.is_relation:
+                    names.want(field.related_model, old)
+                    names.want(field.related_model, new)
+        _label_needs(row, names)
+        raw.append((row, before, changes))
+    names.read()
+
+    entries = []
+    for row, before, changes in raw:
+        history_model = type(row)
+        shown = [
+            (str(field.verbose_name), _shown(field, old, names), _shown(field, new, names))
+            for field, old, new in changes
+        ]
         for label, sets in related_sets[history_model]:
             new = sets.get(row.history_id, ())
             old = sets.get(before.history_id, ()) if before else ()
             if new != old and not (row.history_type == "+" and not new):
-                changes.append((label, ", ".join(old) or None, ", ".join(new) or None))
+                shown.append((label, ", ".join(old) or None, ", ".join(new) or None))
         entries.append(
             AuditEntry(
                 record=row,
                 kind=str(history_model.instance_type._meta.verbose_name),
-                object_label=_label(row),
+                object_label=_label(row, names),
                 change_type=str(CHANGE_TYPES.get(row.history_type, row.history_type)),
-                changes=changes,
+                changes=shown,
             )
         )
     return entries
@@ -109,16 +274,3 @@ def _related_sets(history_model, history_ids) -> list[tuple[str, dict]]:
             names[history_id].append(name)
         result.append((str(field.verbose_name), {k: tuple(v) for k, v in names.items()}))
     return result
-
-
-def _label(row):
-    name = getattr(row, "name", None)
-    if name:
-        return name
-    if hasattr(row, "quarter") and hasattr(row, "indicator_id"):
-        return f"#{row.indicator_id} · TW {row.quarter}"
-    if hasattr(row, "village_id") and hasattr(row, "year"):
-        return f"#{row.village_id} · {row.year}"
-    if hasattr(row, "quarter") and hasattr(row, "year"):
-        return f"{row.year} TW {row.quarter}"
-    return f"#{row.id}"

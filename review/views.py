@@ -23,12 +23,14 @@ from bartim.access import (
     allowed_actions,
     get_for_read,
 )
-from bartim.models import PeriodLock, ReviewAction, ReviewStatus, User
+from bartim.models import PeriodLock, ReviewAction, ReviewStatus
+from helpers.exports import CSV
 from helpers.views import apply_errors, posted_data
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, ProgramReviewEvent
-from review.audit import audit_entries
-from review.forms import PeriodLockForm, ReasonForm
+from review.audit import LATEST_PER_KIND, audit_entries, filtered_rows, histories
+from review.exports import audit_csv_response
+from review.forms import AuditFilterForm, PeriodLockForm, ReasonForm
 from review.services import period_lock, period_unlock, review_transition
 from villages.models import VillageData, VillageDataReviewEvent
 
@@ -253,41 +255,24 @@ def period_locks(request):
 
 @admin_required
 def audit(request):
-    histories = {
-        "program": Program.history,
-        "indicator": Indicator.history,
-        "indicatorvalue": IndicatorValue.history,
-        "villagedata": VillageData.history,
-        "periodlock": PeriodLock.history,
-    }
-    user_id = request.GET.get("user", "")
-    date_from = request.GET.get("from", "")
-    date_to = request.GET.get("to", "")
-    querysets = []
-    errors = []
-    for manager in histories.values():
-        queryset = manager.select_related("history_user")
-        if user_id.isdigit():
-            queryset = queryset.filter(history_user_id=int(user_id))
-        try:
-            if date_from:
-                queryset = queryset.filter(history_date__date__gte=date_from)
-            if date_to:
-                queryset = queryset.filter(history_date__date__lte=date_to)
-        except ValidationError:
-            errors = [_("Dates are written as YYYY-MM-DD.")]
-            queryset = queryset.none()
-        querysets.append(queryset.order_by("-history_date")[:500])
-    rows = sorted(chain.from_iterable(querysets), key=lambda h: h.history_date, reverse=True)
+    form = AuditFilterForm(request.GET or None, kinds=histories())
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = filtered_rows(filters) if filters or not form.is_bound else []
+    if request.GET.get("export") == CSV:
+        return audit_csv_response(audit_entries(rows))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
     return render(
         request,
         "review/audit.html",
         {
+            "form": form,
             "page": page,
             "entries": audit_entries(page.object_list),
-            "users": User.objects.order_by("username"),
-            "errors": errors,
-            "filters": {"user": user_id, "from": date_from, "to": date_to},
+            "query": query.urlencode(),
+            "latest_per_kind": LATEST_PER_KIND,
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )

@@ -226,9 +226,9 @@ def test_audit_filters_by_user_and_query_count_does_not_grow(
     with django_assert_max_num_queries(20):
         response = client.get(reverse("review:audit"), {"user": opd_a_user.pk})
     nobody = client.get(reverse("review:audit"), {"user": opd_b_user.pk})
-    bad_date = client.get(reverse("review:audit"), {"from": "kemarin"})
+    bad_date = client.get(reverse("review:audit"), {"date_from": "kemarin"})
 
     assert response.content.decode().count("opd_a") >= count
     assert "Tidak ada perubahan" in nobody.content.decode()
-    assert bad_date.status_code == 200
-    assert "YYYY-MM-DD" in bad_date.content.decode()
+    assert bad_date.status_code == 400
+    assert "Masukkan tanggal yang valid" in bad_date.content.decode()
