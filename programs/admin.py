@@ -27,7 +27,7 @@ from bartim.admin import (
 )
 from bartim.models import Quarter
 from helpers.db import count_of
-from helpers.formatting import format_number, format_percent, format_rupiah
+from helpers.formatting import format_number, format_percent, format_quantity, format_rupiah
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, Strategy
 from programs.services import (
@@ -165,7 +165,7 @@ class IndicatorAdmin(KeepsReportsAdminMixin, PolicyAdminMixin, SimpleHistoryAdmi
 
     @admin.display(description=_("annual target"), ordering="target")
     def target_display(self, obj):
-        return _quantity(obj.target)
+        return format_quantity(obj.target)
 
 
 def save_value_rows(request, form, formset):
@@ -240,11 +240,11 @@ class IndicatorValueAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("quarter target"), ordering="target")
     def target_display(self, obj):
-        return _quantity(obj.target)
+        return format_quantity(obj.target)
 
     @admin.display(description=_("realised"), ordering="realized")
     def realized_display(self, obj):
-        return _quantity(obj.realized)
+        return format_quantity(obj.realized)
 
 
 _REALIZED_TOTAL = (
@@ -393,11 +393,3 @@ class ProgramAdmin(
     @admin.display(description=_("target villages"), ordering="village_count")
     def village_count(self, obj):
         return format_number(obj.village_count)
-
-
-def _quantity(value) -> str:
-    """Targets are mostly whole counts (KK, jiwa) and sometimes rates: 120 but 12,50."""
-    if value is None:
-        return format_number(None)
-    decimals = 0 if value == value.to_integral_value() else 2
-    return format_number(value, decimals)
