@@ -9,7 +9,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from helpers.concurrency import FORM_OUT_OF_DATE
-from helpers.formatting import format_number, format_quantity
+from helpers.formatting import format_quantity
 
 
 class BootstrapMixin:
@@ -89,8 +89,7 @@ def display_value(field, value) -> str:
     if value in choices and not hasattr(value, "pk"):
         return str(choices[value])
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        integral = value == int(value)
-        return format_number(value, 0 if integral else 2)
+        return format_quantity(value)
     return str(value)
 
 

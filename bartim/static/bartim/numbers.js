@@ -72,11 +72,19 @@
     }
   }
 
+  function previewOf(input) {
+    return document.getElementById(input.id + "-preview") || previewFor(input);
+  }
+
   document.querySelectorAll("input[data-number]").forEach(function (input) {
-    var preview = previewFor(input);
-    input.addEventListener("input", function () {
-      show(input, preview);
-    });
-    show(input, preview);
+    show(input, previewOf(input));
+  });
+  // One listener for the whole page, so rows the admin adds later ("Add another") are
+  // previewed too.
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (input.matches && input.matches("input[data-number]")) {
+      show(input, previewOf(input));
+    }
   });
 })();
