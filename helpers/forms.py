@@ -271,6 +271,17 @@ def number_formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
+CONFIRM_UNUSUAL = "confirm_unusual"
+
+
+def confirmation_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("Yes, the value is right"),
+        required=False,
+        help_text=_("Tick it when the form asks whether an unusual value is right."),
+    )
+
+
 class ConfirmUnusualMixin:
     """A value far off its peers (a budget ceiling of Rp250) is saved only once the user says
     it is right: the form refuses it with the reason and shows a "Yes, the value is right"
@@ -284,13 +295,15 @@ class ConfirmUnusualMixin:
         """Refuse the values in `doubts` (field name -> why it looks wrong) unless confirmed."""
         if not doubts:
             return
-        box = forms.BooleanField(
-            label=_("Yes, the value is right"),
-            required=False,
-            widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-        )
-        self.confirmation = forms.BoundField(self, box, "confirm_unusual")
-        if box.clean(self.confirmation.value()):
+        if CONFIRM_UNUSUAL in self.fields:
+            # A form that always shows the box (the admin's: confirmation_field()).
+            confirmed = self.cleaned_data.get(CONFIRM_UNUSUAL)
+        else:
+            box = confirmation_field()
+            box.widget.attrs["class"] = "form-check-input"
+            self.confirmation = forms.BoundField(self, box, CONFIRM_UNUSUAL)
+            confirmed = box.clean(self.confirmation.value())
+        if confirmed:
             return
         for name, message in doubts.items():
             self.add_error(name if name in self.fields else None, message)

@@ -540,3 +540,20 @@ def test_an_edit_posting_another_village_and_year_leaves_them(client, camat_x_us
     assert response.status_code == 302
     record.refresh_from_db()
     assert (record.village, record.year, record.population) == (village_x, 2024, 1000)
+
+
+def test_the_admin_asks_to_confirm_a_realisation_over_five_times_its_target(admin_client):
+    indicator = IndicatorFactory(target=Decimal("100"))
+    url = reverse("admin:indicators_indicatorvalue_add")
+    data = {"indicator": indicator.pk, "quarter": 2, "target": "", "realized": "501"}
+
+    refused = admin_client.post(url, data)
+
+    assert refused.status_code == 200
+    assert "lebih dari 5 kali targetnya 100" in refused.content.decode()
+    assert not IndicatorValue.objects.exists()
+
+    confirmed = admin_client.post(url, {**data, "confirm_unusual": "on"})
+
+    assert confirmed.status_code == 302
+    assert IndicatorValue.objects.get().realized == 501
