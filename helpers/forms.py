@@ -117,7 +117,8 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
 #
 # The rule, in the active language (Django's locale formats: Indonesian "." groups thousands and
 # "," marks decimals, English the other way round): spaces and a leading "Rp" are dropped; then
-# digits, either ungrouped or grouped in threes by the thousands separator, optionally followed
+# digits, either ungrouped or grouped in threes by the thousands separator (the first group
+# not starting with 0), optionally followed
 # by the decimal separator and more digits, and a leading "-" (refused by the fields that take
 # no negative number, with that message). So "Rp 250.000.000", "1.250,75" and "4,5" in
 # Indonesian, "250,000,000", "1,250.75" and "4.5" in English; "1.250" is one thousand two hundred
@@ -141,8 +142,9 @@ def read_typed_number(text: str) -> str | None:
     compact = compact.removeprefix("-")
     thousands = re.escape(get_format("THOUSAND_SEPARATOR"))
     decimals = re.escape(get_format("DECIMAL_SEPARATOR"))
+    # A group of thousands never starts with 0: "0.125" is no grouping of 125.
     match = re.fullmatch(
-        rf"([0-9]{{1,3}}(?:{thousands}[0-9]{{3}})+|[0-9]+)(?:{decimals}([0-9]+))?", compact
+        rf"([1-9][0-9]{{0,2}}(?:{thousands}[0-9]{{3}})+|[0-9]+)(?:{decimals}([0-9]+))?", compact
     )
     if match is None:
         return None

@@ -63,6 +63,7 @@ def test_a_number_is_read_by_the_rules_of_the_interface_language(language, typed
         ("id", "1.2.3,4,5"),
         ("id", "4.5"),
         ("id", "12.34.567"),
+        ("id", "0.125"),
         ("id", "empat"),
         ("id", "4,"),
         ("id", "Rp"),

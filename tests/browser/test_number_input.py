@@ -9,11 +9,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from bartim.models import User, Village
+from helpers.formatting import format_quantity
+from helpers.forms import read_typed_number
 from programs.models import Program, Strategy
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import AgencyFactory, ProgramFactory, UserFactory
 from villages.models import VillageData
 
 TYPED = {
@@ -165,3 +168,48 @@ def test_a_budget_ceiling_far_too_small_is_saved_only_once_confirmed(
     save(page)
 
     assert Program.objects.get(name="Program pagu kecil").budget_ceiling == 250_000
+
+
+SAMPLES = [
+    "250.000.000",
+    "Rp 1.250.000",
+    "4,5",
+    "1.250,75",
+    "1.250",
+    "0,50",
+    "007",
+    "-5",
+    "12345678901234567890,25",
+    "250,000,000",
+    "1,250.75",
+    "4.5",
+    "1.2.3,4,5",
+    "0.125",
+    "lima",
+    "4,",
+]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_preview_reads_what_the_server_reads(
+    live_server, page, log_in, reference_data, language
+):
+    program = ProgramFactory(agency=AgencyFactory(abbreviation="DISKAN-UJI"))
+    opd_head = UserFactory(username="kadis_uji", role=User.Role.OPD, agency=program.agency)
+    page.goto(live_server.url + "/")
+    log_in(page, opd_head)
+    if TYPED[language]["switch"]:
+        switch_to_english(page)
+    page.goto(live_server.url + reverse("programs:indicator_create", args=[program.pk]))
+
+    with translation.override(language):
+        for text in SAMPLES:
+            page.locator("#id_target").fill(text)
+            plain = read_typed_number(text)
+            if plain is None:
+                expected = gettext("Not a number yet.")
+            else:
+                number = Decimal(plain)
+                places = max(0, -number.as_tuple().exponent)
+                expected = f"{gettext('Read as:')} {format_quantity(number, places)}"
+            expect(preview(page, "id_target")).to_have_text(expected)

@@ -5,7 +5,8 @@
 // input again and is the authority. The rule, with the separators of the page's language
 // (the input's data-decimal-separator and data-thousand-separator): spaces and a leading
 // "Rp" are dropped; then an optional "-", digits either ungrouped or grouped in threes by the
-// thousands separator, and optionally the decimal separator and more digits.
+// thousands separator (the first group not starting with 0), and optionally the decimal
+// separator and more digits.
 (function () {
   function escapeForPattern(text) {
     return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -21,7 +22,7 @@
       compact = compact.slice(1);
     }
     var pattern = new RegExp(
-      "^([0-9]{1,3}(?:" + escapeForPattern(thousandSeparator) + "[0-9]{3})+|[0-9]+)" +
+      "^([1-9][0-9]{0,2}(?:" + escapeForPattern(thousandSeparator) + "[0-9]{3})+|[0-9]+)" +
         "(?:" + escapeForPattern(decimalSeparator) + "([0-9]+))?$"
     );
     var match = pattern.exec(compact);
