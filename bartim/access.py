@@ -11,8 +11,9 @@ The rules, in one sentence each:
 - A reporter changes and deletes his records while they are a draft or returned; an
   administrator also while submitted. Approved records are changed by nobody until an
   administrator reopens them.
-- What ties a record to its reporter and period (a programme's agency, village data's
-  village and year) is changed only by an administrator; a review status only by review steps.
+- What ties a record to its reporter (a programme's agency) is changed only by an
+  administrator; what a record is about (village data's village and year) by nobody once it
+  exists; a review status only by review steps.
 - Review steps follow TRANSITIONS: the reporter submits; an administrator approves, returns
   or reopens (with a reason), never his own submission.
 - A locked quarter's data (a programme's budget realisation of the quarter, an indicator's
@@ -73,7 +74,9 @@ class Kind:
     `owner`: whose accounts report on it (AGENCY or DISTRICT); the paths lead from the record
     to the owner's id, its review status and its year. `owner_field` is the field a form
     chooses the owner by, and `owner_lookup` leads from that field's model to the owner's id
-    (choices_for). `fixed`: the fields of an existing record only an administrator changes.
+    (choices_for). `fixed`: the fields of an existing record only an administrator changes;
+    `set_once`: those nobody changes once the record exists (another village or year is
+    another record: create it, and delete the wrong one).
     A record holds quarterly data either as a whole (`quarter_path`: a quarterly value) or in
     some of its fields (`quarter_fields`: a programme's budget realisation per quarter).
     `period_fields` change the figures of every quarter the record holds data for, its own
@@ -87,6 +90,7 @@ class Kind:
     owner_field: str = ""
     owner_lookup: str = ""
     fixed: tuple[str, ...] = ()
+    set_once: tuple[str, ...] = ()
     quarter_path: str = ""
     quarter_fields: dict[int, str] = field(default_factory=dict)
     period_fields: tuple[str, ...] = ()
@@ -129,7 +133,7 @@ KINDS = {
         "year",
         owner_field="village",
         owner_lookup="district_id",
-        fixed=("village", "year"),
+        set_once=("village", "year"),
     ),
 }
 
@@ -301,12 +305,15 @@ def check_change(user, record, message=None) -> None:
 
 def fixed_fields(user, model, creating: bool = False) -> frozenset[str]:
     """The fields of a `model` record that `user` may not set by editing it: its review
-    status (a new record is a draft; review steps change it) and, on an existing record
-    unless he is an administrator, what ties it to its reporter and period."""
+    status (a new record is a draft; review steps change it) and, on an existing record,
+    what it is about (`Kind.set_once`) and, unless he is an administrator, what ties it to
+    its reporter (`Kind.fixed`)."""
     kind = _kind(model)
     if kind is None:
         return frozenset()
     fixed = {kind.status_path} if "__" not in kind.status_path else set()
+    if not creating:
+        fixed.update(kind.set_once)
     if not (creating or is_admin(user)):
         fixed.update(kind.fixed)
     return frozenset(fixed)

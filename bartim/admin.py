@@ -26,6 +26,7 @@ from bartim.services import (
 )
 from helpers.concurrency import FORM_OUT_OF_DATE, EditConflict
 from helpers.formatting import format_number
+from helpers.forms import number_form_class, number_formfield
 
 admin.site.site_header = _("Regency Government of Barito Timur")
 admin.site.site_title = _("Poverty Reduction")
@@ -125,6 +126,12 @@ class PolicyAdminMixin:
         fixed = access.fixed_fields(request.user, self.model, creating=obj is None)
         return [*fields, *(name for name in sorted(fixed) if name not in fields)]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Numbers typed as people write them, as on the app's forms (helpers.forms).
+        if number_form_class(db_field) is not None:
+            return number_formfield(db_field, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if formfield is not None and db_field.name == access.owner_field(self.model):
@@ -182,6 +189,12 @@ class PolicyAdminMixin:
 class PolicyInlineMixin:
     """An inline's rows are part of the record it is shown in: who may change that record
     may add, change and delete them; on the add page, who may create them."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Numbers typed as people write them, as on the app's forms (helpers.forms).
+        if number_form_class(db_field) is not None:
+            return number_formfield(db_field, **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def _may(self, request, obj):
         if obj is None:

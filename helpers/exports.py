@@ -31,6 +31,16 @@ SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 # Number formats of the workbooks' numeric columns.
 WHOLE = "#,##0"
 TWO_DECIMALS = "0.00"
+# A stored quantity (a count or a measure in a decimal column): its decimals only when it has
+# a fraction. Excel's "#,##0.##" would leave a bare separator after a whole number ("120,"),
+# so a whole number in such a column gets WHOLE instead (number_format_for).
+QUANTITY = "#,##0.##"
+
+
+def number_format_for(value, number_format: str) -> str:
+    if number_format == QUANTITY and value == int(value):
+        return WHOLE
+    return number_format
 
 
 def neutralise(value):
@@ -94,7 +104,7 @@ def xlsx_response(table, filename: str, title: str) -> HttpResponse:
         for value, number_format in zip(values, formats, strict=True):
             if number_format and value is not None and not isinstance(value, str):
                 cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = number_format
+                cell.number_format = number_format_for(value, number_format)
                 cells.append(cell)
             else:
                 cells.append(value)
@@ -132,7 +142,11 @@ def write_sheet(workbook, title, headers, rows, formats) -> None:
             if index in formats and value is not None:
                 # A text in a number column (a placeholder, say) is neutralised too.
                 cell = WriteOnlyCell(sheet, value=neutralise(value))
-                cell.number_format = formats[index]
+                cell.number_format = (
+                    formats[index]
+                    if isinstance(value, str)
+                    else number_format_for(value, formats[index])
+                )
                 cells.append(cell)
             else:
                 cells.append(neutralise(value))

@@ -11,7 +11,14 @@ from django_tables2.data import TableQuerysetData
 from django_tables2.utils import OrderBy
 
 from helpers import dataversion
-from helpers.formatting import format_number, format_percent, format_rupiah
+from helpers.exports import QUANTITY
+from helpers.formatting import (
+    format_number,
+    format_percent,
+    format_quantity,
+    format_rupiah,
+    plain_quantity,
+)
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -98,14 +105,17 @@ class NumberColumn(tables.Column):
 
 
 class DecimalColumn(NumberColumn):
-    """A measured value: 8.740 when whole, 6,66 when not; two decimals in exports."""
+    """A measured value with its decimals only when it has a fraction: 120 (a count), 6,66;
+    in exports the number itself, 120 or 6.66."""
 
     decimals = 2
-    excel_format = "#,##0.00"
+    excel_format = QUANTITY
 
     def render(self, value):
-        whole = isinstance(value, int) or value == value.to_integral_value()
-        return format_number(value, 0 if whole else self.decimals)
+        return format_quantity(value, self.decimals)
+
+    def value(self, value):
+        return plain_quantity(value, self.decimals)
 
 
 class PercentColumn(NumberColumn):

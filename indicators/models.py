@@ -85,7 +85,12 @@ class IndicatorValue(models.Model):
         _("quarter target"), max_digits=18, decimal_places=2, null=True, blank=True
     )
     realized = models.DecimalField(
-        _("realised"), max_digits=18, decimal_places=2, null=True, blank=True
+        _("realised"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, message=_("A realisation cannot be negative."))],
     )
 
     history = HistoricalRecords()
@@ -104,6 +109,11 @@ class IndicatorValue(models.Model):
                 condition=Q(quarter__gte=1, quarter__lte=4),
                 name="indicator_value_quarter_1_to_4",
                 violation_error_message=_("The quarter must be between 1 and 4."),
+            ),
+            models.CheckConstraint(
+                condition=Q(realized__isnull=True) | Q(realized__gte=0),
+                name="indicator_value_realized_not_negative",
+                violation_error_message=_("A realisation cannot be negative."),
             ),
         ]
 

@@ -27,8 +27,10 @@ from bartim.admin import (
 )
 from bartim.models import Quarter
 from helpers.db import count_of
-from helpers.formatting import format_number, format_percent, format_rupiah
+from helpers.formatting import format_number, format_percent, format_quantity, format_rupiah
+from helpers.forms import ConfirmUnusualMixin, confirmation_field
 from indicators.models import Indicator, IndicatorValue
+from programs import plausibility
 from programs.models import Program, Strategy
 from programs.services import (
     indicator_delete,
@@ -165,7 +167,7 @@ class IndicatorAdmin(KeepsReportsAdminMixin, PolicyAdminMixin, SimpleHistoryAdmi
 
     @admin.display(description=_("annual target"), ordering="target")
     def target_display(self, obj):
-        return _quantity(obj.target)
+        return format_quantity(obj.target)
 
 
 def save_value_rows(request, form, formset):
@@ -191,8 +193,19 @@ def save_value_rows(request, form, formset):
     save_rows(formset, save=save, delete=delete)
 
 
-class IndicatorValueAdminForm(LockReasonFormMixin, forms.ModelForm):
+class IndicatorValueAdminForm(ConfirmUnusualMixin, LockReasonFormMixin, forms.ModelForm):
     lock_reason = lock_reason_field()
+    confirm_unusual = confirmation_field()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        indicator, target = cleaned_data.get("indicator"), cleaned_data.get("target")
+        if indicator is not None:
+            doubt = plausibility.realisation_doubt(
+                cleaned_data.get("realized"), target if target is not None else indicator.target
+            )
+            self.ask_confirmation({"realized": doubt} if doubt else {})
+        return cleaned_data
 
     def locked_change_refusal(self):
         refused = super().locked_change_refusal()
@@ -213,7 +226,7 @@ class IndicatorValueAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     search_fields = ("indicator__name", "indicator__program__name")
     autocomplete_fields = ("indicator",)
     form = IndicatorValueAdminForm
-    fields = ("indicator", "quarter", "target", "realized", "lock_reason")
+    fields = ("indicator", "quarter", "target", "realized", "confirm_unusual", "lock_reason")
 
     def get_form(self, request, obj=None, **kwargs):
         return with_actor(super().get_form(request, obj, **kwargs), request)
@@ -240,11 +253,11 @@ class IndicatorValueAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("quarter target"), ordering="target")
     def target_display(self, obj):
-        return _quantity(obj.target)
+        return format_quantity(obj.target)
 
     @admin.display(description=_("realised"), ordering="realized")
     def realized_display(self, obj):
-        return _quantity(obj.realized)
+        return format_quantity(obj.realized)
 
 
 _REALIZED_TOTAL = (
@@ -263,8 +276,16 @@ class IndicatorInline(PolicyInlineMixin, admin.TabularInline):
     show_change_link = True
 
 
-class ProgramAdminForm(LockReasonFormMixin, SeenVersionAdminForm):
+class ProgramAdminForm(ConfirmUnusualMixin, LockReasonFormMixin, SeenVersionAdminForm):
     lock_reason = lock_reason_field()
+    confirm_unusual = confirmation_field()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.ask_confirmation(
+            plausibility.program_doubts(budget_ceiling=cleaned_data.get("budget_ceiling"))
+        )
+        return cleaned_data
 
 
 @admin.register(Program)
@@ -300,6 +321,7 @@ class ProgramAdmin(
             {
                 "fields": (
                     "budget_ceiling",
+                    "confirm_unusual",
                     "budget_realized_q1",
                     "budget_realized_q2",
                     "budget_realized_q3",
@@ -393,11 +415,3 @@ class ProgramAdmin(
     @admin.display(description=_("target villages"), ordering="village_count")
     def village_count(self, obj):
         return format_number(obj.village_count)
-
-
-def _quantity(value) -> str:
-    """Targets are mostly whole counts (KK, jiwa) and sometimes rates: 120 but 12,50."""
-    if value is None:
-        return format_number(None)
-    decimals = 0 if value == value.to_integral_value() else 2
-    return format_number(value, decimals)

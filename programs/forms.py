@@ -3,8 +3,17 @@ from django.utils.translation import gettext_lazy as _
 
 from bartim import access
 from bartim.models import Agency, Village
-from helpers.forms import BootstrapMixin, IdsChoiceField, SeenVersionMixin
+from helpers.forms import (
+    BootstrapMixin,
+    ConfirmUnusualMixin,
+    DecimalNumberField,
+    IdsChoiceField,
+    SeenVersionMixin,
+    WholeNumberField,
+    number_formfield,
+)
 from indicators.models import Indicator
+from programs import plausibility
 from programs.models import Program
 
 
@@ -31,9 +40,12 @@ class LockedPeriodReasonMixin:
         )
 
 
-class ProgramForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, forms.ModelForm):
+class ProgramForm(
+    ConfirmUnusualMixin, LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, forms.ModelForm
+):
     class Meta:
         model = Program
+        formfield_callback = number_formfield
         fields = [
             "agency",
             "strategy",
@@ -68,11 +80,19 @@ class ProgramForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, for
             self.add_seen_version(self.instance.version)
             self.add_reason()
 
+    def clean(self):
+        cleaned_data = super().clean()
+        self.ask_confirmation(
+            plausibility.program_doubts(budget_ceiling=cleaned_data.get("budget_ceiling"))
+        )
+        return cleaned_data
+
 
 class IndicatorForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["name", "unit", "direction", "aggregation", "baseline", "target"]
+        formfield_callback = number_formfield
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,10 +103,10 @@ class IndicatorForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, f
             self.add_reason()
 
 
-class QuarterReportForm(SeenVersionMixin, BootstrapMixin, forms.Form):
+class QuarterReportForm(ConfirmUnusualMixin, SeenVersionMixin, BootstrapMixin, forms.Form):
     """One quarter of a programme: its budget realisation and each indicator's value."""
 
-    budget_realized = forms.IntegerField(
+    budget_realized = WholeNumberField(
         label=_("budget realised this quarter (Rp)"), min_value=0, required=False
     )
     reason = forms.CharField(
@@ -102,15 +122,16 @@ class QuarterReportForm(SeenVersionMixin, BootstrapMixin, forms.Form):
         self.indicators = list(indicators)
         for indicator in self.indicators:
             value = values.get(indicator.pk)
-            self.fields[f"realized_{indicator.pk}"] = forms.DecimalField(
+            self.fields[f"realized_{indicator.pk}"] = DecimalNumberField(
                 label=_("%(name)s: realised (%(unit)s)")
                 % {"name": indicator.name, "unit": indicator.unit},
+                min_value=0,
                 max_digits=18,
                 decimal_places=2,
                 required=False,
                 initial=value.realized if value else None,
             )
-            self.fields[f"target_{indicator.pk}"] = forms.DecimalField(
+            self.fields[f"target_{indicator.pk}"] = DecimalNumberField(
                 label=_("%(name)s: quarter target (optional)") % {"name": indicator.name},
                 max_digits=18,
                 decimal_places=2,
@@ -118,6 +139,20 @@ class QuarterReportForm(SeenVersionMixin, BootstrapMixin, forms.Form):
                 initial=value.target if value else None,
             )
         self.style_fields()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        doubts = {}
+        for indicator in self.indicators:
+            realized = cleaned_data.get(f"realized_{indicator.pk}")
+            target = cleaned_data.get(f"target_{indicator.pk}")
+            doubt = plausibility.realisation_doubt(
+                realized, target if target is not None else indicator.target
+            )
+            if doubt:
+                doubts[f"realized_{indicator.pk}"] = doubt
+        self.ask_confirmation(doubts)
+        return cleaned_data
 
     def clean_budget_realized(self):
         # Left empty means nothing realised this quarter.

@@ -325,7 +325,7 @@ def test_indicator_page_saves_only_the_quarters_filled_in(superuser_client):
         data[f"values-{index}-target"] = ""
         data[f"values-{index}-realized"] = ""
     data["values-0-realized"] = "30"
-    data["values-1-realized"] = "45.5"
+    data["values-1-realized"] = "45,5"  # typed the Indonesian way
 
     response = superuser_client.post(
         _admin_url("indicators", "indicator", "change", indicator.pk), data

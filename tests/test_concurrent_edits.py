@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from bartim.models import User
 from helpers.concurrency import EditConflict, claim_version
+from helpers.forms import NumberTextInput
 from indicators.models import IndicatorValue
 from programs.models import Program
 from programs.services import program_create, program_update
@@ -281,17 +282,23 @@ def _admin_form_data(response) -> dict:
     form = response.context["adminform"].form
     for name, field in form.fields.items():
         if name in form.initial or field.initial is not None:
-            value = form[name].value()
-            data[name] = "" if value is None else value
+            data[name] = _as_rendered(form[name])
     for formset in response.context["inline_admin_formsets"]:
         management = formset.formset.management_form
         for name in management.fields:
             data[management.add_prefix(name)] = management[name].value()
         for inline_form in formset.formset.initial_forms:
             for name in inline_form.fields:
-                value = inline_form[name].value()
-                data[inline_form.add_prefix(name)] = "" if value is None else value
+                data[inline_form.add_prefix(name)] = _as_rendered(inline_form[name])
     return data
+
+
+def _as_rendered(bound_field):
+    """A field's value as its input shows it: a number as people write it (1.250,75)."""
+    value = bound_field.value()
+    if isinstance(bound_field.field.widget, NumberTextInput):
+        value = bound_field.field.widget.format_value(value)
+    return "" if value is None else value
 
 
 @pytest.fixture

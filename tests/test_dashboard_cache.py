@@ -100,7 +100,7 @@ def test_a_programme_added_in_the_entry_form(client, watched, agency_a):
             "strategy": 2,
             "year": 2024,
             "name": "Jamban Sehat",
-            "budget_ceiling": 1000,
+            "budget_ceiling": 500_000_000,
             "beneficiary_unit": "kk",
         },
     )

@@ -50,7 +50,7 @@ def test_bad_programme_shows_indonesian_errors_and_saves_nothing(client, opd_a_u
     assert response.status_code == 200
     content = response.content.decode()
     assert "Bidang ini tidak boleh kosong" in content
-    assert "lebih besar dari atau sama dengan 0" in content
+    assert "Angka tidak boleh negatif" in content
     assert not Program.objects.exists()
 
 

@@ -25,6 +25,7 @@ from bartim.models import (
     User,
     Village,
 )
+from helpers.forms import NumberTextInput
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, Strategy
 from review.services import period_lock, review_transition
@@ -526,6 +527,9 @@ def _form_data(response) -> dict:
         else:
             data[name] = "" if value is None else value
         widget = form.fields[name].widget
+        if isinstance(widget, NumberTextInput):
+            # The number as the input shows it (1.250,75), which is what a browser posts.
+            data[name] = widget.format_value(value) or ""
         if isinstance(widget, MultiWidget):
             del data[name]
             for index, part in enumerate(widget.decompress(value)):
@@ -537,6 +541,9 @@ def _form_data(response) -> dict:
         for inline_form in formset.formset.forms:
             for name in inline_form.fields:
                 value = inline_form[name].value()
+                widget = inline_form.fields[name].widget
+                if isinstance(widget, NumberTextInput):
+                    value = widget.format_value(value)
                 data[inline_form.add_prefix(name)] = "" if value is None else value
     return data
 
@@ -614,6 +621,9 @@ def test_admin_matrix(request, client, records, admin_user, model, view, method,
         if view == "add":
             data.update(ADD_DATA.get(model, {}))
             data.pop("seen_version", None)
+            if model is VillageData:
+                # Not on the change page: an existing record's village is fixed.
+                data["village"] = obj.village_id
     client.logout()
     _sign_in(request, client, role)
     before = snapshot()

@@ -145,10 +145,19 @@ def test_camat_cannot_move_data_to_another_village_or_year_of_his_own_district(
     assert (record.village, record.year, record.population) == (village_x, 2024, 1000)
 
 
-def test_admin_moves_village_data_to_another_village_and_year(admin_user, village_x, village_y):
+@pytest.mark.parametrize(("moved_to_other_village", "year"), [(True, 2024), (False, 2023)])
+def test_not_even_an_admin_moves_village_data_to_another_village_or_year(
+    admin_user, village_x, village_y, moved_to_other_village, year
+):
     record = VillageDataFactory(village=village_x, year=2024)
 
-    village_data_save(actor=admin_user, village=village_y, year=2023, record=record)
+    with pytest.raises(PermissionDenied):
+        village_data_save(
+            actor=admin_user,
+            village=village_y if moved_to_other_village else village_x,
+            year=year,
+            record=record,
+        )
 
     record.refresh_from_db()
-    assert (record.village, record.year) == (village_y, 2023)
+    assert (record.village, record.year) == (village_x, 2024)

@@ -2,7 +2,7 @@ from django import forms
 
 from bartim import access
 from bartim.models import Village
-from helpers.forms import BootstrapMixin, SeenVersionMixin
+from helpers.forms import BootstrapMixin, SeenVersionMixin, number_formfield
 from villages.models import VillageData
 
 VILLAGE_DATA_FIELDS = [
@@ -24,6 +24,7 @@ class VillageDataForm(SeenVersionMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = VillageData
         fields = ["village", "year", *VILLAGE_DATA_FIELDS]
+        formfield_callback = number_formfield
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,9 @@ register = template.Library()
 
 @register.filter
 def number(value, decimals=0):
-    return formatting.format_number(value, int(decimals))
+    """A stored figure: at most `decimals` decimals, and none when it is whole ("120 siswa",
+    "4,5")."""
+    return formatting.format_quantity(value, int(decimals))
 
 
 @register.filter

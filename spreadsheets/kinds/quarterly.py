@@ -79,11 +79,11 @@ VALUES = SheetSpec(
         Column(
             key="realized",
             label=capfirst(IndicatorValue._meta.get_field("realized").verbose_name),
-            parse=decimal(2),
+            parse=decimal(2, minimum=0),
             required=True,
             width=14,
             number_format="#,##0.00",
-            validation={"type": "decimal"},
+            validation={"type": "decimal", "min": 0},
             help=gettext_lazy(
                 "What was achieved; for a cumulative indicator the running total. "
                 "A blank cell clears the value."

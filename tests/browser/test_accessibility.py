@@ -214,8 +214,10 @@ def test_a_form_sent_back_with_errors_ties_each_error_to_its_input(
     for field in invalid.all():
         described_by = field.get_attribute("aria-describedby")
         assert described_by, field.evaluate("e => e.outerHTML")
-        message = page.locator(f"#{described_by}")
-        expect(message).to_be_visible()
-        assert message.inner_text().strip()
+        # A list of ids: the error first, then (on a number input) the preview of its value.
+        for message_id in described_by.split():
+            message = page.locator(f"#{message_id}")
+            expect(message).to_be_visible()
+            assert message.inner_text().strip()
     expect(page.get_by_label("Nama", exact=True)).to_have_accessible_description(re.compile(".+"))
     assert accessibility_violations(page) == []

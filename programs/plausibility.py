@@ -1,0 +1,48 @@
+"""Values far off their peers, which a form saves only once the user confirms them
+(helpers.forms.ConfirmUnusualMixin): most are a typing slip, such as a budget ceiling typed
+250.000 where 250.000.000 was meant. The thresholds live here and nowhere else."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from helpers.formatting import format_quantity, format_rupiah
+
+# A programme's budget ceiling below this many rupiah is almost surely missing digits.
+# Zero is not asked about: it means the ceiling is not known yet.
+MIN_BUDGET_CEILING = 1_000_000
+# A realisation above this many times its target is almost surely a slip (a decimal comma
+# read as grouping, a digit too many).
+MAX_REALISATION_TIMES_TARGET = 5
+
+
+def budget_ceiling_doubt(amount) -> str | None:
+    if amount and 0 < amount < MIN_BUDGET_CEILING:
+        return _(
+            "A budget ceiling of %(amount)s is below %(threshold)s. Check the number of digits; "
+            "if it is right, tick “Yes, the value is right” and save again."
+        ) % {"amount": format_rupiah(amount), "threshold": format_rupiah(MIN_BUDGET_CEILING)}
+    return None
+
+
+def realisation_doubt(realized, target) -> str | None:
+    """`target`: the quarter's target, or the annual target when the quarter has none."""
+    if realized is None or not target or target <= 0:
+        return None
+    if Decimal(realized) > MAX_REALISATION_TIMES_TARGET * Decimal(target):
+        return _(
+            "The realisation %(realized)s is more than %(times)s times its target "
+            "%(target)s. Check the number; if it is right, tick “Yes, the value is right” "
+            "and save again."
+        ) % {
+            "realized": format_quantity(realized),
+            "times": MAX_REALISATION_TIMES_TARGET,
+            "target": format_quantity(target),
+        }
+    return None
+
+
+def program_doubts(*, budget_ceiling) -> dict[str, str]:
+    """Field name -> why its value looks wrong, for a programme's form."""
+    doubt = budget_ceiling_doubt(budget_ceiling)
+    return {"budget_ceiling": doubt} if doubt else {}
