@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bartim import access
 from bartim.models import PeriodLock, Quarter
-from helpers.formatting import format_number, format_rupiah
+from helpers.formatting import format_number, format_quantity, format_rupiah
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
 from villages.models import VillageData
@@ -147,7 +147,7 @@ def _shown(field, value, names: _Names):
     if isinstance(field, models.BooleanField):
         return str(_("yes") if value else _("no"))
     if isinstance(value, Decimal):
-        return format_number(value, 0 if value == value.to_integral_value() else 2)
+        return format_quantity(value)
     if isinstance(value, int):
         return format_rupiah(value) if field.name.startswith("budget") else format_number(value)
     if isinstance(value, (date, datetime)):
