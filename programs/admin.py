@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from bartim import access
 from bartim.admin import (
+    AdminRefusal,
     KeepsReportsAdminMixin,
     LockReasonFormMixin,
     OptimisticLockAdminMixin,
@@ -29,6 +30,12 @@ from bartim.models import Quarter
 from helpers.db import count_of
 from helpers.formatting import format_number, format_percent, format_rupiah
 from indicators.models import Indicator, IndicatorValue
+from indicators.targets import (
+    check_quarter_targets,
+    indicator_target_errors,
+    new_errors,
+    stored_targets,
+)
 from programs.models import Program, Strategy
 from programs.services import (
     indicator_delete,
@@ -95,6 +102,29 @@ class QuarterValueFormSet(forms.BaseInlineFormSet):
                 refused = access.period_refusal(self.actor, probe, reason=self.lock_reason())
                 if refused is not None:
                     raise ValidationError(refusal_message(refused))
+        self.check_targets()
+
+    def check_targets(self):
+        """The quarter targets as the page will leave them, against the rules
+        (indicators/targets.py) with the indicator's fields as the page sets them."""
+        saved = stored_targets(self.instance)
+        targets = dict(saved)
+        for form in self.forms:
+            if not form.has_changed() and not self._should_delete_form(form):
+                continue
+            if form.instance.pk:
+                targets.pop(form.initial.get("quarter"), None)
+            if not self._should_delete_form(form) and form.cleaned_data.get("quarter"):
+                targets[form.cleaned_data["quarter"]] = form.cleaned_data.get("target")
+        stored = Indicator.objects.filter(pk=self.instance.pk).first()
+        errors = new_errors(
+            indicator_target_errors(stored, saved) if stored else {},
+            indicator_target_errors(self.instance, targets),
+        )
+        if errors:
+            raise ValidationError(
+                [message for quarter in sorted(errors) for message in errors[quarter]]
+            )
 
 
 class IndicatorValueInline(PolicyInlineMixin, admin.TabularInline):
@@ -136,6 +166,7 @@ class IndicatorAdmin(KeepsReportsAdminMixin, PolicyAdminMixin, SimpleHistoryAdmi
         "aggregation",
         "baseline",
         "target",
+        "q4_target_reason",
         "lock_reason",
     )
     inlines = (IndicatorValueInline,)
@@ -145,13 +176,25 @@ class IndicatorAdmin(KeepsReportsAdminMixin, PolicyAdminMixin, SimpleHistoryAdmi
 
     def save_record(self, request, obj, form, change):
         fields = model_fields(form)
+        stored = Indicator.objects.get(pk=obj.pk) if change else None
+        # The quarterly values are saved next; their targets are checked with the indicator's
+        # new fields once all are saved (save_related).
+        form.known_target_errors = indicator_target_errors(stored) if stored else {}
         return indicator_save(
             program=fields.pop("program"),
             actor=request.user,
-            indicator=Indicator.objects.get(pk=obj.pk) if change else None,
+            indicator=stored,
             reason=form.lock_reason(),
+            check_targets=False,
             **fields,
         )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        try:
+            check_quarter_targets(form.instance, before=form.known_target_errors)
+        except ValidationError as error:
+            raise AdminRefusal(refusal_message(error)) from error
 
     def delete_record(self, request, obj):
         indicator_delete(indicator=obj, actor=request.user)
@@ -181,6 +224,7 @@ def save_value_rows(request, form, formset):
             quarter=fields["quarter"],
             value=row.instance if row.instance.pk else None,
             reason=reason,
+            check_targets=False,
             target=fields.get("target"),
             realized=fields.get("realized"),
         )
@@ -193,6 +237,25 @@ def save_value_rows(request, form, formset):
 
 class IndicatorValueAdminForm(LockReasonFormMixin, forms.ModelForm):
     lock_reason = lock_reason_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator, quarter = cleaned.get("indicator"), cleaned.get("quarter")
+        if indicator is None or quarter is None:
+            return cleaned
+        # The instance still holds the saved value here (ModelForm sets it later).
+        saved = stored_targets(indicator)
+        targets = dict(saved)
+        if self.instance.pk and self.instance.indicator_id == indicator.pk:
+            targets.pop(self.instance.quarter, None)
+        targets[quarter] = cleaned.get("target")
+        errors = new_errors(
+            indicator_target_errors(indicator, saved), indicator_target_errors(indicator, targets)
+        )
+        for messages in errors.values():
+            for message in messages:
+                self.add_error("target", message)
+        return cleaned
 
     def locked_change_refusal(self):
         refused = super().locked_change_refusal()

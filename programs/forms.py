@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from bartim import access
 from bartim.models import Agency, Village
 from helpers.forms import BootstrapMixin, IdsChoiceField, SeenVersionMixin
-from indicators.models import Indicator
+from indicators.models import Indicator, IndicatorValue
+from indicators.targets import (
+    indicator_target_errors,
+    new_errors,
+    quarter_target_errors,
+    quarter_target_label,
+    stored_targets,
+)
 from programs.models import Program
 
 
@@ -72,7 +79,15 @@ class ProgramForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, for
 class IndicatorForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Indicator
-        fields = ["name", "unit", "direction", "aggregation", "baseline", "target"]
+        fields = [
+            "name",
+            "unit",
+            "direction",
+            "aggregation",
+            "baseline",
+            "target",
+            "q4_target_reason",
+        ]
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,6 +96,25 @@ class IndicatorForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, f
         if self.instance.pk:
             self.add_seen_version(program.version)
             self.add_reason()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("aggregation") and cleaned.get("target") is not None:
+            # The instance still holds the saved fields here (ModelForm sets them later).
+            targets = stored_targets(self.instance)
+            errors = new_errors(
+                indicator_target_errors(self.instance, targets),
+                quarter_target_errors(
+                    aggregation=cleaned["aggregation"],
+                    annual_target=cleaned["target"],
+                    targets=targets,
+                    q4_target_reason=cleaned.get("q4_target_reason", ""),
+                ),
+            )
+            for messages in errors.values():
+                for message in messages:
+                    self.add_error("target", message)
+        return cleaned
 
 
 class QuarterReportForm(SeenVersionMixin, BootstrapMixin, forms.Form):
@@ -96,9 +130,10 @@ class QuarterReportForm(SeenVersionMixin, BootstrapMixin, forms.Form):
         help_text=_("Required when the quarter is locked."),
     )
 
-    def __init__(self, *args, program, indicators, values, **kwargs):
+    def __init__(self, *args, program, indicators, values, quarter, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_seen_version(program.version)
+        self.quarter = quarter
         self.indicators = list(indicators)
         for indicator in self.indicators:
             value = values.get(indicator.pk)
@@ -111,13 +146,36 @@ class QuarterReportForm(SeenVersionMixin, BootstrapMixin, forms.Form):
                 initial=value.realized if value else None,
             )
             self.fields[f"target_{indicator.pk}"] = forms.DecimalField(
-                label=_("%(name)s: quarter target (optional)") % {"name": indicator.name},
+                label=_("%(name)s: %(target)s, optional")
+                % {
+                    "name": indicator.name,
+                    "target": quarter_target_label(indicator.aggregation, quarter),
+                },
                 max_digits=18,
                 decimal_places=2,
                 required=False,
                 initial=value.target if value else None,
             )
         self.style_fields()
+
+    def clean(self):
+        cleaned = super().clean()
+        saved = {}
+        for value in IndicatorValue.objects.filter(indicator__in=self.indicators):
+            saved.setdefault(value.indicator_id, {})[value.quarter] = value.target
+        for indicator in self.indicators:
+            field = f"target_{indicator.pk}"
+            if field not in cleaned:
+                continue
+            targets = saved.get(indicator.pk, {})
+            errors = new_errors(
+                indicator_target_errors(indicator, targets),
+                indicator_target_errors(indicator, {**targets, self.quarter: cleaned[field]}),
+            )
+            for messages in errors.values():
+                for message in messages:
+                    self.add_error(field, message)
+        return cleaned
 
     def clean_budget_realized(self):
         # Left empty means nothing realised this quarter.
