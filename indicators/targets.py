@@ -125,10 +125,13 @@ def check_quarter_targets(indicator: Indicator, *, before: dict[int, list[str]] 
     rule that they did not break `before` the write (indicator_target_errors then)."""
     errors = new_errors(before or {}, indicator_target_errors(indicator))
     if errors:
+        # Under "target": the indicator form's, the admin's and the Excel sheets' column.
         raise ValidationError(
-            [
-                f"{indicator.name}: {message}"
-                for quarter in sorted(errors)
-                for message in errors[quarter]
-            ]
+            {
+                "target": [
+                    f"{indicator.name}: {message}"
+                    for quarter in sorted(errors)
+                    for message in errors[quarter]
+                ]
+            }
         )
