@@ -301,7 +301,7 @@ class IndicatorValueAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     def program(self, obj):
         return obj.indicator.program
 
-    @admin.display(description=_("quarter target"), ordering="target")
+    @admin.display(description=_("target to date"), ordering="target")
     def target_display(self, obj):
         return _quantity(obj.target)
 
