@@ -54,7 +54,7 @@ class Indicator(models.Model):
     )
     target = models.DecimalField(_("annual target"), max_digits=18, decimal_places=2)
     q4_target_reason = models.CharField(
-        _("reason the Q IV target differs from the annual target"),
+        _("why the Q IV target differs"),
         max_length=300,
         blank=True,
         help_text=_(
