@@ -120,6 +120,25 @@ def indicator_target_errors(indicator: Indicator, targets=None) -> dict[int, lis
     )
 
 
+def edited_indicator_errors(
+    indicator: Indicator, *, aggregation, annual_target, q4_target_reason=""
+) -> dict[int, list[str]]:
+    """What a form changing the saved `indicator`'s aggregation, annual target or Q IV reason
+    to these would break of its saved quarter targets (new_errors); nothing for a new one."""
+    if indicator.pk is None or aggregation is None or annual_target is None:
+        return {}
+    targets = stored_targets(indicator)
+    return new_errors(
+        indicator_target_errors(indicator, targets),
+        quarter_target_errors(
+            aggregation=aggregation,
+            annual_target=annual_target,
+            targets=targets,
+            q4_target_reason=q4_target_reason or "",
+        ),
+    )
+
+
 def check_quarter_targets(indicator: Indicator, *, before: dict[int, list[str]] | None = None):
     """Raise ValidationError, naming the indicator, when its saved quarter targets break a
     rule that they did not break `before` the write (indicator_target_errors then)."""

@@ -32,6 +32,7 @@ from helpers.formatting import format_number, format_percent, format_rupiah
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import (
     check_quarter_targets,
+    edited_indicator_errors,
     indicator_target_errors,
     new_errors,
     stored_targets,
@@ -318,9 +319,26 @@ _REALIZED_TOTAL = (
 )
 
 
+class IndicatorInlineForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # The instance still holds the saved fields here (ModelForm sets them later).
+        errors = edited_indicator_errors(
+            self.instance,
+            aggregation=cleaned.get("aggregation"),
+            annual_target=cleaned.get("target"),
+            q4_target_reason=cleaned.get("q4_target_reason"),
+        )
+        for messages in errors.values():
+            for message in messages:
+                self.add_error("target", message)
+        return cleaned
+
+
 class IndicatorInline(PolicyInlineMixin, admin.TabularInline):
     model = Indicator
-    fields = ("name", "unit", "direction", "aggregation", "baseline", "target")
+    form = IndicatorInlineForm
+    fields = ("name", "unit", "direction", "aggregation", "baseline", "target", "q4_target_reason")
     extra = 0
     # Quarterly values are entered on the indicator's own page, one click away.
     show_change_link = True
@@ -420,17 +438,25 @@ class ProgramAdmin(
 
     def save_formset(self, request, form, formset, change):
         def save(row):
+            fields = model_fields(row)
+            # The inline's own key field: the programme is the page's.
+            fields.pop("program", None)
             return indicator_save(
                 program=formset.instance,
                 actor=request.user,
                 indicator=Indicator.objects.get(pk=row.instance.pk) if row.instance.pk else None,
-                **model_fields(row),
+                **fields,
             )
 
         def delete(row):
             indicator_delete(indicator=row.instance, actor=request.user)
 
-        save_rows(formset, save=save, delete=delete)
+        try:
+            save_rows(formset, save=save, delete=delete)
+        except ValidationError as error:
+            # The rows' forms check what they can; what the services still refuse (the
+            # quarter targets changed by someone else meanwhile) rolls the page back.
+            raise AdminRefusal(refusal_message(error)) from error
 
     @admin.display(description=_("budget ceiling (pagu)"), ordering="budget_ceiling")
     def budget_ceiling_rupiah(self, obj):

@@ -6,11 +6,10 @@ from bartim.models import Agency, Village
 from helpers.forms import BootstrapMixin, IdsChoiceField, SeenVersionMixin
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import (
+    edited_indicator_errors,
     indicator_target_errors,
     new_errors,
-    quarter_target_errors,
     quarter_target_label,
-    stored_targets,
 )
 from programs.models import Program
 
@@ -99,21 +98,16 @@ class IndicatorForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, f
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and cleaned.get("aggregation") and cleaned.get("target") is not None:
-            # The instance still holds the saved fields here (ModelForm sets them later).
-            targets = stored_targets(self.instance)
-            errors = new_errors(
-                indicator_target_errors(self.instance, targets),
-                quarter_target_errors(
-                    aggregation=cleaned["aggregation"],
-                    annual_target=cleaned["target"],
-                    targets=targets,
-                    q4_target_reason=cleaned.get("q4_target_reason", ""),
-                ),
-            )
-            for messages in errors.values():
-                for message in messages:
-                    self.add_error("target", message)
+        # The instance still holds the saved fields here (ModelForm sets them later).
+        errors = edited_indicator_errors(
+            self.instance,
+            aggregation=cleaned.get("aggregation"),
+            annual_target=cleaned.get("target"),
+            q4_target_reason=cleaned.get("q4_target_reason"),
+        )
+        for messages in errors.values():
+            for message in messages:
+                self.add_error("target", message)
         return cleaned
 
 

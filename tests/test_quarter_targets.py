@@ -19,6 +19,7 @@ from tests.excel_helpers import (
     xlsx_bytes,
 )
 from tests.factories import IndicatorFactory, IndicatorValueFactory, ProgramFactory
+from tests.test_concurrent_edits import _admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -251,6 +252,27 @@ def test_the_admin_value_page_refuses_a_target_below_the_quarter_before(superuse
     assert response.status_code == 200
     assert "lebih kecil dari target s.d. TW I (30)" in response.content.decode()
     assert not IndicatorValue.objects.filter(indicator=aid, quarter=2).exists()
+
+
+def test_the_programme_admin_refuses_an_annual_target_its_q4_target_contradicts(
+    superuser_client, aid
+):
+    IndicatorValueFactory(indicator=aid, quarter=4, target=Decimal(100))
+    url = _admin_change("programs", "program", aid.program_id)
+    data = _admin_form_data(superuser_client.get(url))
+    data["indicators-0-target"] = "120"
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "harus sama dengan target tahunan (120)" in response.content.decode()
+    aid.refresh_from_db()
+    assert aid.target == 100
+
+    data["indicators-0-q4_target_reason"] = "Target naik lewat APBD-P"
+    assert superuser_client.post(url, data).status_code == 302
+    aid.refresh_from_db()
+    assert aid.target == 120
 
 
 # --- Excel --------------------------------------------------------------------------------------
