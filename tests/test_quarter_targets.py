@@ -320,3 +320,21 @@ def test_the_excel_import_refuses_a_q4_target_other_than_the_annual_target(opd_a
     [(_sheet, _row, column, message)] = errors_of(preview)
     assert QUARTER_TARGET in column
     assert "harus sama dengan target tahunan (100)" in message
+
+
+def test_the_programmes_import_checks_an_annual_target_against_the_q4_target(admin_client, aid):
+    IndicatorValueFactory(indicator=aid, quarter=4, target=Decimal(100))
+    workbook = download(admin_client, "programs", year=2024)
+    indicators = workbook["Indikator"]
+    row = find_row(indicators, "Indikator", aid.name)
+    fill(indicators, row, **{"Target tahunan": 120})
+
+    _url, preview = upload_and_preview(admin_client, "programs", xlsx_bytes(workbook))
+
+    [(_sheet, error_row, column, message)] = errors_of(preview)
+    assert (error_row, column.split(" ", 1)[1]) == (row, "(Target tahunan)")
+    assert "harus sama dengan target tahunan (120)" in message
+
+    fill(indicators, row, **{"Alasan target TW IV berbeda": "Target naik lewat APBD-P"})
+    _url, preview = upload_and_preview(admin_client, "programs", xlsx_bytes(workbook))
+    assert errors_of(preview) == []
