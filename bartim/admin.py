@@ -383,8 +383,8 @@ class AgencyAdmin(KeepsReportsAdminMixin, PolicyAdminMixin, admin.ModelAdmin):
         "An agency that runs programmes is retired, not deleted: tick it in the list of "
         'agencies and choose the action "Retire the selected agencies".'
     )
-    list_display = ("name", "abbreviation", "is_active", "program_count")
-    list_filter = ("is_active",)
+    list_display = ("name", "abbreviation", "is_active", "must_report", "program_count")
+    list_filter = ("is_active", "must_report")
     search_fields = ("name", "abbreviation")
     ordering = ("name",)
     actions = ("retire",)

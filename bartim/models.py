@@ -153,6 +153,12 @@ class AgencyQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def marked_to_report(self):
+        """The active agencies an administrator marked as reporting every year. An agency
+        must report in a year if it runs programmes in that year or is marked: a marked
+        agency without programmes shows as not reported (docs/progress.md)."""
+        return self.filter(is_active=True, must_report=True)
+
 
 class Agency(models.Model):
     """An organisasi perangkat daerah (OPD). Retired units stay for the history they hold."""
@@ -171,6 +177,15 @@ class Agency(models.Model):
     abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Retire a unit instead of deleting it.")
+    )
+    must_report = models.BooleanField(
+        _("must report every year"),
+        default=False,
+        help_text=_(
+            "Tick for an agency that must report poverty programmes every year: in a year "
+            "with no programme of its own it shows as not reported. An agency with "
+            "programmes in a year must report in that year anyway."
+        ),
     )
 
     objects = AgencyQuerySet.as_manager()

@@ -129,6 +129,15 @@ def _programme_specs() -> list[ProgrammeSpec]:
 
 
 PROGRAMMES = _programme_specs()
+
+# Agencies marked as reporting every year (Agency.must_report): those with demo programmes
+# and two members of the poverty-reduction team (TKPK) whose work reaches poor households
+# (sanitation and clean water; investment and jobs) but who have no demo programme, so the
+# completeness lists have an agency with nothing to show.
+MUST_REPORT_WITHOUT_PROGRAMMES = (
+    "Dinas Lingkungan Hidup",
+    "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
+)
 # The share of the annual target reached, and of the pagu spent, by year end.
 PACE = {"on_track": (0.95, 1.08), "lagging": (0.6, 0.8), "off_track": (0.25, 0.45)}
 ABSORPTION = {"on_track": (0.88, 0.98), "lagging": (0.6, 0.75), "off_track": (0.3, 0.5)}
@@ -191,14 +200,17 @@ def demo_load(*, year: int) -> DemoResult:
         pockets = _pockets(villages)
         _village_data(result, year, villages, pockets, poor_people)
         _programmes(result, year, agencies, strategies, villages, pockets)
+        _mark_must_report(agencies)
         dataversion.bump()
     return result
 
 
 def _reference(year: int):
-    names = {spec.agency for spec in PROGRAMMES} | {
-        a.agency for a in DEMO_ACCOUNTS + REPORTER_ACCOUNTS if a.agency
-    }
+    names = (
+        {spec.agency for spec in PROGRAMMES}
+        | {a.agency for a in DEMO_ACCOUNTS + REPORTER_ACCOUNTS if a.agency}
+        | set(MUST_REPORT_WITHOUT_PROGRAMMES)
+    )
     agencies = {agency.name: agency for agency in Agency.objects.filter(name__in=names)}
     districts = {d.code: d for d in District.objects.filter(regency__code=REGENCY_CODE)}
     villages = list(
@@ -232,6 +244,12 @@ def _reference(year: int):
             % {"year": year, "years": ", ".join(str(y) for y in years) or "-"}
         )
     return agencies, districts, villages, strategies, statistic.poor_people
+
+
+def _mark_must_report(agencies) -> None:
+    """Mark the agencies that report every year, as an administrator would in the admin."""
+    names = {spec.agency for spec in PROGRAMMES} | set(MUST_REPORT_WITHOUT_PROGRAMMES)
+    Agency.objects.filter(pk__in=[agencies[name].pk for name in names]).update(must_report=True)
 
 
 def _accounts(result: DemoResult, agencies, districts) -> None:

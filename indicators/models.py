@@ -40,11 +40,28 @@ class Indicator(models.Model):
         max_length=10,
         choices=Aggregation.choices,
         default=Aggregation.SUM,
+        help_text=_(
+            "Sum of quarters: each quarter reports only what happened in it (for example aid "
+            "packages handed out) and the quarters are added up. Cumulative total: each quarter "
+            "reports the running total since 1 January (for example houses rebuilt so far). "
+            "Latest value: each quarter reports a level (for example a rate in %) and the "
+            "latest one counts. For the first two a quarter target is cumulative: the target "
+            "up to Q II is what should be reached in Q I and Q II together."
+        ),
     )
     baseline = models.DecimalField(
         _("baseline"), max_digits=18, decimal_places=2, null=True, blank=True
     )
     target = models.DecimalField(_("annual target"), max_digits=18, decimal_places=2)
+    q4_target_reason = models.CharField(
+        _("why the Q IV target differs"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "For a sum of quarters the target up to Q IV is the whole year's and equals the "
+            "annual target; if it does not, say why here."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -82,7 +99,16 @@ class IndicatorValue(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(4)],
     )
     target = models.DecimalField(
-        _("quarter target"), max_digits=18, decimal_places=2, null=True, blank=True
+        _("target to date"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Where the indicator should be by the end of the quarter: for a sum of quarters "
+            "or a cumulative total the total since 1 January (cumulative), for a latest value "
+            "the level."
+        ),
     )
     realized = models.DecimalField(
         _("realised"),

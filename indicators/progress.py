@@ -237,10 +237,12 @@ def absorption(realized, ceiling) -> Decimal | None:
     return round_percent(Decimal(realized) * 100 / Decimal(ceiling))
 
 
-def completeness(reported: int, total: int) -> Decimal | None:
-    """Share of programmes that reported the quarter, in percent; None with no programme."""
+def completeness(reported: int, total: int, *, must_report: bool = False) -> Decimal | None:
+    """Share of programmes that reported the quarter, in percent; None with no programme,
+    except for an agency that must report (Agency.must_report): having nothing, it has
+    reported nothing, 0%."""
     if not total:
-        return None
+        return Decimal(0) if must_report else None
     return round_percent(Decimal(reported) * 100 / total)
 
 

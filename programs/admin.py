@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from bartim import access
 from bartim.admin import (
+    AdminRefusal,
     KeepsReportsAdminMixin,
     LockReasonFormMixin,
     OptimisticLockAdminMixin,
@@ -30,6 +31,13 @@ from helpers.db import count_of
 from helpers.formatting import format_number, format_percent, format_quantity, format_rupiah
 from helpers.forms import ConfirmUnusualMixin, confirmation_field
 from indicators.models import Indicator, IndicatorValue
+from indicators.targets import (
+    check_quarter_targets,
+    edited_indicator_errors,
+    indicator_target_errors,
+    new_errors,
+    stored_targets,
+)
 from programs import plausibility
 from programs.models import Program, Strategy
 from programs.services import (
@@ -97,6 +105,29 @@ class QuarterValueFormSet(forms.BaseInlineFormSet):
                 refused = access.period_refusal(self.actor, probe, reason=self.lock_reason())
                 if refused is not None:
                     raise ValidationError(refusal_message(refused))
+        self.check_targets()
+
+    def check_targets(self):
+        """The quarter targets as the page will leave them, against the rules
+        (indicators/targets.py) with the indicator's fields as the page sets them."""
+        saved = stored_targets(self.instance)
+        targets = dict(saved)
+        for form in self.forms:
+            if not form.has_changed() and not self._should_delete_form(form):
+                continue
+            if form.instance.pk:
+                targets.pop(form.initial.get("quarter"), None)
+            if not self._should_delete_form(form) and form.cleaned_data.get("quarter"):
+                targets[form.cleaned_data["quarter"]] = form.cleaned_data.get("target")
+        stored = Indicator.objects.filter(pk=self.instance.pk).first()
+        errors = new_errors(
+            indicator_target_errors(stored, saved) if stored else {},
+            indicator_target_errors(self.instance, targets),
+        )
+        if errors:
+            raise ValidationError(
+                [message for quarter in sorted(errors) for message in errors[quarter]]
+            )
 
 
 class IndicatorValueInline(PolicyInlineMixin, admin.TabularInline):
@@ -138,6 +169,7 @@ class IndicatorAdmin(KeepsReportsAdminMixin, PolicyAdminMixin, SimpleHistoryAdmi
         "aggregation",
         "baseline",
         "target",
+        "q4_target_reason",
         "lock_reason",
     )
     inlines = (IndicatorValueInline,)
@@ -147,13 +179,25 @@ class IndicatorAdmin(KeepsReportsAdminMixin, PolicyAdminMixin, SimpleHistoryAdmi
 
     def save_record(self, request, obj, form, change):
         fields = model_fields(form)
+        stored = Indicator.objects.get(pk=obj.pk) if change else None
+        # The quarterly values are saved next; their targets are checked with the indicator's
+        # new fields once all are saved (save_related).
+        form.known_target_errors = indicator_target_errors(stored) if stored else {}
         return indicator_save(
             program=fields.pop("program"),
             actor=request.user,
-            indicator=Indicator.objects.get(pk=obj.pk) if change else None,
+            indicator=stored,
             reason=form.lock_reason(),
+            check_targets=False,
             **fields,
         )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        try:
+            check_quarter_targets(form.instance, before=form.known_target_errors)
+        except ValidationError as error:
+            raise AdminRefusal(refusal_message(error)) from error
 
     def delete_record(self, request, obj):
         indicator_delete(indicator=obj, actor=request.user)
@@ -183,6 +227,7 @@ def save_value_rows(request, form, formset):
             quarter=fields["quarter"],
             value=row.instance if row.instance.pk else None,
             reason=reason,
+            check_targets=False,
             target=fields.get("target"),
             realized=fields.get("realized"),
         )
@@ -198,14 +243,30 @@ class IndicatorValueAdminForm(ConfirmUnusualMixin, LockReasonFormMixin, forms.Mo
     confirm_unusual = confirmation_field()
 
     def clean(self):
-        cleaned_data = super().clean()
-        indicator, target = cleaned_data.get("indicator"), cleaned_data.get("target")
-        if indicator is not None:
-            doubt = plausibility.realisation_doubt(
-                cleaned_data.get("realized"), target if target is not None else indicator.target
-            )
-            self.ask_confirmation({"realized": doubt} if doubt else {})
-        return cleaned_data
+        cleaned = super().clean()
+        indicator, quarter = cleaned.get("indicator"), cleaned.get("quarter")
+        if indicator is None:
+            return cleaned
+        target = cleaned.get("target")
+        doubt = plausibility.realisation_doubt(
+            cleaned.get("realized"), target if target is not None else indicator.target
+        )
+        self.ask_confirmation({"realized": doubt} if doubt else {})
+        if quarter is None:
+            return cleaned
+        # The instance still holds the saved value here (ModelForm sets it later).
+        saved = stored_targets(indicator)
+        targets = dict(saved)
+        if self.instance.pk and self.instance.indicator_id == indicator.pk:
+            targets.pop(self.instance.quarter, None)
+        targets[quarter] = target
+        errors = new_errors(
+            indicator_target_errors(indicator, saved), indicator_target_errors(indicator, targets)
+        )
+        for messages in errors.values():
+            for message in messages:
+                self.add_error("target", message)
+        return cleaned
 
     def locked_change_refusal(self):
         refused = super().locked_change_refusal()
@@ -251,7 +312,7 @@ class IndicatorValueAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     def program(self, obj):
         return obj.indicator.program
 
-    @admin.display(description=_("quarter target"), ordering="target")
+    @admin.display(description=_("target to date"), ordering="target")
     def target_display(self, obj):
         return format_quantity(obj.target)
 
@@ -268,9 +329,26 @@ _REALIZED_TOTAL = (
 )
 
 
+class IndicatorInlineForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # The instance still holds the saved fields here (ModelForm sets them later).
+        errors = edited_indicator_errors(
+            self.instance,
+            aggregation=cleaned.get("aggregation"),
+            annual_target=cleaned.get("target"),
+            q4_target_reason=cleaned.get("q4_target_reason"),
+        )
+        for messages in errors.values():
+            for message in messages:
+                self.add_error("target", message)
+        return cleaned
+
+
 class IndicatorInline(PolicyInlineMixin, admin.TabularInline):
     model = Indicator
-    fields = ("name", "unit", "direction", "aggregation", "baseline", "target")
+    form = IndicatorInlineForm
+    fields = ("name", "unit", "direction", "aggregation", "baseline", "target", "q4_target_reason")
     extra = 0
     # Quarterly values are entered on the indicator's own page, one click away.
     show_change_link = True
@@ -379,17 +457,25 @@ class ProgramAdmin(
 
     def save_formset(self, request, form, formset, change):
         def save(row):
+            fields = model_fields(row)
+            # The inline's own key field: the programme is the page's.
+            fields.pop("program", None)
             return indicator_save(
                 program=formset.instance,
                 actor=request.user,
                 indicator=Indicator.objects.get(pk=row.instance.pk) if row.instance.pk else None,
-                **model_fields(row),
+                **fields,
             )
 
         def delete(row):
             indicator_delete(indicator=row.instance, actor=request.user)
 
-        save_rows(formset, save=save, delete=delete)
+        try:
+            save_rows(formset, save=save, delete=delete)
+        except ValidationError as error:
+            # The rows' forms check what they can; what the services still refuse (the
+            # quarter targets changed by someone else meanwhile) rolls the page back.
+            raise AdminRefusal(refusal_message(error)) from error
 
     @admin.display(description=_("budget ceiling (pagu)"), ordering="budget_ceiling")
     def budget_ceiling_rupiah(self, obj):

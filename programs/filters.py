@@ -236,6 +236,11 @@ class AgencyFilterSet(PeriodFilterSet):
         programs = access.readable(self.request.user, Program.objects.all()).filter(
             year=self.year_value
         )
-        if self.form.cleaned_data.get("strategy"):
-            programs = programs.filter(strategy=self.form.cleaned_data["strategy"])
-        return programme_progress.agencies_with_progress(queryset, programs, self.quarter_value)
+        strategy = self.form.cleaned_data.get("strategy")
+        if strategy:
+            programs = programs.filter(strategy=strategy)
+        # Agencies marked as reporting every year are listed without programmes too, but not
+        # under a strategy: marking says nothing about which strategy they report under.
+        return programme_progress.agencies_with_progress(
+            queryset, programs, self.quarter_value, with_marked=not strategy
+        )

@@ -12,7 +12,13 @@ from helpers.forms import (
     WholeNumberField,
     number_formfield,
 )
-from indicators.models import Indicator
+from indicators.models import Indicator, IndicatorValue
+from indicators.targets import (
+    edited_indicator_errors,
+    indicator_target_errors,
+    new_errors,
+    quarter_target_label,
+)
 from programs import plausibility
 from programs.models import Program
 
@@ -91,7 +97,15 @@ class ProgramForm(
 class IndicatorForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Indicator
-        fields = ["name", "unit", "direction", "aggregation", "baseline", "target"]
+        fields = [
+            "name",
+            "unit",
+            "direction",
+            "aggregation",
+            "baseline",
+            "target",
+            "q4_target_reason",
+        ]
         formfield_callback = number_formfield
 
     def __init__(self, *args, program, **kwargs):
@@ -101,6 +115,20 @@ class IndicatorForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, f
         if self.instance.pk:
             self.add_seen_version(program.version)
             self.add_reason()
+
+    def clean(self):
+        cleaned = super().clean()
+        # The instance still holds the saved fields here (ModelForm sets them later).
+        errors = edited_indicator_errors(
+            self.instance,
+            aggregation=cleaned.get("aggregation"),
+            annual_target=cleaned.get("target"),
+            q4_target_reason=cleaned.get("q4_target_reason"),
+        )
+        for messages in errors.values():
+            for message in messages:
+                self.add_error("target", message)
+        return cleaned
 
 
 class QuarterReportForm(ConfirmUnusualMixin, SeenVersionMixin, BootstrapMixin, forms.Form):
@@ -116,9 +144,10 @@ class QuarterReportForm(ConfirmUnusualMixin, SeenVersionMixin, BootstrapMixin, f
         help_text=_("Required when the quarter is locked."),
     )
 
-    def __init__(self, *args, program, indicators, values, **kwargs):
+    def __init__(self, *args, program, indicators, values, quarter, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_seen_version(program.version)
+        self.quarter = quarter
         self.indicators = list(indicators)
         for indicator in self.indicators:
             value = values.get(indicator.pk)
@@ -132,7 +161,11 @@ class QuarterReportForm(ConfirmUnusualMixin, SeenVersionMixin, BootstrapMixin, f
                 initial=value.realized if value else None,
             )
             self.fields[f"target_{indicator.pk}"] = DecimalNumberField(
-                label=_("%(name)s: quarter target (optional)") % {"name": indicator.name},
+                label=_("%(name)s: %(target)s, optional")
+                % {
+                    "name": indicator.name,
+                    "target": quarter_target_label(indicator.aggregation, quarter),
+                },
                 max_digits=18,
                 decimal_places=2,
                 required=False,
@@ -141,18 +174,33 @@ class QuarterReportForm(ConfirmUnusualMixin, SeenVersionMixin, BootstrapMixin, f
         self.style_fields()
 
     def clean(self):
-        cleaned_data = super().clean()
+        cleaned = super().clean()
+        saved = {}
+        for value in IndicatorValue.objects.filter(indicator__in=self.indicators):
+            saved.setdefault(value.indicator_id, {})[value.quarter] = value.target
+        for indicator in self.indicators:
+            field = f"target_{indicator.pk}"
+            if field not in cleaned:
+                continue
+            targets = saved.get(indicator.pk, {})
+            errors = new_errors(
+                indicator_target_errors(indicator, targets),
+                indicator_target_errors(indicator, {**targets, self.quarter: cleaned[field]}),
+            )
+            for messages in errors.values():
+                for message in messages:
+                    self.add_error(field, message)
         doubts = {}
         for indicator in self.indicators:
-            realized = cleaned_data.get(f"realized_{indicator.pk}")
-            target = cleaned_data.get(f"target_{indicator.pk}")
+            realized = cleaned.get(f"realized_{indicator.pk}")
+            target = cleaned.get(f"target_{indicator.pk}")
             doubt = plausibility.realisation_doubt(
                 realized, target if target is not None else indicator.target
             )
             if doubt:
                 doubts[f"realized_{indicator.pk}"] = doubt
         self.ask_confirmation(doubts)
-        return cleaned_data
+        return cleaned
 
     def clean_budget_realized(self):
         # Left empty means nothing realised this quarter.

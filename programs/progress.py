@@ -15,12 +15,14 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
     Window,
 )
 from django.db.models.functions import Coalesce, NullIf, Rank
 from django.db.models.sql import UpdateQuery
 from django.db.models.sql.constants import NO_RESULTS
 
+from bartim.models import Agency
 from indicators.models import Indicator, IndicatorValue
 from indicators.progress import QUARTERS, float_expression, percent_expression, program_mean, zero
 from programs.models import STORED_MEAN_FIELDS, STORED_REPORTED_FIELDS, Program
@@ -190,8 +192,19 @@ def programs_not_reported(queryset, quarter: int):
     return queryset.filter(~reported_expression(quarter))
 
 
-def _rollup(queryset, programs, group_by: str, quarter: int, *, extra=None, only_active=True):
+def _rollup(
+    queryset,
+    programs,
+    group_by: str,
+    quarter: int,
+    *,
+    extra=None,
+    only_active=True,
+    also: Q | None = None,
+):
     """Annotate agencies or strategies with totals over their programmes in `programs`.
+    With `only_active`, only those that run one of `programs`, and those matching `also`:
+    agencies that must report, whose completeness without programmes is 0% (completeness()).
 
     One subquery per figure: joining programmes once and summing several things at the
     same time would multiply each sum by the rows the other joins add."""
@@ -215,23 +228,30 @@ def _rollup(queryset, programs, group_by: str, quarter: int, *, extra=None, only
         **(extra(aggregate) if extra else {}),
     }
     if only_active:
-        queryset = queryset.filter(Exists(programs.filter(**{group_by: OuterRef("pk")})))
+        running = Exists(programs.filter(**{group_by: OuterRef("pk")}))
+        queryset = queryset.filter(running | also if also is not None else running)
+    completeness = percent_expression(
+        float_expression(F("reported_count"))
+        * 100
+        / NullIf(float_expression(F("program_count")), zero())
+    )
+    if also is not None:
+        completeness = Coalesce(completeness, Value(0), output_field=completeness.output_field)
     return queryset.annotate(**annotations).annotate(
         absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
-        completeness=percent_expression(
-            float_expression(F("reported_count"))
-            * 100
-            / NullIf(float_expression(F("program_count")), zero())
-        ),
+        completeness=completeness,
     )
 
 
-def agencies_with_progress(queryset, programs, quarter: int):
-    """Agencies that run a programme in `programs`, annotated with program_count,
+def agencies_with_progress(queryset, programs, quarter: int, *, with_marked: bool = True):
+    """Agencies that run a programme in `programs`, and `with_marked` those that must report
+    every year (Agency.objects.marked_to_report), annotated with program_count,
     budget_ceiling, budget_realized, absorption, mean_achievement (mean of the programme
-    means), reported_count, completeness (programmes that reported `quarter`) and rank (1 for
-    the highest mean achievement; ties share a rank, agencies without data come last)."""
-    agencies = _rollup(queryset, programs, "agency", quarter)
+    means), reported_count, completeness (programmes that reported `quarter`; 0% for a
+    marked agency without programmes) and rank (1 for the highest mean achievement; ties
+    share a rank, agencies without data come last)."""
+    marked = Q(pk__in=Agency.objects.marked_to_report().values("pk")) if with_marked else None
+    agencies = _rollup(queryset, programs, "agency", quarter, also=marked)
     return agencies.annotate(
         rank=Window(Rank(), order_by=F("mean_achievement").desc(nulls_last=True))
     )

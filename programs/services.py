@@ -10,8 +10,12 @@ from bartim.services import record_delete, record_save
 from helpers import dataversion
 from helpers.history import checked_save
 from indicators.models import Indicator, IndicatorValue
+from indicators.targets import check_quarter_targets, indicator_target_errors
 from programs.models import Program, Strategy
 from programs.progress import refresh_stored_progress
+
+# The indicator fields the quarter-target rules read (indicators/targets.py).
+TARGET_RULE_FIELDS = {"aggregation", "target", "q4_target_reason"}
 
 BUDGET_FIELDS = {
     1: "budget_realized_q1",
@@ -134,10 +138,15 @@ def indicator_save(
     reason: str = "",
     change_reason: str = "",
     seen_version: int | None = None,
+    check_targets: bool = True,
     **fields,
 ):
     """Add an indicator to a programme, or change one of its indicators. `seen_version`: the
     programme's version the form was opened at (helpers.concurrency).
+
+    A change to what the quarter-target rules read is checked against the saved quarter
+    targets (indicators/targets.py); `check_targets=False` leaves that to a caller that
+    saves the quarterly values next and checks them all at the end (the admin's page).
 
     An indicator given with another programme is moved to `program` (administrators only,
     access.fixed_fields) with its quarterly values: both programmes change, and so do the
@@ -163,16 +172,21 @@ def indicator_save(
             for value in values:
                 value.indicator = indicator
                 access.check_period(actor, value, reason=reason)
+        changed = set(fields)
+        known_errors = {}
         if indicator.pk:
             # A new annual target or aggregation changes the achievement of every quarter
             # the indicator has values for. Compared with the stored row: a form's instance
             # already holds the new values.
             stored = Indicator.objects.get(pk=indicator.pk)
             changed = {name for name, value in fields.items() if getattr(stored, name) != value}
+            known_errors = indicator_target_errors(stored)
             access.check_period(actor, stored, changed, reason=reason)
         for name, value in fields.items():
             setattr(indicator, name, value)
         checked_save(indicator, actor=actor, reason=change_reason or reason)
+        if check_targets and changed & TARGET_RULE_FIELDS:
+            check_quarter_targets(indicator, before=known_errors)
         refresh_stored_progress([program.pk, former_program_id])
         dataversion.bump()
     return indicator
@@ -201,9 +215,13 @@ def indicator_value_save(
     value: IndicatorValue | None = None,
     reason: str = "",
     change_reason: str = "",
+    check_targets: bool = True,
     **fields,
 ) -> IndicatorValue:
     """Add or change one quarterly value of an indicator (`fields`: target, realized).
+
+    The indicator's quarter targets are then checked (indicators/targets.py), unless
+    `check_targets=False`: the caller saves several quarters and checks them at the end.
 
     A value given with another indicator or quarter is moved there: the quarter it leaves
     changes too. `reason` justifies changing a locked quarter; the history records
@@ -225,10 +243,13 @@ def indicator_value_save(
                 programs.add(record.indicator.program_id)
             access.check_period(actor, record, reason=reason)
             record.indicator, record.quarter = indicator, quarter
+        known_errors = indicator_target_errors(indicator) if check_targets else {}
         for name, given in fields.items():
             setattr(record, name, given)
         access.check_period(actor, record, reason=reason)
         checked_save(record, actor=actor, reason=change_reason or reason)
+        if check_targets:
+            check_quarter_targets(indicator, before=known_errors)
         refresh_stored_progress(programs)
         dataversion.bump()
     return record
@@ -295,15 +316,20 @@ def program_report_quarter(
                 indicator__program=program, quarter=quarter
             )
         }
+        retargeted = []
         for indicator_id in set(realized) | set(targets):
             value = existing.get(indicator_id) or IndicatorValue(
                 indicator=indicators[indicator_id], quarter=quarter
             )
             if indicator_id in realized:
                 value.realized = realized[indicator_id]
-            if indicator_id in targets:
+            if indicator_id in targets and targets[indicator_id] != value.target:
+                indicator = indicators[indicator_id]
+                retargeted.append((indicator, indicator_target_errors(indicator)))
                 value.target = targets[indicator_id]
             checked_save(value, actor=actor, reason=history_reason)
+        for indicator, known_errors in retargeted:
+            check_quarter_targets(indicator, before=known_errors)
         refresh_stored_progress([program.pk])
         dataversion.bump()
     return program

@@ -101,7 +101,9 @@ class IndicatorTable(BaseTable):
     direction = tables.Column(verbose_name=_("Direction"))
     baseline = DecimalColumn(verbose_name=_("Baseline"))
     target = DecimalColumn(verbose_name=_("Annual target"))
-    expected = DecimalColumn(verbose_name=_("Expected as of the quarter"))
+    expected = DecimalColumn(
+        verbose_name=_("Target to date (cumulative; the level for a latest value)")
+    )
     realized_as_of = DecimalColumn(verbose_name=_("Realised as of the quarter"))
     achievement = PercentColumn(verbose_name=_("Achievement (%)"))
     category = CategoryColumn("achievement", reported="realized_as_of")

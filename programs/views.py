@@ -20,6 +20,7 @@ from programs.filters import (
 )
 from programs.forms import IndicatorForm, ProgramForm, QuarterReportForm
 from programs.models import Program, Strategy
+from programs.quarter_context import indicator_quarters, program_quarters, quarter_entry
 from programs.services import (
     BUDGET_FIELDS,
     indicator_save,
@@ -126,9 +127,13 @@ def get_program_for_write(request, pk) -> Program:
 
 def program_detail(request, pk):
     program = get_program_for_read(request, pk)
-    indicators = program.indicators.prefetch_related(
-        Prefetch("values", queryset=IndicatorValue.objects.order_by("quarter"))
+    indicators = list(
+        program.indicators.prefetch_related(
+            Prefetch("values", queryset=IndicatorValue.objects.order_by("quarter"))
+        )
     )
+    for indicator in indicators:
+        indicator.quarters = indicator_quarters(indicator)
     events = program.review_events.select_related("actor")
     latest_reason = next((e for e in events if e.reason), None)
     writable = access.writable_quarters(request.user, program.year)
@@ -152,6 +157,7 @@ def program_detail(request, pk):
                 (label, getattr(program, BUDGET_FIELDS[number]))
                 for number, label in Quarter.choices
             ],
+            "program_quarters": program_quarters(program),
         },
     )
 
@@ -263,9 +269,11 @@ def program_quarter(request, pk, quarter):
         program=program,
         indicators=indicators,
         values=values,
+        quarter=quarter,
         initial={"budget_realized": getattr(program, BUDGET_FIELDS[quarter])},
     )
-    if request.method == "POST" and form.is_valid():
+    # "Preview" validates and shows what the entry would produce (quarter_entry), unsaved.
+    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
         try:
             program_report_quarter(
                 program=program,
@@ -295,6 +303,7 @@ def program_quarter(request, pk, quarter):
             "quarter": quarter,
             "quarter_label": Quarter(quarter).label,
             "locked": locked,
+            "entry": quarter_entry(program, quarter, form),
         },
     )
 

@@ -92,8 +92,13 @@ class Meeting:
 
     @property
     def agencies_not_reported(self) -> list[Agency]:
-        """Agencies with at least one programme that has no realised value for the quarter."""
-        return [agency for agency in self.agencies if agency.reported_count < agency.program_count]
+        """Agencies with at least one programme that has no realised value for the quarter,
+        and agencies that must report every year but have no programme in the year."""
+        return [
+            agency
+            for agency in self.agencies
+            if agency.reported_count < agency.program_count or not agency.program_count
+        ]
 
     @property
     def pockets(self):
@@ -161,6 +166,17 @@ def _attach(target, programs: list[Program]) -> None:
     target.category = _category(figures.mean_achievement)
 
 
+def _agencies_without_programmes(excluded) -> list[Agency]:
+    """The agencies that must report every year and have no programme in the year: each with
+    a rollup of nothing and a completeness of 0% (progress.completeness)."""
+    agencies = list(Agency.objects.marked_to_report().exclude(pk__in=excluded))
+    for agency in agencies:
+        _attach(agency, [])
+        agency.completeness = progress.completeness(0, 0, must_report=True)
+        agency.not_reported = []
+    return agencies
+
+
 def meeting_for(*, user, year: int, quarter: int, list_limit: int | None = None) -> Meeting:
     """Everything the meeting discusses for `year` as of `quarter`, as `user` may see it."""
     programs = access.readable(user, Program.objects.all()).filter(year=year)
@@ -197,6 +213,8 @@ def meeting_for(*, user, year: int, quarter: int, list_limit: int | None = None)
             (row for row in own if not row.reported), key=lambda row: (row.strategy_id, row.name)
         )
         agencies.append(agency)
+    if access.may_read(user, Program):
+        agencies += _agencies_without_programmes(by_agency)
     means = [agency.mean_achievement for agency in agencies]
     for agency, rank in zip(agencies, progress.ranks(means), strict=True):
         agency.rank = rank

@@ -127,6 +127,11 @@ def _off_track_sheet(workbook, meeting: Meeting):
 def _not_reported_sheet(workbook, meeting: Meeting):
     headers = [_("Agency (OPD)"), _("Programme"), _("Strategy")]
     rows = [[p.agency.name, p.name, p.strategy.number] for p in meeting.not_reported]
+    rows += [
+        [agency.name, _("No programme entered for the year"), None]
+        for agency in meeting.agencies_not_reported
+        if not agency.program_count
+    ]
     write_sheet(workbook, _("Not reported"), headers, rows, {3: "0"})
 
 

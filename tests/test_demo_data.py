@@ -13,6 +13,7 @@ from bartim import access
 from bartim.models import ReviewStatus, User, Village
 from demo.demo import REPORTER_ACCOUNTS
 from indicators.models import Indicator, IndicatorValue
+from indicators.targets import indicator_target_errors
 from programs.models import Program
 from villages.models import VillageData
 from villages.pockets import annotate_pockets
@@ -241,6 +242,11 @@ def test_quarter_targets_are_cumulative_and_end_at_the_annual_target(demo):
             assert targets == sorted(targets), indicator.name
         if indicator.aggregation != Indicator.Aggregation.LATEST:
             assert targets[-1] == indicator.target, indicator.name
+
+
+def test_demo_quarter_targets_follow_the_apps_rules(demo):
+    for indicator in Indicator.objects.all():
+        assert indicator_target_errors(indicator) == {}, indicator.name
 
 
 def test_the_pockets_the_doc_quotes_are_the_ones_the_app_finds(demo):

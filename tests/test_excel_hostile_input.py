@@ -238,7 +238,7 @@ def test_quarter_import_refuses_every_bad_cell_and_saves_all_or_nothing(
     ):
         values.cell(row=row_number, column=value_headers["Realisasi"]).value = realized_cell.value
         values.cell(
-            row=row_number, column=value_headers["Target triwulan"]
+            row=row_number, column=value_headers["Target s.d. triwulan ini (kumulatif)"]
         ).value = target_cell.value
     budget_column = budget_headers["Realisasi anggaran triwulan ini (Rp)"]
     budgets.cell(row=2, column=budget_column).value = budget.value
@@ -252,7 +252,9 @@ def test_quarter_import_refuses_every_bad_cell_and_saves_all_or_nothing(
     expected_errors = [
         ("Indikator", row_number, get_column_letter(value_headers[header]))
         for row_number, pair in enumerate(zip(realized, targets, strict=True), start=2)
-        for header, cell in zip(("Realisasi", "Target triwulan"), pair, strict=True)
+        for header, cell in zip(
+            ("Realisasi", "Target s.d. triwulan ini (kumulatif)"), pair, strict=True
+        )
         # Indicator values may be negative or fractional (a rate, a decrease).
         if cell.expect == INVALID
         and not isinstance(cell.value, int | float | Decimal)

@@ -50,7 +50,7 @@ POOR_PEOPLE = "Penduduk miskin (jiwa)"
 EXTREMELY_POOR = "Penduduk miskin ekstrem (jiwa)"
 VILLAGE_CODE = "Kode desa/kelurahan"
 REALIZED = "Realisasi"
-QUARTER_TARGET = "Target triwulan"
+QUARTER_TARGET = "Target s.d. triwulan ini (kumulatif)"
 BUDGET_REALIZED = "Realisasi anggaran triwulan ini (Rp)"
 
 
@@ -153,7 +153,7 @@ def test_opd_reports_a_quarter_from_the_template(opd_a, opd_a_user, houses, fami
             3,
             "Bedah Rumah · KK dibantu · TW II 2024",
             "changed",
-            [("Target triwulan", "–", "200"), ("Realisasi", "100", "150")],
+            [("Target s.d. triwulan ini (kumulatif)", "–", "200"), ("Realisasi", "100", "150")],
         ),
         (2, "Bedah Rumah · TW II 2024", "changed", [(BUDGET_REALIZED, "0", "30.000.000")]),
     ]
@@ -634,7 +634,7 @@ def test_a_locked_quarter_is_refused_to_the_opd(opd_a, houses, admin_user, progr
 
     locked = "TW II 2024 sudah dikunci; hanya administrator yang dapat mengubahnya."
     assert errors == [
-        ("Indikator", 2, "H (Triwulan (1–4))", locked),
+        ("Indikator", 2, "I (Triwulan (1–4))", locked),
         ("Anggaran", 2, "G (Triwulan (1–4))", locked),
     ]
     assert not IndicatorValue.objects.exists()

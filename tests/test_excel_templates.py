@@ -163,10 +163,11 @@ def test_the_quarterly_template_holds_the_opds_changeable_programmes(
         "Program": True,
         "Indikator": True,
         "Satuan": True,
+        "Cara menjumlahkan triwulan": True,
         "Target tahunan": True,
         "Tahun": True,
         "Triwulan (1–4)": True,
-        "Target triwulan": False,
+        "Target s.d. triwulan ini (kumulatif)": False,
         "Realisasi": False,
     }
     assert validations(budget) == {

@@ -91,7 +91,7 @@ def test_row_shows_the_progress_of_a_lower_is_better_indicator(viewer_client, wo
         "Arah": "makin rendah makin baik",
         "Kondisi awal": "20",
         "Target tahunan": "15",
-        "Target sampai triwulan": "15",
+        "Target s.d. triwulan ini (kumulatif; tingkatnya untuk nilai terakhir)": "15",
         "Realisasi sampai triwulan": "18",
         "Capaian (%)": "40,00%",
         "Kategori": "sangat rendah",
@@ -103,7 +103,9 @@ def test_quarter_moves_realised_expected_and_achievement(viewer_client, world):
     as_of_q4 = viewer_client.get(URL, {"quarter": 4, "q": "KK menerima"})
 
     assert html_column(as_of_q1, "Realisasi sampai triwulan") == ["20"]
-    assert html_column(as_of_q1, "Target sampai triwulan") == ["25"]
+    assert html_column(
+        as_of_q1, "Target s.d. triwulan ini (kumulatif; tingkatnya untuk nilai terakhir)"
+    ) == ["25"]
     assert html_column(as_of_q1, "Capaian (%)") == ["80,00%"]
     assert html_column(as_of_q4, "Realisasi sampai triwulan") == ["50"]
     assert html_column(as_of_q4, "Capaian (%)") == ["50,00%"]
@@ -194,7 +196,7 @@ def test_exports_hold_exactly_the_filtered_rows_of_every_page(viewer_client, man
             "Arah",
             "Kondisi awal",
             "Target tahunan",
-            "Target sampai triwulan",
+            "Target s.d. triwulan ini (kumulatif; tingkatnya untuk nilai terakhir)",
             "Realisasi sampai triwulan",
             "Capaian (%)",
             "Kategori",

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from bartim.models import Agency
 from demo.demo import demo_load
 from helpers.formatting import format_percent, format_rupiah
 from indicators.models import Indicator, IndicatorValue
@@ -163,11 +164,18 @@ def test_agencies_that_have_not_reported_the_quarter(viewer):
         if p.pk not in reported
     ]
     assert missing
+    # Agencies marked as reporting every year with no programme in the year have nothing.
+    without_programmes = set(
+        Agency.objects.filter(must_report=True, is_active=True)
+        .exclude(programs__year=YEAR)
+        .values_list("name", flat=True)
+    )
+    assert without_programmes
 
     response = viewer.get(reverse("reports:dashboard"))
 
     _headers, rows = table_rows(response, "not-reported-table")
-    assert {row[0] for row in rows} == {p.agency.name for p in missing}
+    assert {row[0] for row in rows} == {p.agency.name for p in missing} | without_programmes
     for program in missing:
         assert program.name in {name for row in rows for name in [row[3]] if program.name in name}
 

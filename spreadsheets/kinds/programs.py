@@ -232,6 +232,16 @@ INDICATORS = SheetSpec(
             validation={"type": "decimal"},
             help=gettext_lazy("Required."),
         ),
+        Column(
+            key="q4_target_reason",
+            label=_label(Indicator, "q4_target_reason"),
+            parse=text(300),
+            blank="",
+            width=30,
+            help=gettext_lazy(
+                "Only for a sum of quarters whose Q IV target is not the annual target: why."
+            ),
+        ),
     ),
     allow_new_rows=True,
 )
@@ -244,7 +254,7 @@ PROGRAM_FIELDS = (
     "target_villages",
     "description",
 )
-INDICATOR_FIELDS = ("unit", "direction", "aggregation", "baseline", "target")
+INDICATOR_FIELDS = ("unit", "direction", "aggregation", "baseline", "target", "q4_target_reason")
 
 
 class AgencyLookup:
@@ -343,6 +353,7 @@ class ProgramsKind(TemplateKind):
                             "aggregation": str(indicator.get_aggregation_display()),
                             "baseline": indicator.baseline,
                             "target": indicator.target,
+                            "q4_target_reason": indicator.q4_target_reason,
                         }
                     )
                 )

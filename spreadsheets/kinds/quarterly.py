@@ -64,17 +64,24 @@ VALUES = SheetSpec(
         _info("program", gettext_lazy("Programme"), 32),
         _info("indicator", gettext_lazy("Indicator"), 32),
         _info("unit", gettext_lazy("Unit"), 8),
+        _info("aggregation", capfirst(Indicator._meta.get_field("aggregation").verbose_name), 24),
         _info("annual_target", gettext_lazy("Annual target"), 12, "#,##0.##"),
         year_column(identifying=True, help=gettext_lazy("Fiscal year of the programme.")),
         _quarter_column(),
         Column(
             key="target",
-            label=capfirst(IndicatorValue._meta.get_field("target").verbose_name),
+            label=gettext_lazy("Target up to this quarter (cumulative)"),
             parse=decimal(2),
-            width=14,
+            width=18,
             number_format="#,##0.00",
             validation={"type": "decimal"},
-            help=gettext_lazy("Optional. A blank cell clears the value."),
+            help=gettext_lazy(
+                "Optional. Where the indicator should be by the end of the quarter. For a sum "
+                "of quarters or a cumulative total: the total since 1 January, not the "
+                "quarter's own share; it never goes down from one quarter to the next, and for "
+                "a sum of quarters the Q IV target is the annual target. For a latest value: "
+                "the level. A blank cell clears the value."
+            ),
         ),
         Column(
             key="realized",
@@ -149,6 +156,13 @@ class QuarterlyKind(TemplateKind):
             "programme, so that each programme's budget is entered once."
         ),
         gettext_lazy(
+            "Quarter targets are cumulative: the target of Q II is what should be reached in Q "
+            "I and Q II together, so it is never lower than the target of Q I, and for a sum of "
+            "quarters the target of Q IV equals the annual target (unless the indicator gives "
+            "the reason in the application). For a latest value (a rate) the target is the "
+            "level expected at the end of the quarter."
+        ),
+        gettext_lazy(
             "Only programmes in draft or returned to you are in the template; submitted and "
             "approved programmes cannot be changed by an import."
         ),
@@ -192,6 +206,7 @@ class QuarterlyKind(TemplateKind):
                             "program": program.name,
                             "indicator": indicator.name,
                             "unit": indicator.unit,
+                            "aggregation": str(indicator.get_aggregation_display()),
                             "annual_target": indicator.target,
                             "year": year,
                             "quarter": quarter,
