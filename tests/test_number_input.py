@@ -143,6 +143,7 @@ def quarter_form(program, indicator, **data):
         program=program,
         indicators=[indicator],
         values={},
+        quarter=1,
     )
 
 
