@@ -1,17 +1,21 @@
 """Exports of a table's filtered, sorted rows (every page) to CSV and XLSX, from
 django-tables2's own `Table.as_values()` (each column's value_FOO/value()).
 
-CSV is for other programs: plain numbers (1250000000, 6.66), UTF-8, comma-separated, sent as
-it is written. XLSX is for people: real numbers with a number format, which Excel then shows
-in the reader's own locale (1.250.000.000 in Indonesian Excel). django-tables2's own
-TableExport (tablib) writes neither the number formats nor inert formulas, hence this module."""
+CSV opens in Excel as the reader's regional settings expect (Indonesian: semicolons between
+columns and a decimal comma, `1250000000;6,66`; English: commas and a decimal point), UTF-8
+with a byte-order mark, numbers without grouping, sent as it is written. XLSX is for people:
+real numbers with a number format, which Excel then shows in the reader's own locale
+(1.250.000.000 in Indonesian Excel). django-tables2's own TableExport (tablib) writes neither
+the number formats nor inert formulas, hence this module."""
 
 import csv
 import io
+from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django.utils.encoding import force_str
+from django.utils.formats import get_format
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -26,6 +30,9 @@ FORMATS = {
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+# Excel reads a CSV as UTF-8 only after a byte-order mark, and where the decimal separator is
+# a comma (Indonesian regional settings) it splits columns on semicolons.
+BYTE_ORDER_MARK = "\ufeff"
 
 
 # Number formats of the workbooks' numeric columns.
@@ -68,18 +75,7 @@ class _Echo:
 
 
 def csv_response(table, filename: str) -> StreamingHttpResponse:
-    language = translation.get_language()
-
-    def lines():
-        # The body is written after the view has returned; keep the request's language.
-        with translation.override(language):
-            writer = csv.writer(_Echo())
-            for row in rows(table):
-                yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type=FORMATS[CSV])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_rows_response(table.as_values(), filename)
 
 
 def xlsx_response(table, filename: str, title: str) -> HttpResponse:
@@ -164,16 +160,33 @@ def workbook_response(fill, filename: str) -> HttpResponse:
     return response
 
 
+def csv_separators() -> tuple[str, str]:
+    """The column and decimal separators of the active language, as Excel expects them."""
+    decimal = get_format("DECIMAL_SEPARATOR")
+    return (";" if decimal == "," else ","), decimal
+
+
+def _csv_cell(value, decimal: str):
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", decimal)
+    return neutralise(value)
+
+
 def csv_rows_response(rows, filename: str) -> StreamingHttpResponse:
-    """A CSV download of `rows` (the header first), neutralised, written as it is sent in
-    the request's language."""
+    """A CSV download of `rows` (the header first), neutralised, in the request's language
+    and separators."""
     language = translation.get_language()
 
     def lines():
+        # The body is written after the view has returned; keep the request's language.
         with translation.override(language):
-            writer = csv.writer(_Echo())
+            delimiter, decimal = csv_separators()
+            writer = csv.writer(_Echo(), delimiter=delimiter)
+            yield BYTE_ORDER_MARK
             for row in rows:
-                yield writer.writerow([neutralise(value) for value in row])
+                yield writer.writerow([_csv_cell(value, decimal) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type=FORMATS[CSV])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

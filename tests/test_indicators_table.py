@@ -214,7 +214,7 @@ def test_exports_hold_exactly_the_filtered_rows_of_every_page(viewer_client, man
         "100",
         "100",
         "70",
-        "70.00",
+        "70,00",
         "sedang",
     ]
     assert xlsx_row[2:] == [

@@ -3,7 +3,6 @@ only once confirmed (programs.plausibility), no negative realisation or budget, 
 quantities shown and exported without empty decimals, and a village-data record's village
 and year fixed once it exists."""
 
-import csv
 import io
 from decimal import Decimal
 
@@ -27,6 +26,7 @@ from tests.factories import (
     StrategyFactory,
     VillageDataFactory,
 )
+from tests.table_helpers import csv_rows
 from villages.forms import VillageDataForm
 
 pytestmark = pytest.mark.django_db
@@ -451,23 +451,15 @@ def test_exports_write_counts_as_whole_numbers_and_fractions_as_they_are(admin_c
     url = reverse("programs:indicator_list")
     params = {"year": indicator.program.year, "quarter": 1}
 
-    csv_rows = list(
-        csv.reader(
-            io.StringIO(
-                b"".join(
-                    admin_client.get(url, {**params, "_export": "csv"}).streaming_content
-                ).decode()
-            )
-        )
-    )
+    csv_export = csv_rows(admin_client.get(url, {**params, "_export": "csv"}))
     workbook = load_workbook(
         io.BytesIO(admin_client.get(url, {**params, "_export": "xlsx"}).content)
     )
     sheet = workbook.active
 
-    header = csv_rows[0]
-    row = next(r for r in csv_rows if "Siswa dibantu" in r)
-    assert row[header.index("Kondisi awal")] == "4.5"
+    header = csv_export[0]
+    row = next(r for r in csv_export if "Siswa dibantu" in r)
+    assert row[header.index("Kondisi awal")] == "4,5"
     assert row[header.index("Target tahunan")] == "120"
     cells = {cell.value: cell for cell in sheet[1]}
     xlsx_row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Siswa dibantu")

@@ -167,7 +167,7 @@ def test_exports_hold_exactly_the_rows_of_every_page(viewer_client, many):
     assert column(xlsx_export, "Perangkat daerah (OPD)") == first + second
     assert csv_export[0] == xlsx_export[0] == HEADERS
     assert csv_export[1] == [
-        "1", "Dinas 09", "1", "100000000", "0", "0.00", "100.00", "sangat tinggi", "1", "100.00"
+        "1", "Dinas 09", "1", "100000000", "0", "0,00", "100,00", "sangat tinggi", "1", "100,00"
     ]  # fmt: skip
     assert xlsx_export[1] == [1, "Dinas 09", 1, 100_000_000, 0, 0, 100, "sangat tinggi", 1, 100]
     assert xlsx_response["Content-Disposition"] == (

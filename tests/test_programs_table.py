@@ -274,14 +274,27 @@ def test_csv_export_holds_exactly_the_filtered_rows_of_every_page(viewer_client,
     assert by_name["Program A05"][4:10] == [
         "6000000",
         "50000",
-        "0.83",
+        "0,83",
         "1",
-        "60.00",
+        "60,00",
         "rendah",
     ]
     assert response["Content-Disposition"] == (
         f'attachment; filename="program_2024_tw4_opd-{agency_a.pk}.csv"'
     )
+
+
+def test_csv_export_in_english_uses_commas_and_decimal_points(viewer_client, many, agency_a):
+    """Excel with English regional settings splits on commas and reads 0.83; with Indonesian
+    ones on semicolons and 0,83 (the test above)."""
+    viewer_client.post(reverse("set_language"), {"language": "en"})
+
+    response = viewer_client.get(URL, {"quarter": 4, "opd": agency_a.pk, "_export": "csv"})
+
+    rows = csv_rows(response, delimiter=",")
+    assert rows[0][:3] == ["Programme", "Agency (OPD)", "Strategy"]
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Program A05"][4:7] == ["6000000", "50000", "0.83"]
 
 
 def test_xlsx_export_holds_the_same_rows_with_numbers_as_numbers(viewer_client, many, agency_a):

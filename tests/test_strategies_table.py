@@ -122,7 +122,7 @@ def test_exports_hold_the_rows_of_the_page_with_raw_numbers(viewer_client, world
     assert csv_export[0] == xlsx_export[0] == HEADERS
     assert [row[0] for row in csv_export[1:]] == [row[0] for row in page] == ["1", "2", "3"]
     assert csv_export[1] == [
-        "1", "Strategi 1", "2024", "2", "2", "4000", "1000", "25.00", "90.00", "tinggi"
+        "1", "Strategi 1", "2024", "2", "2", "4000", "1000", "25,00", "90,00", "tinggi"
     ]  # fmt: skip
     assert xlsx_export[1] == [1, "Strategi 1", 2024, 2, 2, 4000, 1000, 25, 90, "tinggi"]
     assert xlsx_export[3] == [3, "Strategi 3", 2024, 0, 0, 0, 0, None, None, "tidak ada data"]

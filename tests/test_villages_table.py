@@ -444,7 +444,8 @@ def test_csv_export_holds_exactly_the_filtered_rows_of_every_page(viewer_client,
     row = next(row for row in rows[1:] if row[0] == "Desa 04")
     assert row == [
         "Desa 04", "Desa", "Benua Lima", "2024", "1000", "250", str(record.poor_households),
-        str(record.poor_people), f"{_percent(_rate(record))}", str(record.extremely_poor_people),
+        str(record.poor_people), str(_percent(_rate(record))).replace(".", ","),
+        str(record.extremely_poor_people),
         "Ya" if _is_pocket(record) else "Tidak", str(_reaching(record)), "Draf",
     ]  # fmt: skip
     assert response["Content-Disposition"] == (
