@@ -137,6 +137,15 @@ class IndicatorValueFactory(StoredProgressFactory):
     realized = Decimal("25")
 
 
+class PlanFactory(ProgramFactory):
+    """A programme ready to submit: a plan has at least one indicator with an annual target."""
+
+    @factory.post_generation
+    def indicator(obj, create, extracted, **kwargs):
+        if create:
+            IndicatorFactory(program=obj, **kwargs)
+
+
 class VillageDataFactory(DjangoModelFactory):
     class Meta:
         model = VillageData
