@@ -29,7 +29,13 @@ from django.db.models import Q
 from bartim.models import Agency, District, Regency, ReviewStatus, Village
 from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program, ProgramReviewEvent, Strategy
+from programs.models import (
+    Program,
+    ProgramReviewEvent,
+    QuarterReport,
+    QuarterReportReviewEvent,
+    Strategy,
+)
 from programs.progress import refresh_stored_progress
 from reference.loading import AGENCY_FILE, default_data_dir, read_csv
 from villages.models import VillageData, VillageDataReviewEvent
@@ -288,6 +294,11 @@ def remove_synthetic() -> dict[str, int]:
         ),
         ("programme review steps", ProgramReviewEvent.objects.filter(program__in=programmes)),
         (
+            "quarter report review steps",
+            QuarterReportReviewEvent.objects.filter(quarter_report__program__in=programmes),
+        ),
+        ("quarter reports", QuarterReport.objects.filter(program__in=programmes)),
+        (
             "village data review steps",
             VillageDataReviewEvent.objects.filter(village_data__village__in=villages),
         ),
@@ -542,7 +553,12 @@ class _Regency:
         ]
         recent = year == self.shape.last_year
         status = rng.choices(
-            list(ReviewStatus),
+            [
+                ReviewStatus.DRAFT,
+                ReviewStatus.SUBMITTED,
+                ReviewStatus.APPROVED,
+                ReviewStatus.RETURNED,
+            ],
             weights=[20, 30, 40, 10] if recent else [2, 5, 90, 3],
         )[0]
         beneficiaries = None if rng.random() < 0.15 else round(rng.lognormvariate(6, 1.1))
