@@ -498,6 +498,17 @@ class _Regency:
                 name = self._programme_name(strategy, districts, names_taken, agency.pk, year)
                 plans.append(self._plan(agency, strategies[strategy], year, name))
             programmes = self._create("programmes", Program, [programme for programme, _ in plans])
+            # An approved plan's reported quarters were verified, as the leaders' pages count.
+            self._create(
+                "quarter reports",
+                QuarterReport,
+                [
+                    QuarterReport(program=programme, quarter=quarter, status=ReviewStatus.APPROVED)
+                    for programme, (_, plan) in zip(programmes, plans, strict=True)
+                    if programme.status == ReviewStatus.APPROVED
+                    for quarter in range(1, plan["reported"] + 1)
+                ],
+            )
             links = []
             indicator_plans = []
             for programme, (_, plan) in zip(programmes, plans, strict=True):

@@ -1,0 +1,30 @@
+"""The leaders' pages' switch between verified figures only (the default) and everything
+submitted (`?data=all`), which programs.progress counts; the same parameter on the
+dashboard, the meeting report, the targeting check and their exports."""
+
+from django.http import QueryDict
+
+PARAMETER = "data"
+ALL_SUBMITTED = "all"
+
+
+def includes_unverified(request) -> bool:
+    return request.GET.get(PARAMETER) == ALL_SUBMITTED
+
+
+def with_verification(query: QueryDict, unverified: bool) -> str:
+    """`query` (a copy is changed) with the switch set to `unverified`, urlencoded."""
+    query = query.copy()
+    query.pop(PARAMETER, None)
+    if unverified:
+        query[PARAMETER] = ALL_SUBMITTED
+    return query.urlencode()
+
+
+def switch(request) -> dict:
+    """What the toggle template (reports/_verification.html) needs."""
+    return {
+        "unverified": includes_unverified(request),
+        "verified_query": with_verification(request.GET, False),
+        "all_query": with_verification(request.GET, True),
+    }
