@@ -33,7 +33,8 @@ The rules, in one sentence each:
 The policy knows each kind of record by its model label (KINDS), so that it imports no app
 above this one: a new kind of reported record is a new line there. Its questions, by use:
 - querysets: readable(), reported(), editable(), choices_for();
-- one record: may_read(), may_create() / check_create(), own_owner_id(), owner_field(),
+- one record: may_read(), reports_on(), may_create() / check_create(), own_owner_id(),
+  owner_field(),
   may_write(), may_change() / check_change(), fixed_fields() / check_fields(),
   may_delete_any(), may_delete() / check_delete(), and for views get_for_read() /
   get_for_write();
