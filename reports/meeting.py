@@ -30,6 +30,7 @@ from programs import progress as programme_progress
 from programs.filters import PeriodFilterSet
 from programs.models import Program, Strategy
 from reports.targeting import TargetingCheck, TargetingSummary, summarise, targeting_check
+from reports.verification import counted_filter
 from villages.models import PovertyStatistic
 
 # The dashboard lists this many rows of each list (pockets, uncovered pockets, programmes off
@@ -50,7 +51,10 @@ def latest_quarter_with_data(programs, year: int) -> int:
 class MeetingPeriodFilterSet(PeriodFilterSet):
     """The year and quarter of the dashboard, from `?year=&quarter=`: the same parameters,
     choices and messages as the tables, but the quarter defaults to the latest one with
-    data, which is the one the meeting discusses."""
+    data, which is the one the meeting discusses. `figures` is the switch to all submitted
+    figures (reports.verification)."""
+
+    figures = counted_filter()
 
     def defaults(self, data):
         year = data.get("year", "")

@@ -18,7 +18,7 @@ from programs import periods
 from programs.models import Program
 from reports.targeting import targeting_check
 from reports.targeting_export import targeting_xlsx_response
-from reports.verification import ALL_SUBMITTED, includes_unverified, switch
+from reports.verification import ALL_SUBMITTED, counted_filter, includes_unverified, switch
 from villages.models import VillageData
 
 
@@ -45,6 +45,8 @@ class TargetingFilterSet(TableFilterSet):
         empty_label=_("All"),
         error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
     )
+
+    figures = counted_filter()
 
     fixed = ("year",)
 
@@ -88,7 +90,7 @@ def targeting(request):
     if not filterset.is_valid():
         return render(request, "reports/targeting.html", context)
     unverified = includes_unverified(request)
-    data = ALL_SUBMITTED if unverified else None
+    figures = ALL_SUBMITTED if unverified else None
 
     year = filterset.form.cleaned_data["year"]
     district = filterset.form.cleaned_data["kecamatan"]
@@ -122,7 +124,7 @@ def targeting(request):
     context.update(
         sections=sections,
         period=filterset.period(),
-        share_url=_link(year=year, kecamatan=kecamatan, data=data),
-        xlsx_url=_link(year=year, kecamatan=kecamatan, data=data, _export=exports.XLSX),
+        share_url=_link(year=year, kecamatan=kecamatan, figures=figures),
+        xlsx_url=_link(year=year, kecamatan=kecamatan, figures=figures, _export=exports.XLSX),
     )
     return render(request, "reports/targeting.html", context)

@@ -1,11 +1,24 @@
 """The leaders' pages' switch between verified figures only (the default) and everything
-submitted (`?data=all`), which programs.progress counts; the same parameter on the
+submitted (`?figures=all`), which programs.progress counts; the same parameter on the
 dashboard, the meeting report, the targeting check and their exports."""
 
+import django_filters
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
-PARAMETER = "data"
+PARAMETER = "figures"
 ALL_SUBMITTED = "all"
+
+
+def counted_filter() -> django_filters.ChoiceFilter:
+    """The switch as a field of a page's filter form (named `figures` where it is declared),
+    so that applying the other filters keeps it."""
+    return django_filters.ChoiceFilter(
+        label=_("Figures counted"),
+        choices=[(ALL_SUBMITTED, _("All submitted"))],
+        empty_label=_("Verified only"),
+        method="keep",
+    )
 
 
 def includes_unverified(request) -> bool:

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 URL = reverse("reports:dashboard")
 # "All submitted": the watched programme is submitted, so that an administrator's writes
 # below reach it, and the pages count it marked as unverified.
-PERIOD = {"year": 2024, "quarter": 1, "data": "all"}
+PERIOD = {"year": 2024, "quarter": 1, "figures": "all"}
 UNVERIFIED_MARK = " belum terverifikasi"
 
 
@@ -239,7 +239,7 @@ def test_the_meeting_report_is_cached_and_follows_a_write_too(client, watched, a
     url = reverse("reports:meeting_report", args=[2024])
 
     def off_track(quarter):
-        response = client.get(url, {"quarter": quarter, "data": "all"})
+        response = client.get(url, {"quarter": quarter, "figures": "all"})
         content = response.content.decode()
         if "off-track-table" not in content:
             return []
@@ -263,7 +263,7 @@ def test_the_targeting_check_is_cached_and_follows_a_write_too(
     url = reverse("reports:targeting")
 
     def reached():
-        content = client.get(url, {"year": 2024, "data": "all"}).content.decode()
+        content = client.get(url, {"year": 2024, "figures": "all"}).content.decode()
         return "Kantong kemiskinan tak dijangkau program mana pun" not in content
 
     assert not reached()

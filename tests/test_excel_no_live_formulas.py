@@ -117,12 +117,12 @@ WORKBOOKS = {
     ),
     "meeting report": lambda c: (
         c.get(
-            reverse("reports:meeting_report_xlsx", args=[2024]), {"quarter": 1, "data": "all"}
+            reverse("reports:meeting_report_xlsx", args=[2024]), {"quarter": 1, "figures": "all"}
         ).content
     ),
     "targeting check": lambda c: (
         c.get(
-            reverse("reports:targeting"), {"year": 2024, "_export": "xlsx", "data": "all"}
+            reverse("reports:targeting"), {"year": 2024, "_export": "xlsx", "figures": "all"}
         ).content
     ),
 }

@@ -1,6 +1,6 @@
 """Leaders see what is verified (issue 16, item 4): the dashboard, the meeting report, the
 targeting check and their workbooks count approved plans and verified quarters; "all
-submitted" (?data=all) also counts submitted and returned ones, marked; drafts never count."""
+submitted" (?figures=all) also counts submitted and returned ones, marked; drafts never count."""
 
 from decimal import Decimal
 
@@ -99,7 +99,7 @@ def test_the_meeting_report_says_which_it_shows_and_marks_unverified_rows(
     url = reverse("reports:meeting_report", args=[2024])
 
     default = client.get(url, {"quarter": 1})
-    everything = client.get(url, {"quarter": 1, "data": "all"})
+    everything = client.get(url, {"quarter": 1, "figures": "all"})
 
     assert "Hanya data terverifikasi" in default.content.decode()
     assert "Termasuk data belum terverifikasi" in everything.content.decode()
@@ -107,7 +107,7 @@ def test_the_meeting_report_says_which_it_shows_and_marks_unverified_rows(
     _headers, rows = table_rows(everything, "off-track-table")
     assert [row[0] for row in rows] == ["Dikembalikan belum terverifikasi"]
     # The toggle links to the other view, keeping the quarter.
-    assert 'href="?quarter=1&amp;data=all"' in default.content.decode()
+    assert 'href="?quarter=1&amp;figures=all"' in default.content.decode()
 
 
 def test_the_dashboard_and_the_workbook_follow_the_switch(client, year, viewer_user):
@@ -115,11 +115,11 @@ def test_the_dashboard_and_the_workbook_follow_the_switch(client, year, viewer_u
 
     dashboard = client.get(reverse("reports:dashboard"), {"year": 2024, "quarter": 1})
     all_dashboard = client.get(
-        reverse("reports:dashboard"), {"year": 2024, "quarter": 1, "data": "all"}
+        reverse("reports:dashboard"), {"year": 2024, "quarter": 1, "figures": "all"}
     )
     book = workbook(
         client.get(
-            reverse("reports:meeting_report_xlsx", args=[2024]), {"quarter": 1, "data": "all"}
+            reverse("reports:meeting_report_xlsx", args=[2024]), {"quarter": 1, "figures": "all"}
         )
     )
 
@@ -152,3 +152,15 @@ def test_targeting_counts_approved_plans_and_never_drafts(year, viewer_user, vil
     }
     assert [f.program.unverified for f in everything.programs_without_target if
             f.program.name == "Rencana diajukan"] == [True]  # fmt: skip
+
+
+def test_the_dashboards_filter_form_carries_the_switch(client, year, viewer_user):
+    client.force_login(viewer_user)
+
+    page = client.get(reverse("reports:dashboard"), {"year": 2024, "figures": "all"})
+    bad = client.get(reverse("reports:dashboard"), {"year": 2024, "figures": "semua"})
+
+    assert '<option value="all" selected>Semua yang diajukan</option>' in page.content.decode()
+    assert "Termasuk data belum terverifikasi" in page.content.decode()
+    assert bad.status_code == 400
+    assert "Data yang dihitung" in bad.content.decode()
