@@ -11,11 +11,19 @@ The rules, in one sentence each:
 - A reporter changes and deletes his records while they are a draft or returned; an
   administrator also while submitted. Approved records are changed by nobody until an
   administrator reopens them.
+- A programme is reviewed twice over: its plan (the programme, its indicators with their
+  annual targets, its budget ceiling and target villages) once, by the programme's status;
+  each quarter's report (that quarter's indicator values, budget realisation and note) on
+  its own, by its QuarterReport's status (no row: a draft). Quarterly data follows its
+  quarter's status, not the plan's, so an approved plan keeps receiving quarterly reports.
 - What ties a record to its reporter (a programme's agency) is changed only by an
   administrator; what a record is about (village data's village and year) by nobody once it
   exists; a review status only by review steps.
 - Review steps follow TRANSITIONS: the reporter submits; an administrator approves, returns
-  or reopens (with a reason), never his own submission.
+  or reopens (with a reason), never his own submission. A plan is submitted with at least
+  one indicator with an annual target; a quarter report once its plan is approved. The
+  reporter of an approved plan asks for a revision with a reason; an administrator grants
+  it by reopening the plan or declines it (with a reason).
 - A locked quarter's data (a programme's budget realisation of the quarter, an indicator's
   value of the quarter) is changed, added or deleted only by an administrator, who gives a
   reason; a page that cannot take a reason (the admin's delete page) cannot delete it.
@@ -26,20 +34,24 @@ The rules, in one sentence each:
 The policy knows each kind of record by its model label (KINDS), so that it imports no app
 above this one: a new kind of reported record is a new line there. Its questions, by use:
 - querysets: readable(), reported(), editable(), choices_for();
-- one record: may_read(), may_create() / check_create(), own_owner_id(), owner_field(),
+- one record: may_read(), reports_on(), may_create() / check_create(), own_owner_id(),
+  owner_field(),
   may_write(), may_change() / check_change(), fixed_fields() / check_fields(),
   may_delete_any(), may_delete() / check_delete(), and for views get_for_read() /
   get_for_write();
 - periods: quarter_refusal() / check_quarter_writable(), writable_quarters(),
   period_refusal() / check_period(), needs_reason(), may_override_locks();
-- review: TRANSITIONS, refusal(), allowed_actions().
+- quarter reports: quarter_editable(), may_change(record, fields) for a programme's
+  quarterly fields;
+- review: TRANSITIONS, refusal(), allowed_actions(), blocked_actions().
 """
 
 from dataclasses import dataclass, field
 from functools import wraps
 
+from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -53,6 +65,12 @@ class ReviewError(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class ReviewBlocked(ReviewError):
+    """A review step the user may take on a record of this status, refused for what the
+    record holds (a plan without an indicator, a quarter of a plan not yet approved): the
+    page shows the step's button disabled, with this message."""
 
 
 class PeriodLockError(Exception):
@@ -81,7 +99,9 @@ class Kind:
     some of its fields (`quarter_fields`: a programme's budget realisation per quarter).
     `period_fields` change the figures of every quarter the record holds data for, its own
     and those of the quarterly values under it (`values_quarter_path`): a programme moved to
-    another year, an indicator's annual target or aggregation changed."""
+    another year, an indicator's annual target or aggregation changed.
+    `report_path` leads to the programme whose quarter report (of the quarter at
+    `quarter_path`) holds the record's review status, instead of `status_path`."""
 
     owner: str
     owner_path: str
@@ -95,6 +115,7 @@ class Kind:
     quarter_fields: dict[int, str] = field(default_factory=dict)
     period_fields: tuple[str, ...] = ()
     values_quarter_path: str = ""
+    report_path: str = ""
 
 
 KINDS = {
@@ -122,9 +143,17 @@ KINDS = {
     "indicators.indicatorvalue": Kind(
         AGENCY,
         "indicator__program__agency_id",
-        "indicator__program__status",
+        "",
         "indicator__program__year",
         quarter_path="quarter",
+        report_path="indicator__program",
+    ),
+    "programs.quarterreport": Kind(
+        AGENCY,
+        "program__agency_id",
+        "status",
+        "program__year",
+        fixed=("program", "quarter"),
     ),
     "villages.villagedata": Kind(
         DISTRICT,
@@ -136,6 +165,10 @@ KINDS = {
         set_once=("village", "year"),
     ),
 }
+
+QUARTER_REPORT = "programs.quarterreport"
+# The statuses of an approved plan: one whose revision was asked for stands until reopened.
+APPROVED_PLAN = frozenset({ReviewStatus.APPROVED, ReviewStatus.REVISION})
 
 # Read by administrators only: who has an account and with which role is not public.
 PRIVATE = frozenset({"bartim.user"})
@@ -208,11 +241,30 @@ def reported(user, queryset: QuerySet) -> QuerySet:
 
 
 def editable(user, queryset: QuerySet) -> QuerySet:
-    """The records of `queryset` that `user` may change now."""
+    """The records of `queryset` that `user` may change now (a programme: its plan)."""
     kind = _kind(queryset.model)
     if kind is None:
         return queryset if may_write(user, queryset.model) else queryset.none()
+    if kind.report_path:
+        return reported(user, queryset).exclude(
+            _report_not_editable(user, OuterRef(kind.report_path), OuterRef(kind.quarter_path))
+        )
     return reported(user, queryset).filter(**{f"{kind.status_path}__in": editable_statuses(user)})
+
+
+def _report_not_editable(user, program, quarter) -> Exists:
+    """Whether the quarter report of `program`'s `quarter` holds a status `user` may not
+    change data in. A quarter without a report is a draft, so only a stored row can."""
+    reports = apps.get_model(QUARTER_REPORT)._default_manager
+    return Exists(
+        reports.filter(program=program, quarter=quarter).exclude(status__in=editable_statuses(user))
+    )
+
+
+def quarter_editable(user, queryset: QuerySet, quarter: int) -> QuerySet:
+    """The programmes of `queryset` whose data of `quarter` (indicator values, budget
+    realisation, note) `user` may change now, whatever their plan's status."""
+    return reported(user, queryset).exclude(_report_not_editable(user, OuterRef("pk"), quarter))
 
 
 def choices_for(user, model, queryset: QuerySet) -> QuerySet:
@@ -279,27 +331,50 @@ def own_owner_id(user, model):
     return owner_id(user, kind.owner)
 
 
-def may_change(user, record) -> bool:
-    """Whether `user` may change `record` now, as stored in the database."""
+def may_change(user, record, fields=None) -> bool:
+    """Whether `user` may change `record` now, as stored in the database. With `fields`
+    (names), whether he may change those: a programme's quarterly fields (budget
+    realisation) follow their quarter's report, its other fields its plan."""
     model = type(record)
-    if _kind(model) is None:
+    kind = _kind(model)
+    if kind is None:
         return may_write(user, model)
-    return editable(user, model._default_manager.filter(pk=record.pk)).exists()
+    stored = model._default_manager.filter(pk=record.pk)
+    if fields is None or not kind.quarter_fields:
+        return editable(user, stored).exists()
+    by_name = {name: quarter for quarter, name in kind.quarter_fields.items()}
+    plan_fields = set(fields) - set(by_name)
+    if plan_fields and not editable(user, stored).exists():
+        return False
+    return all(
+        quarter_editable(user, stored, by_name[name]).exists()
+        for name in set(fields) & set(by_name)
+    )
 
 
-def locked_for_change(user, model, pk, *, seen_version=None, message=None):
+def locked_for_change(user, model, pk, *, seen_version=None, message=None, quarter=None):
     """The record `pk` of `model` locked for a write (SELECT ... FOR UPDATE), its version
     raised (helpers.concurrency: EditConflict when someone saved it after `seen_version`),
-    or PermissionDenied when `user` may not change it now. Inside the caller's transaction."""
+    or PermissionDenied when `user` may not change it now: a programme's plan, or with
+    `quarter` that quarter's data (quarter_editable). Inside the caller's transaction.
+    `quarter=0`: only who reports on it, the fields changed being checked by the caller
+    (may_change with fields)."""
     claim_version(model, pk=pk, seen_version=seen_version, actor=user)
-    current = editable(user, model._default_manager.all()).select_for_update().filter(pk=pk).first()
+    records = model._default_manager.all()
+    if quarter is None:
+        records = editable(user, records)
+    elif quarter:
+        records = quarter_editable(user, records, quarter)
+    else:
+        records = reported(user, records)
+    current = records.select_for_update().filter(pk=pk).first()
     if current is None:
         raise PermissionDenied(message or _("You may not change this record now."))
     return current
 
 
-def check_change(user, record, message=None) -> None:
-    if not may_change(user, record):
+def check_change(user, record, message=None, fields=None) -> None:
+    if not may_change(user, record, fields):
         raise PermissionDenied(message or _("You may not change this record now."))
 
 
@@ -311,7 +386,7 @@ def fixed_fields(user, model, creating: bool = False) -> frozenset[str]:
     kind = _kind(model)
     if kind is None:
         return frozenset()
-    fixed = {kind.status_path} if "__" not in kind.status_path else set()
+    fixed = {kind.status_path} if kind.status_path and "__" not in kind.status_path else set()
     if not creating:
         fixed.update(kind.set_once)
     if not (creating or is_admin(user)):
@@ -500,6 +575,8 @@ class Transition:
     target: str
     needs_reason: bool
     by_admin: bool
+    # The kinds of record (model labels) the step applies to; empty: every kind.
+    kinds: frozenset[str] = frozenset()
 
 
 TRANSITIONS = {
@@ -521,21 +598,46 @@ TRANSITIONS = {
         needs_reason=True,
         by_admin=True,
     ),
+    # Reopening a plan whose revision was asked for grants the request.
     ReviewAction.REOPEN: Transition(
-        frozenset({ReviewStatus.APPROVED}),
+        frozenset({ReviewStatus.APPROVED, ReviewStatus.REVISION}),
         ReviewStatus.RETURNED,
         needs_reason=True,
         by_admin=True,
+    ),
+    ReviewAction.REQUEST_REVISION: Transition(
+        frozenset({ReviewStatus.APPROVED}),
+        ReviewStatus.REVISION,
+        needs_reason=True,
+        by_admin=False,
+        kinds=frozenset({"programs.program"}),
+    ),
+    ReviewAction.DECLINE_REVISION: Transition(
+        frozenset({ReviewStatus.REVISION}),
+        ReviewStatus.APPROVED,
+        needs_reason=True,
+        by_admin=True,
+        kinds=frozenset({"programs.program"}),
     ),
 }
 
 
 def allowed_actions(record, user) -> list[str]:
-    """The review actions `user` may take on `record` now, for showing only usable buttons."""
+    """The review actions `user` may take on `record` now, for showing only usable buttons.
+    `record` may be an unsaved quarter report (a quarter without one is a draft)."""
     return [action for action in TRANSITIONS if refusal(record, user, action) is None]
 
 
+def blocked_actions(record, user) -> list[tuple[str, str]]:
+    """The review actions `user` could take on `record` in its status but not with what it
+    holds, each with why: shown as a disabled button with the reason."""
+    refusals = ((action, refusal(record, user, action)) for action in TRANSITIONS)
+    return [(action, why.message) for action, why in refusals if isinstance(why, ReviewBlocked)]
+
+
 def last_submitter_id(record):
+    if record.pk is None:
+        return None
     event = record.review_events.filter(action=ReviewAction.SUBMIT).order_by("-pk").first()
     return event.actor_id if event else None
 
@@ -543,11 +645,16 @@ def last_submitter_id(record):
 def refusal(record, user, action):
     """Why `user` may not take `action` on `record`, or None when he may."""
     transition = TRANSITIONS[action]
+    label = type(record)._meta.label_lower
+    if transition.kinds and label not in transition.kinds:
+        return ReviewError(_("This step does not apply to this record."))
     if transition.by_admin:
         if not is_admin(user):
             return PermissionDenied(_("Only an administrator reviews submitted data."))
-    elif not reported(user, type(record)._default_manager.filter(pk=record.pk)).exists():
+    elif not reports_on(user, record):
         return PermissionDenied(_("You may not submit this record."))
+    elif action == ReviewAction.REQUEST_REVISION and is_admin(user):
+        return PermissionDenied(_("An administrator reopens an approved plan directly."))
     if record.status not in transition.sources:
         return ReviewError(
             _("This record is %(status)s, so it cannot be %(action)s.")
@@ -557,4 +664,37 @@ def refusal(record, user, action):
         last_submitter_id(record) == user.pk
     ):
         return PermissionDenied(_("You cannot review your own submission."))
+    if action == ReviewAction.SUBMIT:
+        return _submit_refusal(record, label)
+    return None
+
+
+def reports_on(user, record) -> bool:
+    """Whether `user` reports on `record` (read in memory: it may be an unsaved draft)."""
+    kind = _kind(type(record))
+    owner_pk = _value(record, kind.owner_path) if kind else None
+    return kind is not None and owner_pk is not None and may_report_for(user, kind.owner, owner_pk)
+
+
+def _submit_refusal(record, label):
+    """Why `record` cannot be submitted with what it holds, or None."""
+    if label == "programs.program" and not (
+        type(record)
+        ._default_manager.filter(pk=record.pk)
+        .filter(Q(indicators__target__gt=0) | Q(indicators__direction="down"))
+        .exists()
+    ):
+        return ReviewBlocked(
+            _(
+                "A plan is submitted with at least one indicator that has an annual target: "
+                "add an indicator first."
+            )
+        )
+    if label == QUARTER_REPORT and record.program.status not in APPROVED_PLAN:
+        return ReviewBlocked(
+            _(
+                "The programme's plan is not approved yet, so its quarter reports cannot be "
+                "submitted: submit the plan first and wait for its approval."
+            )
+        )
     return None

@@ -34,6 +34,9 @@ class ReviewStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     APPROVED = "approved", _("Approved")
     RETURNED = "returned", _("Returned")
+    # An approved plan whose reporter asked to change it; it stands as approved until an
+    # administrator reopens it (the request granted) or declines the request.
+    REVISION = "revision", _("Revision requested")
 
 
 class ReviewAction(models.TextChoices):
@@ -41,6 +44,8 @@ class ReviewAction(models.TextChoices):
     APPROVE = "approve", _("approved")
     RETURN = "return", _("returned")
     REOPEN = "reopen", _("reopened")
+    REQUEST_REVISION = "revise", _("revision requested")
+    DECLINE_REVISION = "decline", _("revision declined")
 
 
 class ReviewEvent(models.Model):

@@ -29,7 +29,13 @@ from django.db.models import Q
 from bartim.models import Agency, District, Regency, ReviewStatus, Village
 from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program, ProgramReviewEvent, Strategy
+from programs.models import (
+    Program,
+    ProgramReviewEvent,
+    QuarterReport,
+    QuarterReportReviewEvent,
+    Strategy,
+)
 from programs.progress import refresh_stored_progress
 from reference.loading import AGENCY_FILE, default_data_dir, read_csv
 from villages.models import VillageData, VillageDataReviewEvent
@@ -288,6 +294,11 @@ def remove_synthetic() -> dict[str, int]:
         ),
         ("programme review steps", ProgramReviewEvent.objects.filter(program__in=programmes)),
         (
+            "quarter report review steps",
+            QuarterReportReviewEvent.objects.filter(quarter_report__program__in=programmes),
+        ),
+        ("quarter reports", QuarterReport.objects.filter(program__in=programmes)),
+        (
             "village data review steps",
             VillageDataReviewEvent.objects.filter(village_data__village__in=villages),
         ),
@@ -487,6 +498,17 @@ class _Regency:
                 name = self._programme_name(strategy, districts, names_taken, agency.pk, year)
                 plans.append(self._plan(agency, strategies[strategy], year, name))
             programmes = self._create("programmes", Program, [programme for programme, _ in plans])
+            # An approved plan's reported quarters were verified, as the leaders' pages count.
+            self._create(
+                "quarter reports",
+                QuarterReport,
+                [
+                    QuarterReport(program=programme, quarter=quarter, status=ReviewStatus.APPROVED)
+                    for programme, (_, plan) in zip(programmes, plans, strict=True)
+                    if programme.status == ReviewStatus.APPROVED
+                    for quarter in range(1, plan["reported"] + 1)
+                ],
+            )
             links = []
             indicator_plans = []
             for programme, (_, plan) in zip(programmes, plans, strict=True):
@@ -542,7 +564,12 @@ class _Regency:
         ]
         recent = year == self.shape.last_year
         status = rng.choices(
-            list(ReviewStatus),
+            [
+                ReviewStatus.DRAFT,
+                ReviewStatus.SUBMITTED,
+                ReviewStatus.APPROVED,
+                ReviewStatus.RETURNED,
+            ],
             weights=[20, 30, 40, 10] if recent else [2, 5, 90, 3],
         )[0]
         beneficiaries = None if rng.random() < 0.15 else round(rng.lognormvariate(6, 1.1))

@@ -20,7 +20,7 @@ from bartim.models import Agency, District, ReviewAction, ReviewStatus, User, Vi
 from bartim.services import account_create
 from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program, Strategy
+from programs.models import Program, QuarterReport, Strategy
 from programs.progress import refresh_stored_progress
 from review.services import review_transition
 from villages.models import PovertyStatistic, VillageData
@@ -279,20 +279,54 @@ def _reporters(role: str, scope: str) -> dict[int, User]:
     return {getattr(user, scope): user for user in users}
 
 
-def _review(record, status: str, reporter: User, admin: User, year: int, rng) -> None:
+def _review(
+    record, status: str, reporter: User, admin: User, year: int, rng, *, start=None, days=300
+) -> None:
     """Bring a new record to `status` through the review workflow, as its reporter and the
-    administrator would, on plausible dates of the year, so that its review steps show who
-    submitted and approved it and when."""
+    administrator would, on plausible dates (submitted up to `days` after `start`, by default
+    15 January of the year), so that its review steps show who submitted and approved or
+    returned it and when."""
     if status == DRAFT:
         return
-    submitted_on = datetime(year, 1, 15, 9, tzinfo=UTC) + timedelta(days=rng.randint(0, 300))
-    steps = [(ReviewAction.SUBMIT, reporter, submitted_on)]
+    start = start or datetime(year, 1, 15, 9, tzinfo=UTC)
+    submitted_on = start + timedelta(days=rng.randint(0, days))
+    steps = [(ReviewAction.SUBMIT, reporter, submitted_on, "")]
+    reviewed_on = submitted_on + timedelta(rng.randint(2, 12))
     if status == APPROVED:
-        steps.append((ReviewAction.APPROVE, admin, submitted_on + timedelta(rng.randint(2, 12))))
-    for action, actor, when in steps:
-        review_transition(record=record, action=action, actor=actor)
-        record.review_events.filter(action=action).update(created_at=when)
+        steps.append((ReviewAction.APPROVE, admin, reviewed_on, ""))
+    elif status == ReviewStatus.RETURNED:
+        steps.append((ReviewAction.RETURN, admin, reviewed_on, RETURN_REASON))
+    for action, actor, when, reason in steps:
+        stored = review_transition(record=record, action=action, actor=actor, reason=reason)
+        stored.review_events.filter(action=action).update(created_at=when)
+        if record.pk is None:
+            record.pk = stored.pk
         record.refresh_from_db()
+
+
+# Why the demo's returned quarter reports went back to their agency.
+RETURN_REASON = "Realisasi belum didukung bukti kegiatan; lengkapi catatan triwulan."
+
+
+def _review_quarters(program, spec: ProgrammeSpec, reporter, admin, year, position) -> None:
+    """The quarter reports of an approved plan: each reported quarter verified, except the
+    latest, which is returned for every third approved programme, waits for verification
+    for the next and is verified for the one after (`position`: the programme's place among
+    the approved ones). Each report is submitted 5 to 20 days after its quarter ends."""
+    rng = random.Random(f"bartim-demo-quarter-review-{year}-{spec.name}")
+    latest = (ReviewStatus.RETURNED, SUBMITTED, APPROVED)[position % 3]
+    for quarter in range(1, spec.reported + 1):
+        quarter_end = datetime(year, 3 * quarter, 28, 9, tzinfo=UTC)
+        _review(
+            QuarterReport(program=program, quarter=quarter),
+            latest if quarter == spec.reported else APPROVED,
+            reporter,
+            admin,
+            year,
+            rng,
+            start=quarter_end + timedelta(days=5),
+            days=15,
+        )
 
 
 def _pockets(villages: list[Village]) -> list[Village]:
@@ -400,6 +434,7 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
     authors = _reporters(User.Role.OPD, "agency_id")
     admin = User.objects.filter(username="admin").first()
     existing = set(Program.objects.filter(year=year).values_list("agency_id", "name"))
+    approved = 0
     for spec in PROGRAMMES:
         agency = agencies[spec.agency]
         if (agency.pk, spec.name) in existing:
@@ -439,7 +474,12 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
         result.count("programmes", True)
         for indicator_spec in spec.indicators:
             _indicator(result, rng, program, spec, indicator_spec)
-        _review(program, spec.status, authors.get(agency.pk, admin), admin, year, rng)
+        # The plan is submitted and approved at the start of the year, before any quarter.
+        reporter = authors.get(agency.pk, admin)
+        _review(program, spec.status, reporter, admin, year, rng, days=20)
+        if spec.status == APPROVED:
+            _review_quarters(program, spec, reporter, admin, year, approved)
+            approved += 1
 
 
 def _indicator(result, rng, program, spec: ProgrammeSpec, ispec: IndicatorSpec) -> None:

@@ -41,6 +41,7 @@ from indicators.targets import (
 from programs import plausibility
 from programs.models import Program, Strategy
 from programs.services import (
+    BUDGET_FIELDS,
     indicator_delete,
     indicator_save,
     indicator_value_delete,
@@ -414,6 +415,29 @@ class ProgramAdmin(
     inlines = (IndicatorInline,)
 
     form = ProgramAdminForm
+
+    def _open_quarter_fields(self, request, obj) -> list[str]:
+        """The budget realisation fields of the quarters whose report the user may change
+        now, whatever the plan's status (access.may_change with fields)."""
+        return [
+            name
+            for name in BUDGET_FIELDS.values()
+            if access.may_change(request.user, obj, fields={name})
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        # An approved plan is fixed, but its quarters' budget realisation is still reported.
+        if obj is None or super().has_change_permission(request, obj):
+            return super().has_change_permission(request, obj)
+        return bool(self._open_quarter_fields(request, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None or access.may_change(request.user, obj):
+            return fields
+        open_fields = {*self._open_quarter_fields(request, obj), "lock_reason"}
+        shown = [name for _title, options in self.fieldsets for name in options["fields"]]
+        return [*fields, *(name for name in shown if name not in open_fields | set(fields))]
 
     def get_queryset(self, request):
         return (

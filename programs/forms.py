@@ -132,10 +132,17 @@ class IndicatorForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, f
 
 
 class QuarterReportForm(ConfirmUnusualMixin, SeenVersionMixin, BootstrapMixin, forms.Form):
-    """One quarter of a programme: its budget realisation and each indicator's value."""
+    """One quarter of a programme: its budget realisation, each indicator's value and the
+    quarter report's note."""
 
     budget_realized = WholeNumberField(
         label=_("budget realised this quarter (Rp)"), min_value=0, required=False
+    )
+    note = forms.CharField(
+        label=_("note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the figures of this quarter rest on, or why a target was missed."),
     )
     reason = forms.CharField(
         label=_("reason for the change"),

@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from bartim.models import Agency, ReviewEvent, ReviewStatus, Village, year_range_constraint
+from bartim.models import (
+    Agency,
+    Quarter,
+    ReviewEvent,
+    ReviewStatus,
+    Village,
+    year_range_constraint,
+)
 from helpers.concurrency import VersionedModel
 from helpers.deletion import ReportKeepingModel, ReportKeepingQuerySet
 from helpers.formatting import format_rupiah
@@ -214,3 +221,71 @@ class ProgramReviewEvent(ReviewEvent):
     class Meta(ReviewEvent.Meta):
         verbose_name = _("programme review step")
         verbose_name_plural = _("programme review steps")
+
+
+class QuarterReport(models.Model):
+    """The review status of one quarter's report of a programme: that quarter's indicator
+    values, its budget realisation and its note. The plan (the programme with its indicators,
+    annual targets and budget ceiling) is reviewed once, on the programme; each quarter's
+    report is then submitted and verified (approved) or returned on its own.
+
+    A row exists from the quarter's first review step or note on: a quarter without one is
+    a draft (programs.services.quarter_report gives an unsaved draft for it)."""
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="quarter_reports",
+        verbose_name=_("programme"),
+        # quarter_report_one_per_quarter begins with the programme.
+        db_index=False,
+    )
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=Quarter.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
+    )
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("What the figures of this quarter rest on, or why a target was missed."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quarter report")
+        verbose_name_plural = _("quarter reports")
+        ordering = ["program", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "quarter"],
+                name="quarter_report_one_per_quarter",
+                violation_error_message=_("This programme already has a report for this quarter."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="quarter_report_quarter_1_to_4",
+                violation_error_message=_("The quarter must be between 1 and 4."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program} · {self.get_quarter_display()}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "programs:program_quarter", kwargs={"pk": self.program_id, "quarter": self.quarter}
+        )
+
+
+class QuarterReportReviewEvent(ReviewEvent):
+    quarter_report = models.ForeignKey(
+        QuarterReport,
+        on_delete=models.CASCADE,
+        related_name="review_events",
+        verbose_name=_("quarter report"),
+    )
+
+    class Meta(ReviewEvent.Meta):
+        verbose_name = _("quarter report review step")
+        verbose_name_plural = _("quarter report review steps")

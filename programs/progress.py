@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from django.db import connections, models, router, transaction
 from django.db.models import (
     Avg,
+    BooleanField,
+    Case,
     Count,
     Exists,
     F,
@@ -16,16 +18,52 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, NullIf, Rank
 from django.db.models.sql import UpdateQuery
 from django.db.models.sql.constants import NO_RESULTS
 
-from bartim.models import Agency
+from bartim.models import Agency, ReviewStatus
 from indicators.models import Indicator, IndicatorValue
 from indicators.progress import QUARTERS, float_expression, percent_expression, program_mean, zero
-from programs.models import STORED_MEAN_FIELDS, STORED_REPORTED_FIELDS, Program
+from programs.models import STORED_MEAN_FIELDS, STORED_REPORTED_FIELDS, Program, QuarterReport
+
+# --- What the leaders' pages count ---------------------------------------------------------
+# By default what a reviewer vouched for: a programme's plan figures (budget ceiling, target
+# villages, targets) when its plan is approved (a revision requested stands until reopened),
+# a quarter's realisations when that quarter's report is verified. "All submitted" also
+# counts what waits for review or was sent back, marked as unverified. A draft never counts:
+# its reporter has not yet said it is ready.
+VERIFIED_PLAN = frozenset({ReviewStatus.APPROVED, ReviewStatus.REVISION})
+VERIFIED_QUARTER = frozenset({ReviewStatus.APPROVED})
+UNVERIFIED = frozenset({ReviewStatus.SUBMITTED, ReviewStatus.RETURNED})
+
+
+def counted_plans(queryset, *, unverified: bool = False):
+    """The programmes of `queryset` whose plan the leaders' pages count."""
+    return queryset.filter(status__in=VERIFIED_PLAN | (UNVERIFIED if unverified else set()))
+
+
+def quarter_counted(quarter: int, *, unverified: bool = False, program="pk") -> Exists:
+    """Whether the report of `quarter` of the programme at OuterRef(`program`) counts."""
+    statuses = VERIFIED_QUARTER | (UNVERIFIED if unverified else set())
+    return Exists(
+        QuarterReport.objects.filter(
+            program=OuterRef(program), quarter=quarter, status__in=statuses
+        )
+    )
+
+
+def holds_unverified(quarter: int):
+    """Whether a programme counted under "all submitted" holds figures nobody verified as of
+    `quarter`: its plan, or one of its quarters up to `quarter`, submitted or returned."""
+    return Q(status__in=UNVERIFIED) | Exists(
+        QuarterReport.objects.filter(
+            program=OuterRef("pk"), quarter__lte=quarter, status__in=UNVERIFIED
+        )
+    )
 
 
 def program_reported(program: Program, quarter: int) -> bool:
@@ -161,14 +199,45 @@ def _count_subquery(queryset, group_by: str):
     return Coalesce(Subquery(counted), 0)
 
 
-def programs_with_figures(queryset, quarter: int):
+def programs_with_figures(queryset, quarter: int, *, counted: bool | None = None):
     """Programmes annotated with budget_realized (quarters 1 to `quarter`), absorption and
-    mean_achievement (see category_q): what a programme's progress is, from its own row."""
+    mean_achievement (see category_q): what a programme's progress is, from its own row.
+
+    `counted` (the leaders' pages): None counts every quarter; False only verified quarters'
+    realisations, True also submitted and returned ones (quarter_counted). A quarter that
+    does not count adds no budget, and the programme has no achievement and has not reported
+    as of a `quarter` that does not count; `reported` says whether it did."""
+    if counted is None:
+        return queryset.annotate(
+            budget_realized=_budget_realized(quarter),
+            # The annotation above, as the rollups below refer to theirs: the same SQL.
+            absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
+            mean_achievement=F(stored_mean_field(quarter)),
+        )
+    counts = {q: quarter_counted(q, unverified=counted) for q in range(1, quarter + 1)}
+    realised = [
+        Case(When(counts[q], then=F(f"budget_realized_q{q}")), default=Value(0))
+        for q in range(1, quarter + 1)
+    ]
+    total = realised[0]
+    for term in realised[1:]:
+        total = total + term
     return queryset.annotate(
-        budget_realized=_budget_realized(quarter),
-        # The annotation above, as the rollups below refer to theirs: the same SQL.
+        budget_realized=total,
         absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
-        mean_achievement=F(stored_mean_field(quarter)),
+        mean_achievement=Case(When(counts[quarter], then=F(stored_mean_field(quarter)))),
+        reported=Case(
+            When(counts[quarter] & reported_expression(quarter), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        unverified=Case(
+            When(holds_unverified(quarter), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        if counted
+        else Value(False, output_field=BooleanField()),
     )
 
 

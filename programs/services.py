@@ -11,7 +11,7 @@ from helpers import dataversion
 from helpers.history import checked_save
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import check_quarter_targets, indicator_target_errors
-from programs.models import Program, Strategy
+from programs.models import Program, QuarterReport, Strategy
 from programs.progress import refresh_stored_progress
 
 # The indicator fields the quarter-target rules read (indicators/targets.py).
@@ -85,12 +85,21 @@ def program_update(
     given, else `reason`. `seen_version` is the version the actor's form was opened at:
     helpers.concurrency.EditConflict if someone saved the programme since."""
     with transaction.atomic():
-        current = _editable_program(program, actor, seen_version)
+        # Who reports on it, first; which of its parts he may change now depends on what
+        # changes: the plan's fields, or a quarter's budget realisation.
+        current = _editable_program(program, actor, seen_version, quarter=0)
         access.check_fields(actor, current, fields)
         for name in ("created_by", "created_by_id"):
             fields.pop(name, None)
         before = {name: getattr(current, name) for name in fields}
         changed = {name for name, value in fields.items() if value != before[name]}
+        if target_villages is not None and {v.pk for v in target_villages} != set(
+            current.target_villages.values_list("pk", flat=True)
+        ):
+            changed.add("target_villages")
+        access.check_change(
+            actor, current, _("You may not change this programme now."), changed or set(fields)
+        )
         # The quarters the change leaves (a programme moved out of a year, say), then those
         # it enters.
         access.check_period(actor, current, changed, reason=reason)
@@ -118,15 +127,32 @@ def program_delete(*, program: Program, actor) -> None:
     record_delete(program, actor=actor)
 
 
-def _editable_program(program, actor, seen_version: int | None) -> Program:
+def _editable_program(program, actor, seen_version: int | None, quarter=None) -> Program:
     """The programme locked for a write, its version raised: its indicators and quarterly
-    values are changed under the programme's version (see Program.version)."""
+    values are changed under the programme's version (see Program.version). Without
+    `quarter` the plan must be editable, with one that quarter's report
+    (access.locked_for_change)."""
     return access.locked_for_change(
         actor,
         Program,
         program.pk,
         seen_version=seen_version,
-        message=_("You may not change this programme."),
+        message=(
+            _("You may not change this programme.")
+            if quarter is None
+            else _(
+                "You may not change the report of this quarter now: it is submitted or verified."
+            )
+        ),
+        quarter=quarter,
+    )
+
+
+def quarter_report(*, program: Program, quarter: int) -> QuarterReport:
+    """The report of `quarter` of `program`: the stored one, or an unsaved draft (a quarter
+    is stored from its first review step or note on)."""
+    return QuarterReport.objects.filter(program=program, quarter=quarter).first() or (
+        QuarterReport(program=program, quarter=quarter)
     )
 
 
@@ -228,7 +254,7 @@ def indicator_value_save(
     `change_reason` if given, else `reason`. The programme's version is raised, so that a
     quarter form opened before is refused rather than overwrite it."""
     with transaction.atomic():
-        program = _editable_program(indicator.program, actor, None)
+        program = _editable_program(indicator.program, actor, None, quarter=quarter)
         programs = {program.pk}
         if value is None:
             record = IndicatorValue(indicator=indicator, quarter=quarter)
@@ -238,9 +264,10 @@ def indicator_value_save(
                 .select_related("indicator__program")
                 .get(pk=value.pk)
             )
+            # The quarter the value leaves changes too.
             if record.indicator.program_id != program.pk:
-                _editable_program(record.indicator.program, actor, None)
                 programs.add(record.indicator.program_id)
+            _editable_program(record.indicator.program, actor, None, quarter=record.quarter)
             access.check_period(actor, record, reason=reason)
             record.indicator, record.quarter = indicator, quarter
         known_errors = indicator_target_errors(indicator) if check_targets else {}
@@ -266,7 +293,7 @@ def indicator_value_delete(*, value: IndicatorValue, actor, reason: str = "") ->
         )
         if current is None:
             return
-        _editable_program(current.indicator.program, actor, None)
+        _editable_program(current.indicator.program, actor, None, quarter=current.quarter)
         access.check_delete(actor, current, reason=reason)
         current._history_user = actor
         if reason:
@@ -284,11 +311,14 @@ def program_report_quarter(
     budget_realized: int | None = None,
     realized: dict | None = None,
     targets: dict | None = None,
+    note: str | None = None,
     reason: str = "",
     change_reason: str = "",
     seen_version: int | None = None,
 ) -> Program:
-    """Record one quarter of a programme: its budget realisation and each indicator's value.
+    """Record one quarter of a programme: its budget realisation, each indicator's value and
+    the quarter report's note, while that quarter's report may be changed (its own review
+    status, not the plan's: an approved plan keeps receiving quarterly reports).
 
     `realized` and `targets` map indicator ids to a value (None clears it). All or nothing.
     `reason` justifies changing a locked quarter; the history records `change_reason` if
@@ -299,7 +329,7 @@ def program_report_quarter(
     targets = targets or {}
     history_reason = change_reason or reason
     with transaction.atomic():
-        program = _editable_program(program, actor, seen_version)
+        program = _editable_program(program, actor, seen_version, quarter=quarter)
         access.check_quarter_writable(
             year=program.year, quarter=quarter, actor=actor, reason=reason
         )
@@ -330,6 +360,11 @@ def program_report_quarter(
             checked_save(value, actor=actor, reason=history_reason)
         for indicator, known_errors in retargeted:
             check_quarter_targets(indicator, before=known_errors)
+        if note is not None:
+            report = quarter_report(program=program, quarter=quarter)
+            if report.note != note.strip():
+                report.note = note.strip()
+                checked_save(report, actor=actor, reason=history_reason)
         refresh_stored_progress([program.pk])
         dataversion.bump()
     return program

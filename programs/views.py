@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bartim import access
-from bartim.access import PeriodLockError, allowed_actions
+from bartim.access import PeriodLockError, allowed_actions, blocked_actions
 from bartim.models import Agency, Quarter
 from helpers.concurrency import EditConflict
 from helpers.views import FilteredTableView, apply_errors, posted_data
@@ -19,7 +19,7 @@ from programs.filters import (
     StrategyFilterSet,
 )
 from programs.forms import IndicatorForm, ProgramForm, QuarterReportForm
-from programs.models import Program, Strategy
+from programs.models import Program, QuarterReport, Strategy
 from programs.quarter_context import indicator_quarters, program_quarters, quarter_entry
 from programs.services import (
     BUDGET_FIELDS,
@@ -27,6 +27,7 @@ from programs.services import (
     program_create,
     program_report_quarter,
     program_update,
+    quarter_report,
 )
 from programs.tables import AgencyTable, IndicatorTable, ProgramTable, StrategyTable
 
@@ -136,7 +137,6 @@ def program_detail(request, pk):
         indicator.quarters = indicator_quarters(indicator)
     events = program.review_events.select_related("actor")
     latest_reason = next((e for e in events if e.reason), None)
-    writable = access.writable_quarters(request.user, program.year)
     return render(
         request,
         "programs/program_detail.html",
@@ -149,10 +149,9 @@ def program_detail(request, pk):
             "events": events,
             "latest_reason": latest_reason,
             "actions": allowed_actions(program, request.user),
+            "blocked": blocked_actions(program, request.user),
             "can_edit": access.may_change(request.user, program),
-            "quarters": [
-                (number, label) for number, label in Quarter.choices if number in writable
-            ],
+            "quarter_reports": quarter_reports(request.user, program),
             "budget_by_quarter": [
                 (label, getattr(program, BUDGET_FIELDS[number]))
                 for number, label in Quarter.choices
@@ -160,6 +159,40 @@ def program_detail(request, pk):
             "program_quarters": program_quarters(program),
         },
     )
+
+
+def quarter_reports(user, program) -> list[dict]:
+    """Each quarter's report of `program` as the programme and quarter pages show it: its
+    status, review steps (the latest first) and the steps and entry `user` may take."""
+    stored = {
+        report.quarter: report
+        for report in QuarterReport.objects.filter(program=program).prefetch_related(
+            "review_events__actor"
+        )
+    }
+    writable = access.writable_quarters(user, program.year)
+    editable = {
+        quarter
+        for quarter in writable
+        if access.quarter_editable(user, Program.objects.filter(pk=program.pk), quarter).exists()
+    }
+    rows = []
+    for number, label in Quarter.choices:
+        report = stored.get(number) or QuarterReport(program=program, quarter=number)
+        events = list(report.review_events.all()) if report.pk else []
+        rows.append(
+            {
+                "quarter": number,
+                "label": label,
+                "report": report,
+                "events": events,
+                "latest_reason": next((e for e in events if e.reason), None),
+                "actions": allowed_actions(report, user),
+                "blocked": blocked_actions(report, user),
+                "can_edit": number in editable,
+            }
+        )
+    return rows
 
 
 def program_create_view(request):
@@ -252,13 +285,24 @@ def indicator_edit(request, pk, indicator_pk=None):
 
 
 def program_quarter(request, pk, quarter):
+    """A quarter's report of a programme: its status and review steps for whoever reports
+    on the programme, and the entry form while the quarter's report may be changed."""
     if quarter not in Quarter.values:
         raise Http404
-    program = get_program_for_write(request, pk)
+    program = get_program_for_read(request, pk)
+    if not access.reports_on(request.user, program):
+        raise PermissionDenied(_("You may not report on this programme."))
     refused = access.quarter_refusal(request.user, year=program.year, quarter=quarter)
     if isinstance(refused, PermissionDenied):
         raise PermissionDenied(_("This quarter is locked; only an administrator can change it."))
     locked = isinstance(refused, PeriodLockError)
+    report = next(
+        row for row in quarter_reports(request.user, program) if row["quarter"] == quarter
+    )
+    if request.method == "POST" and not report["can_edit"]:
+        raise PermissionDenied(
+            _("You may not change the report of this quarter now: it is submitted or verified.")
+        )
     indicators = program.indicators.order_by("pk")
     values = {
         value.indicator_id: value
@@ -270,7 +314,10 @@ def program_quarter(request, pk, quarter):
         indicators=indicators,
         values=values,
         quarter=quarter,
-        initial={"budget_realized": getattr(program, BUDGET_FIELDS[quarter])},
+        initial={
+            "budget_realized": getattr(program, BUDGET_FIELDS[quarter]),
+            "note": report["report"].note,
+        },
     )
     # "Preview" validates and shows what the entry would produce (quarter_entry), unsaved.
     if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
@@ -282,6 +329,7 @@ def program_quarter(request, pk, quarter):
                 budget_realized=form.cleaned_data["budget_realized"],
                 realized=form.realized(),
                 targets=form.targets(),
+                note=form.cleaned_data["note"],
                 reason=form.cleaned_data["reason"],
                 seen_version=form.cleaned_data["seen_version"],
             )
@@ -291,6 +339,8 @@ def program_quarter(request, pk, quarter):
             form.show_conflict(conflict, _quarter_values(program.pk, quarter))
         except PeriodLockError as error:
             form.add_error("reason", error.message)
+        except PermissionDenied as refused:
+            form.add_error(None, str(refused))
         else:
             messages.success(request, _("Quarter saved."))
             return redirect("programs:program_detail", pk=pk)
@@ -304,6 +354,7 @@ def program_quarter(request, pk, quarter):
             "quarter_label": Quarter(quarter).label,
             "locked": locked,
             "entry": quarter_entry(program, quarter, form),
+            "row": report,
         },
     )
 
@@ -311,7 +362,10 @@ def program_quarter(request, pk, quarter):
 def _quarter_values(program_pk, quarter) -> dict:
     """A quarter's current values under the quarter form's field names."""
     program = Program.objects.get(pk=program_pk)
-    current = {"budget_realized": getattr(program, BUDGET_FIELDS[quarter])}
+    current = {
+        "budget_realized": getattr(program, BUDGET_FIELDS[quarter]),
+        "note": quarter_report(program=program, quarter=quarter).note,
+    }
     for indicator_id in program.indicators.values_list("pk", flat=True):
         current[f"realized_{indicator_id}"] = current[f"target_{indicator_id}"] = None
     for value in IndicatorValue.objects.filter(indicator__program=program, quarter=quarter):

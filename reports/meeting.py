@@ -14,7 +14,7 @@ quarter with data, and the targeting check's own fixed handful.
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Max
+from django.db.models import Max
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,6 +30,7 @@ from programs import progress as programme_progress
 from programs.filters import PeriodFilterSet
 from programs.models import Program, Strategy
 from reports.targeting import TargetingCheck, TargetingSummary, summarise, targeting_check
+from reports.verification import counted_filter
 from villages.models import PovertyStatistic
 
 # The dashboard lists this many rows of each list (pockets, uncovered pockets, programmes off
@@ -50,7 +51,10 @@ def latest_quarter_with_data(programs, year: int) -> int:
 class MeetingPeriodFilterSet(PeriodFilterSet):
     """The year and quarter of the dashboard, from `?year=&quarter=`: the same parameters,
     choices and messages as the tables, but the quarter defaults to the latest one with
-    data, which is the one the meeting discusses."""
+    data, which is the one the meeting discusses. `figures` is the switch to all submitted
+    figures (reports.verification)."""
+
+    figures = counted_filter()
 
     def defaults(self, data):
         year = data.get("year", "")
@@ -81,6 +85,14 @@ class Meeting:
     summary: TargetingSummary
     links: dict[str, str] = field(default_factory=dict)
     list_limit: int | None = None
+    # Whether submitted and returned plans and quarters count too, marked as unverified
+    # (programs.progress: by default only approved plans and verified quarters count).
+    unverified: bool = False
+
+    @property
+    def unverified_count(self) -> int:
+        """The counted programmes holding figures nobody verified yet."""
+        return sum(strategy.unverified_count for strategy in self.strategies)
 
     @property
     def quarter_label(self) -> str:
@@ -164,6 +176,7 @@ def _attach(target, programs: list[Program]) -> None:
     for name, value in vars(figures).items():
         setattr(target, name, value)
     target.category = _category(figures.mean_achievement)
+    target.unverified_count = sum(1 for program in programs if program.unverified)
 
 
 def _agencies_without_programmes(excluded) -> list[Agency]:
@@ -177,16 +190,26 @@ def _agencies_without_programmes(excluded) -> list[Agency]:
     return agencies
 
 
-def meeting_for(*, user, year: int, quarter: int, list_limit: int | None = None) -> Meeting:
-    """Everything the meeting discusses for `year` as of `quarter`, as `user` may see it."""
-    programs = access.readable(user, Program.objects.all()).filter(year=year)
+def meeting_for(
+    *,
+    user,
+    year: int,
+    quarter: int,
+    list_limit: int | None = None,
+    unverified: bool = False,
+) -> Meeting:
+    """Everything the meeting discusses for `year` as of `quarter`, as `user` may see it:
+    approved plans and verified quarters, with `unverified` also submitted and returned ones
+    (programs.progress.counted_plans, quarter_counted)."""
+    programs = programme_progress.counted_plans(
+        access.readable(user, Program.objects.all()).filter(year=year), unverified=unverified
+    )
 
     # One query for the year's programmes with their figures; strategies and agencies are
     # grouped from it here, rather than each paying the rollup subqueries again.
     # Only what the meeting shows: at a province's scale the year has thousands of rows.
     rows = list(
-        programme_progress.programs_with_figures(programs, quarter)
-        .annotate(reported=F(programme_progress.stored_reported_field(quarter)))
+        programme_progress.programs_with_figures(programs, quarter, counted=unverified)
         .select_related("agency")
         .only(
             "name", "year", "strategy_id", "budget_ceiling", "agency__name", "agency__abbreviation"
@@ -231,7 +254,7 @@ def meeting_for(*, user, year: int, quarter: int, list_limit: int | None = None)
     )
     for strategy in strategies:
         strategy.programs_url = _filtered_programs_url(year, quarter, strategy=strategy.number)
-    check = targeting_check(user=user, year=year)
+    check = targeting_check(user=user, year=year, unverified=unverified)
 
     links = {
         "programs": _filtered_programs_url(year, quarter),
@@ -255,6 +278,7 @@ def meeting_for(*, user, year: int, quarter: int, list_limit: int | None = None)
         summary=summarise(check, limit=list_limit),
         links=links,
         list_limit=list_limit,
+        unverified=unverified,
     )
 
 
@@ -269,7 +293,13 @@ REPORT = "reports/meeting/_report.html"
 
 
 def rendered_meeting(
-    *, user, year: int, quarter: int, template: str, list_limit: int | None = None
+    *,
+    user,
+    year: int,
+    quarter: int,
+    template: str,
+    list_limit: int | None = None,
+    unverified: bool = False,
 ) -> RenderedMeeting:
     """The dashboard's or the report's sections for `year` as of `quarter`, rendered once
     per data version and kept in Django's cache: they are the pages everyone opens, and at
@@ -278,11 +308,21 @@ def rendered_meeting(
     CSRF token) is kept for another."""
 
     def render() -> RenderedMeeting:
-        meeting = meeting_for(user=user, year=year, quarter=quarter, list_limit=list_limit)
+        meeting = meeting_for(
+            user=user, year=year, quarter=quarter, list_limit=list_limit, unverified=unverified
+        )
         return RenderedMeeting(
             html=render_to_string(template, {"meeting": meeting}),
             program_count=meeting.program_count,
         )
 
-    key = ("meeting", *dataversion.visibility_key(user), template, year, quarter, list_limit)
+    key = (
+        "meeting",
+        *dataversion.visibility_key(user),
+        template,
+        year,
+        quarter,
+        list_limit,
+        unverified,
+    )
     return dataversion.cached(key, render)

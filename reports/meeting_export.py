@@ -66,9 +66,24 @@ def _rollup_values(row):
     ]
 
 
+def _scope(meeting: Meeting) -> str:
+    if meeting.unverified:
+        return _("Including unverified data")
+    return _("Verified data only")
+
+
 def _strategy_sheet(workbook, meeting: Meeting):
-    headers = [_("No."), _("Strategy"), _("Number of agencies (OPD)"), *_rollup_columns()]
-    rows = [[s.number, s.name, s.agency_count, *_rollup_values(s)] for s in meeting.strategies]
+    headers = [
+        _("No."),
+        _("Strategy"),
+        _("Number of agencies (OPD)"),
+        *_rollup_columns(),
+        _("Programmes with unverified figures"),
+    ]
+    rows = [
+        [s.number, s.name, s.agency_count, *_rollup_values(s), s.unverified_count]
+        for s in meeting.strategies
+    ]
     formats = {1: "0", 3: WHOLE, 4: WHOLE, 5: WHOLE, 6: WHOLE, 7: TWO_DECIMALS, 8: TWO_DECIMALS}
     write_sheet(workbook, _("Strategies"), headers, rows, formats)
 
@@ -80,6 +95,7 @@ def _agency_sheet(workbook, meeting: Meeting):
         *_rollup_columns(),
         _("Programmes that reported the quarter"),
         _("Reporting completeness (%)"),
+        _("Programmes with unverified figures"),
     ]
     rows = [
         [
@@ -88,6 +104,7 @@ def _agency_sheet(workbook, meeting: Meeting):
             *_rollup_values(a),
             a.reported_count,
             _number(a.completeness),
+            a.unverified_count,
         ]
         for a in meeting.agencies
     ]
@@ -106,6 +123,7 @@ def _off_track_sheet(workbook, meeting: Meeting):
         _("Absorption (%)"),
         _("Mean achievement (%)"),
         _("Category"),
+        _("Unverified"),
     ]
     rows = [
         [
@@ -117,6 +135,7 @@ def _off_track_sheet(workbook, meeting: Meeting):
             _number(p.absorption),
             _number(p.mean_achievement),
             str(p.category.label),
+            _yes_no(p.unverified),
         ]
         for p in meeting.off_track
     ]
@@ -125,10 +144,13 @@ def _off_track_sheet(workbook, meeting: Meeting):
 
 
 def _not_reported_sheet(workbook, meeting: Meeting):
-    headers = [_("Agency (OPD)"), _("Programme"), _("Strategy")]
-    rows = [[p.agency.name, p.name, p.strategy.number] for p in meeting.not_reported]
+    headers = [_("Agency (OPD)"), _("Programme"), _("Strategy"), _("Unverified")]
+    rows = [
+        [p.agency.name, p.name, p.strategy.number, _yes_no(p.unverified)]
+        for p in meeting.not_reported
+    ]
     rows += [
-        [agency.name, _("No programme entered for the year"), None]
+        [agency.name, _("No programme entered for the year"), None, None]
         for agency in meeting.agencies_not_reported
         if not agency.program_count
     ]
@@ -168,6 +190,7 @@ def _pocket_sheet(workbook, meeting: Meeting):
 def _targeting_sheet(workbook, meeting: Meeting):
     summary = meeting.summary
     rows = [
+        [_("Figures counted"), _scope(meeting)],
         [_("Poverty pockets"), summary.pockets],
         [_("Pockets reached by no programme"), summary.uncovered_pocket_count],
         [_("Pockets missing a strategy"), summary.partly_covered_pockets],

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from bartim import access
 from bartim.models import District
 from programs.models import Program, Strategy
+from programs.progress import UNVERIFIED, counted_plans
 from villages.models import PocketRule, VillageData
 from villages.pockets import SOURCE_LABELS, annotate_pockets, rule_sentence
 
@@ -30,6 +31,8 @@ class ProgramRef:
     agency_name: str
     agency_abbreviation: str
     budget_ceiling: int
+    # Counted under "all submitted": its plan is submitted or returned, not approved.
+    unverified: bool = False
 
     @property
     def agency_label(self) -> str:
@@ -127,6 +130,8 @@ class TargetingCheck:
     rule: PocketRule
     pocket_threshold: float | None
     pocket_threshold_source: str | None
+    # Whether submitted and returned plans count too (marked), not only approved ones.
+    unverified: bool = False
 
     @property
     def has_village_data(self) -> bool:
@@ -232,10 +237,15 @@ def _village_rows(data, strategies, programs_by_village) -> list[VillageRow]:
     return rows
 
 
-def _program_refs(user, year) -> dict[int, ProgramRef]:
+def _counted_programs(user, year, unverified: bool):
+    return counted_plans(
+        access.readable(user, Program.objects.all()).filter(year=year), unverified=unverified
+    )
+
+
+def _program_refs(user, year, unverified: bool) -> dict[int, ProgramRef]:
     programs = (
-        access.readable(user, Program.objects.all())
-        .filter(year=year)
+        _counted_programs(user, year, unverified)
         .order_by()
         .values(
             "pk",
@@ -244,6 +254,7 @@ def _program_refs(user, year) -> dict[int, ProgramRef]:
             "agency__name",
             "agency__abbreviation",
             "budget_ceiling",
+            "status",
         )
     )
     refs = [
@@ -254,6 +265,7 @@ def _program_refs(user, year) -> dict[int, ProgramRef]:
             agency_name=item["agency__name"],
             agency_abbreviation=item["agency__abbreviation"],
             budget_ceiling=item["budget_ceiling"],
+            unverified=item["status"] in UNVERIFIED,
         )
         for item in programs
     ]
@@ -269,12 +281,13 @@ def _program_refs(user, year) -> dict[int, ProgramRef]:
     return {ref.id: ref for ref in refs}
 
 
-def _links(user, year) -> list[tuple[int, int, int]]:
-    """(programme, village, kecamatan) for every target village of the year's programmes."""
+def _links(user, year, unverified: bool) -> list[tuple[int, int, int]]:
+    """(programme, village, kecamatan) for every target village of the year's counted
+    programmes."""
     through = Program.target_villages.through
     return list(
         through.objects.filter(
-            program__in=access.readable(user, Program.objects.all()).filter(year=year).values("pk")
+            program__in=_counted_programs(user, year, unverified).values("pk")
         ).values_list("program_id", "village_id", "village__district_id")
     )
 
@@ -304,21 +317,24 @@ def _summarise(summary: DistrictSummary, rows: list[VillageRow]) -> DistrictSumm
     return summary
 
 
-def targeting_check(*, user, year: int, district: District | None = None) -> TargetingCheck:
+def targeting_check(
+    *, user, year: int, district: District | None = None, unverified: bool = False
+) -> TargetingCheck:
     """The whole check for one year, restricted to one kecamatan when `district` is given.
 
-    Programmes of every review status count: a draft plan already says where an agency means
-    to work, which is what aligning agencies needs. The regency-wide share of uncovered poor
-    households is always over every village with data for the year.
+    Programmes whose plan is approved count; with `unverified` also those submitted or
+    returned, marked (programs.progress.counted_plans). A draft never counts: its agency has
+    not said yet where it will work. The regency-wide share of uncovered poor households is
+    always over every village with data for the year.
     """
     strategies = list(Strategy.objects.order_by("number"))
     strategy_by_number = {strategy.number: strategy for strategy in strategies}
-    refs = _program_refs(user, year)
+    refs = _program_refs(user, year, unverified)
 
     targets = defaultdict(set)
     program_districts = defaultdict(set)
     programs_by_village = defaultdict(list)
-    for program_id, village_id, district_id in _links(user, year):
+    for program_id, village_id, district_id in _links(user, year, unverified):
         targets[program_id].add(village_id)
         program_districts[program_id].add(district_id)
     for program_id, ref in refs.items():
@@ -412,6 +428,7 @@ def targeting_check(*, user, year: int, district: District | None = None) -> Tar
         # One threshold holds for every village of a year.
         pocket_threshold=data[0]["pocket_threshold"] if data else None,
         pocket_threshold_source=data[0]["pocket_threshold_source"] if data else None,
+        unverified=unverified,
     )
 
 

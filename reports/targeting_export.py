@@ -75,6 +75,7 @@ def _program_sheet(workbook, check: TargetingCheck):
         _("Target villages"),
         _("Target villages without village data"),
         _("Finding"),
+        _("Unverified"),
     ]
     findings = [(f, 0, _("Reaches no pocket")) for f in check.programs_without_pocket] + [
         (f, 1, _("No target village")) for f in check.programs_without_target
@@ -90,6 +91,7 @@ def _program_sheet(workbook, check: TargetingCheck):
             finding.target_villages,
             finding.targets_without_data,
             label,
+            _yes_no(finding.program.unverified),
         ]
         for finding, _kind, label in findings
     ]

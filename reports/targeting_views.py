@@ -18,6 +18,7 @@ from programs import periods
 from programs.models import Program
 from reports.targeting import targeting_check
 from reports.targeting_export import targeting_xlsx_response
+from reports.verification import ALL_SUBMITTED, counted_filter, includes_unverified, switch
 from villages.models import VillageData
 
 
@@ -44,6 +45,8 @@ class TargetingFilterSet(TableFilterSet):
         empty_label=_("All"),
         error_messages={"invalid_choice": _("There is no kecamatan with code “%(value)s”.")},
     )
+
+    figures = counted_filter()
 
     fixed = ("year",)
 
@@ -79,15 +82,23 @@ def targeting(request):
     filterset = TargetingFilterSet(
         request.GET, queryset=VillageData.objects.none(), request=request
     )
-    context = {"filter": filterset, "active_filters": filterset.active_filters()}
+    context = {
+        "filter": filterset,
+        "active_filters": filterset.active_filters(),
+        "verification": switch(request),
+    }
     if not filterset.is_valid():
         return render(request, "reports/targeting.html", context)
+    unverified = includes_unverified(request)
+    figures = ALL_SUBMITTED if unverified else None
 
     year = filterset.form.cleaned_data["year"]
     district = filterset.form.cleaned_data["kecamatan"]
     requested = request.GET.get("_export")
     if requested == exports.XLSX:
-        check = targeting_check(user=request.user, year=year, district=district)
+        check = targeting_check(
+            user=request.user, year=year, district=district, unverified=unverified
+        )
         name = "_".join([slugify(gettext("targeting")), *filterset.filename_parts()])
         return targeting_xlsx_response(check, f"{name}.xlsx")
     if requested:
@@ -100,16 +111,20 @@ def targeting(request):
     # At a province's scale the check is a page of thousands of villages: rendered once per
     # data version, like the dashboard (reports/meeting.py).
     sections = dataversion.cached(
-        ("targeting", *dataversion.visibility_key(request.user), year, kecamatan),
+        ("targeting", *dataversion.visibility_key(request.user), year, kecamatan, unverified),
         lambda: render_to_string(
             "reports/_targeting_check.html",
-            {"check": targeting_check(user=request.user, year=year, district=district)},
+            {
+                "check": targeting_check(
+                    user=request.user, year=year, district=district, unverified=unverified
+                )
+            },
         ),
     )
     context.update(
         sections=sections,
         period=filterset.period(),
-        share_url=_link(year=year, kecamatan=kecamatan),
-        xlsx_url=_link(year=year, kecamatan=kecamatan, _export=exports.XLSX),
+        share_url=_link(year=year, kecamatan=kecamatan, figures=figures),
+        xlsx_url=_link(year=year, kecamatan=kecamatan, figures=figures, _export=exports.XLSX),
     )
     return render(request, "reports/targeting.html", context)

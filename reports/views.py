@@ -10,6 +10,7 @@ from helpers import exports
 from programs.models import Program
 from reports import meeting as meeting_selector
 from reports.meeting_export import meeting_xlsx_response
+from reports.verification import includes_unverified, switch
 
 
 def _period_filterset(request, data):
@@ -20,7 +21,7 @@ def _period_filterset(request, data):
 
 def dashboard(request):
     filterset = _period_filterset(request, request.GET)
-    context = {"filter": filterset, "active_filters": []}
+    context = {"filter": filterset, "active_filters": [], "verification": switch(request)}
     if filterset.is_valid():
         year, quarter = filterset.year_value, filterset.quarter_value
         context.update(
@@ -32,6 +33,7 @@ def dashboard(request):
                 quarter=quarter,
                 template=meeting_selector.DASHBOARD,
                 list_limit=meeting_selector.DASHBOARD_ROWS,
+                unverified=includes_unverified(request),
             ).html,
         )
     status = 200 if filterset.is_valid() else 400
@@ -48,7 +50,13 @@ def report(request, year: int, export: str | None = None):
     data = request.GET.copy()
     data["year"] = str(year)
     filterset = _period_filterset(request, data)
-    context = {"filter": filterset, "year": year, "years": filterset.years}
+    unverified = includes_unverified(request)
+    context = {
+        "filter": filterset,
+        "year": year,
+        "years": filterset.years,
+        "verification": switch(request),
+    }
     if not filterset.is_valid():
         # An unknown year is a page that does not exist; a bad quarter is a bad link to one
         # that does. Both say what is wrong and which values there are.
@@ -59,7 +67,9 @@ def report(request, year: int, export: str | None = None):
     requested = export or request.GET.get("_export")
     if requested == exports.XLSX:
         return meeting_xlsx_response(
-            meeting_selector.meeting_for(user=request.user, year=year, quarter=quarter)
+            meeting_selector.meeting_for(
+                user=request.user, year=year, quarter=quarter, unverified=unverified
+            )
         )
     if requested:
         messages.warning(
@@ -68,7 +78,11 @@ def report(request, year: int, export: str | None = None):
             % {"format": requested[:20]},
         )
     rendered = meeting_selector.rendered_meeting(
-        user=request.user, year=year, quarter=quarter, template=meeting_selector.REPORT
+        user=request.user,
+        year=year,
+        quarter=quarter,
+        template=meeting_selector.REPORT,
+        unverified=unverified,
     )
     context.update(
         sections=rendered.html,

@@ -16,7 +16,7 @@ from bartim import access
 from bartim.models import PeriodLock, Quarter
 from helpers.formatting import format_number, format_quantity, format_rupiah
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program
+from programs.models import Program, QuarterReport
 from villages.models import VillageData
 
 SKIPPED_FIELDS = {"id", "updated_at", "created_at"}
@@ -32,6 +32,7 @@ def histories():
         "program": Program.history,
         "indicator": Indicator.history,
         "indicatorvalue": IndicatorValue.history,
+        "quarterreport": QuarterReport.history,
         "villagedata": VillageData.history,
         "periodlock": PeriodLock.history,
     }
@@ -175,7 +176,7 @@ def _label(row, names: _Names) -> str:
         return f"{row.name}, {row.year}"
     if label == "indicators.indicator":
         return f"{row.name} ({_owner_name(row, names)})"
-    if label == "indicators.indicatorvalue":
+    if label in ("indicators.indicatorvalue", "programs.quarterreport"):
         return f"{_owner_name(row, names)}, {quarter}"
     if label == "villages.villagedata":
         return f"{_owner_name(row, names)}, {row.year}"

@@ -1,7 +1,10 @@
-"""The review workflow shared by programmes and village data, in one place.
+"""The review workflow shared by programmes' plans, their quarter reports and village data,
+in one place.
 
 draft -> submitted -> approved, or submitted -> returned (with a reason) -> submitted again;
-an admin reopens an approved record (with a reason), which returns it to its reporter.
+an admin reopens an approved record (with a reason), which returns it to its reporter. The
+reporter of an approved plan asks for a revision (with a reason), which an admin grants by
+reopening the plan or declines. The steps and who takes them: bartim.access.TRANSITIONS.
 Every step is logged as a ReviewEvent on the record (who, when, why) and, through
 django-simple-history, as a change of the record's status.
 """
@@ -19,6 +22,8 @@ def review_transition(*, record, action: str, actor, reason: str = ""):
 
     Raises PermissionDenied when `actor` may not take the step, ReviewError when the record's
     status does not allow it or a required reason is missing. Nothing is saved then.
+    `record` may be an unsaved quarter report (a quarter without one is a draft): it is
+    stored with its first step.
     """
     action = ReviewAction(action)
     transition = TRANSITIONS[action]
@@ -27,6 +32,10 @@ def review_transition(*, record, action: str, actor, reason: str = ""):
     with transaction.atomic():
         # Locking the row makes two reviewers acting at once take turns instead of both
         # moving the record from the same status.
+        if record.pk is None:
+            record, _created = model.objects.get_or_create(
+                program_id=record.program_id, quarter=record.quarter
+            )
         current = model.objects.select_for_update().get(pk=record.pk)
         refused = refusal(current, actor, action)
         if refused is not None:

@@ -11,6 +11,11 @@ urlpatterns = [
         views.program_transition,
         name="program_transition",
     ),
+    path(
+        "programs/<int:pk>/quarter/<int:quarter>/<str:action>/",
+        views.quarter_report_transition,
+        name="quarter_report_transition",
+    ),
     path("village-data/<int:pk>/history/", views.village_data_history, name="village_data_history"),
     path(
         "village-data/<int:pk>/<str:action>/",

@@ -17,17 +17,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bartim.access import (
+    TRANSITIONS,
     PeriodLockError,
     ReviewError,
     admin_required,
     allowed_actions,
     get_for_read,
 )
-from bartim.models import PeriodLock, ReviewAction, ReviewStatus
+from bartim.models import PeriodLock, Quarter, ReviewAction, ReviewStatus
 from helpers.exports import CSV
 from helpers.views import apply_errors, posted_data
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program, ProgramReviewEvent
+from programs.models import Program, ProgramReviewEvent, QuarterReport, QuarterReportReviewEvent
+from programs.services import quarter_report
 from review.audit import LATEST_PER_KIND, audit_entries, filtered_rows, histories
 from review.exports import audit_csv_response
 from review.forms import AuditFilterForm, PeriodLockForm, ReasonForm
@@ -40,6 +42,12 @@ ACTION_MESSAGES = {
     ReviewAction.APPROVE: gettext_lazy("Approved."),
     ReviewAction.RETURN: gettext_lazy("Returned to the reporter with your reason."),
     ReviewAction.REOPEN: gettext_lazy("Reopened; the reporter can change it again."),
+    ReviewAction.REQUEST_REVISION: gettext_lazy(
+        "Revision requested; an administrator will reopen the plan or decline the request."
+    ),
+    ReviewAction.DECLINE_REVISION: gettext_lazy(
+        "Revision declined; the plan stays approved as it was."
+    ),
 }
 
 
@@ -72,7 +80,7 @@ def _transition(request, record, action, detail_url):
             "form": form,
             "record": record,
             "action": ReviewAction(action),
-            "needs_reason": action in (ReviewAction.RETURN, ReviewAction.REOPEN),
+            "needs_reason": TRANSITIONS[ReviewAction(action)].needs_reason,
             "detail_url": detail_url,
         },
     )
@@ -82,6 +90,18 @@ def program_transition(request, pk, action):
     program = get_for_read(request, Program.objects.select_related("agency", "strategy"), pk)
     return _transition(
         request, program, action, reverse("programs:program_detail", kwargs={"pk": pk})
+    )
+
+
+def quarter_report_transition(request, pk, quarter, action):
+    if quarter not in Quarter.values:
+        raise Http404
+    program = get_for_read(request, Program.objects.select_related("agency", "strategy"), pk)
+    return _transition(
+        request,
+        quarter_report(program=program, quarter=quarter),
+        action,
+        reverse("programs:program_detail", kwargs={"pk": pk}) + "#quarter-reports",
     )
 
 
@@ -103,6 +123,7 @@ def program_history(request, pk):
         IndicatorValue.history.filter(
             indicator_id__in=Indicator.history.filter(program_id=program.pk).values("id")
         ),
+        QuarterReport.history.filter(program_id=program.pk),
     )
     return render(
         request,
@@ -162,6 +183,18 @@ def review_queue(request):
         )
         .order_by("submitted_at", "pk")
     )
+    quarter_reports = (
+        QuarterReport.objects.filter(status=ReviewStatus.SUBMITTED)
+        .select_related("program__agency")
+        .annotate(
+            submitted_at=_submitted_since(QuarterReportReviewEvent, "quarter_report"),
+            submitted_by=_submitted_by(QuarterReportReviewEvent, "quarter_report"),
+        )
+        .order_by("submitted_at", "pk")
+    )
+    revisions = (
+        Program.objects.filter(status=ReviewStatus.REVISION).select_related("agency").order_by("pk")
+    )
     village_data = (
         VillageData.objects.filter(status=ReviewStatus.SUBMITTED)
         .select_related("village__district")
@@ -174,7 +207,13 @@ def review_queue(request):
     return render(
         request,
         "review/review_queue.html",
-        {"programs": programs, "village_data": village_data, "form": ReasonForm()},
+        {
+            "programs": programs,
+            "quarter_reports": quarter_reports,
+            "revisions": revisions,
+            "village_data": village_data,
+            "form": ReasonForm(),
+        },
     )
 
 
@@ -188,6 +227,9 @@ def _review_many(request):
     reason = request.POST.get("reason", "")
     chosen = [
         *Program.objects.filter(pk__in=_ids(request.POST.getlist("program"))),
+        *QuarterReport.objects.filter(
+            pk__in=_ids(request.POST.getlist("quarter_report"))
+        ).select_related("program"),
         *VillageData.objects.filter(pk__in=_ids(request.POST.getlist("village_data"))),
     ]
     if not chosen:

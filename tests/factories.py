@@ -5,9 +5,9 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from bartim.models import Agency, District, Regency, User, Village
+from bartim.models import Agency, District, Regency, ReviewStatus, User, Village
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program, Strategy
+from programs.models import Program, QuarterReport, Strategy
 from programs.progress import refresh_stored_progress
 from villages.models import PovertyStatistic, VillageData
 
@@ -92,6 +92,19 @@ class ProgramFactory(DjangoModelFactory):
         if create and extracted:
             obj.target_villages.set(extracted)
 
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        """`verified=True`: the plan approved and every quarter's report verified, as the
+        leaders' pages count by default (programs.progress); saved directly, without review
+        steps, for tests of those pages."""
+        if create and extracted:
+            Program.objects.filter(pk=obj.pk).update(status=ReviewStatus.APPROVED)
+            obj.status = ReviewStatus.APPROVED
+            QuarterReport.objects.bulk_create(
+                QuarterReport(program=obj, quarter=quarter, status=ReviewStatus.APPROVED)
+                for quarter in (1, 2, 3, 4)
+            )
+
 
 class StoredProgressFactory(DjangoModelFactory):
     """Rows written as the write services leave them: with the programme's stored progress
@@ -135,6 +148,15 @@ class IndicatorValueFactory(StoredProgressFactory):
     indicator = factory.SubFactory(IndicatorFactory)
     quarter = 1
     realized = Decimal("25")
+
+
+class PlanFactory(ProgramFactory):
+    """A programme ready to submit: a plan has at least one indicator with an annual target."""
+
+    @factory.post_generation
+    def indicator(obj, create, extracted, **kwargs):
+        if create:
+            IndicatorFactory(program=obj, **kwargs)
 
 
 class VillageDataFactory(DjangoModelFactory):

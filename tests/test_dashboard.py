@@ -37,7 +37,7 @@ def strategies(db):
 
 def programme(agency, strategy, *, realized, year=2024, quarter=1, target=100, **fields):
     """A programme with one sum indicator (target `target`) realised `realized` in `quarter`."""
-    program = ProgramFactory(agency=agency, strategy=strategy, year=year, **fields)
+    program = ProgramFactory(verified=True, agency=agency, strategy=strategy, year=year, **fields)
     indicator = IndicatorFactory(program=program, target=Decimal(target))
     if realized is not None:
         IndicatorValueFactory(indicator=indicator, quarter=quarter, realized=Decimal(realized))

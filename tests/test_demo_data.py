@@ -14,7 +14,7 @@ from bartim.models import ReviewStatus, User, Village
 from demo.demo import REPORTER_ACCOUNTS
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import indicator_target_errors
-from programs.models import Program
+from programs.models import Program, QuarterReport
 from villages.models import VillageData
 from villages.pockets import annotate_pockets
 
@@ -205,6 +205,25 @@ def test_submitted_and_approved_records_carry_their_review_steps(demo, model):
         else:
             assert "approve" not in events
     assert not model.objects.filter(status=ReviewStatus.DRAFT, review_events__isnull=False)
+
+
+def test_approved_plans_carry_their_quarter_reports_review_steps(demo):
+    reports = QuarterReport.objects.select_related("program").prefetch_related("review_events")
+    statuses = set()
+    for report in reports:
+        program = report.program
+        events = {event.action: event for event in report.review_events.all()}
+        plan_approved = program.review_events.get(action="approve").created_at
+        assert program.status == ReviewStatus.APPROVED, report
+        assert events["submit"].actor.agency_id == program.agency_id, report
+        assert events["submit"].created_at > plan_approved, report
+        if report.status != ReviewStatus.SUBMITTED:
+            decided = events["approve" if report.status == ReviewStatus.APPROVED else "return"]
+            assert decided.actor.username == "admin"
+            assert decided.created_at > events["submit"].created_at
+        statuses.add(report.status)
+    assert statuses == {ReviewStatus.APPROVED, ReviewStatus.SUBMITTED, ReviewStatus.RETURNED}
+    assert not QuarterReport.objects.exclude(program__status=ReviewStatus.APPROVED).exists()
 
 
 def _achievement(indicator, quarter):

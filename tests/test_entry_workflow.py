@@ -8,7 +8,13 @@ from bartim.models import PeriodLock, ReviewStatus
 from indicators.models import IndicatorValue
 from programs.models import Program
 from review.services import review_transition
-from tests.factories import IndicatorFactory, ProgramFactory, StrategyFactory, VillageDataFactory
+from tests.factories import (
+    IndicatorFactory,
+    PlanFactory,
+    ProgramFactory,
+    StrategyFactory,
+    VillageDataFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +109,7 @@ def test_admin_changes_a_locked_quarter_only_with_a_reason(client, admin_user, a
 def test_return_reason_reaches_the_opd_and_approval_locks_it(
     client, opd_a_user, admin_user, agency_a
 ):
-    program = ProgramFactory(agency=agency_a, name="Bantuan RTLH")
+    program = PlanFactory(agency=agency_a, name="Bantuan RTLH")
     submit = reverse("review:program_transition", args=[program.pk, "submit"])
     detail = reverse("programs:program_detail", args=[program.pk])
 
@@ -133,7 +139,7 @@ def test_return_reason_reaches_the_opd_and_approval_locks_it(
 def test_review_queue_lists_submissions_and_approves_several(
     client, admin_user, opd_a_user, camat_x_user, agency_a, village_x
 ):
-    programs = [ProgramFactory(agency=agency_a) for _ in range(2)]
+    programs = [PlanFactory(agency=agency_a) for _ in range(2)]
     for program in programs:
         review_transition(record=program, action="submit", actor=opd_a_user)
     data = VillageDataFactory(village=village_x)
@@ -154,7 +160,7 @@ def test_review_queue_lists_submissions_and_approves_several(
 
 
 def test_bulk_return_without_reason_returns_nothing(client, admin_user, opd_a_user, agency_a):
-    program = ProgramFactory(agency=agency_a)
+    program = PlanFactory(agency=agency_a)
     review_transition(record=program, action="submit", actor=opd_a_user)
     client.force_login(admin_user)
 
@@ -169,7 +175,7 @@ def test_review_queue_query_count_does_not_grow(
     client, admin_user, opd_a_user, agency_a, count, django_assert_max_num_queries
 ):
     for _ in range(count):
-        review_transition(record=ProgramFactory(agency=agency_a), action="submit", actor=opd_a_user)
+        review_transition(record=PlanFactory(agency=agency_a), action="submit", actor=opd_a_user)
     client.force_login(admin_user)
 
     with django_assert_max_num_queries(12):
@@ -219,7 +225,7 @@ def test_audit_filters_by_user_and_query_count_does_not_grow(
     client, admin_user, opd_a_user, opd_b_user, agency_a, count, django_assert_max_num_queries
 ):
     for number in range(count):
-        program = ProgramFactory(agency=agency_a, name=f"P{number}")
+        program = PlanFactory(agency=agency_a, name=f"P{number}")
         review_transition(record=program, action="submit", actor=opd_a_user)
     client.force_login(admin_user)
 

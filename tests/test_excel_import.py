@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from bartim.models import ReviewStatus, Village
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program
+from programs.models import Program, QuarterReport
 from review.services import period_lock
 from spreadsheets.models import PendingImport
 from tests.excel_helpers import (
@@ -707,18 +707,29 @@ def test_a_submitted_record_is_not_changed(camat_x, record_x):
     assert record_x.population == 1000
 
 
-def test_an_approved_programme_is_not_changed(opd_a, houses, program_a):
+def test_a_verified_quarter_is_not_changed(opd_a, houses, program_a):
     workbook = download(opd_a, "quarterly", year=2024, quarter=1)
-    Program.objects.filter(pk=program_a.pk).update(status=ReviewStatus.APPROVED)
+    QuarterReport.objects.create(program=program_a, quarter=1, status=ReviewStatus.APPROVED)
     fill(workbook["Indikator"], 2, **{REALIZED: 3})
 
     errors, _preview = preview_errors(opd_a, "quarterly", workbook)
 
     assert [message for *_where, message in errors] == [
-        "Bedah Rumah sudah disetujui dan dikunci; administrator harus membukanya kembali "
+        "Bedah Rumah · TW I sudah disetujui dan dikunci; administrator harus membukanya kembali "
         "sebelum dapat diubah."
     ]
     assert not IndicatorValue.objects.exists()
+
+
+def test_an_approved_plan_receives_its_quarterly_report(opd_a, houses, program_a):
+    Program.objects.filter(pk=program_a.pk).update(status=ReviewStatus.APPROVED)
+    workbook = download(opd_a, "quarterly", year=2024, quarter=3)
+    fill(workbook["Indikator"], 2, **{REALIZED: 3})
+    url, preview = upload_and_preview(opd_a, "quarterly", xlsx_bytes(workbook))
+
+    assert errors_of(preview) == []
+    assert confirm(opd_a, url).status_code == 302
+    assert IndicatorValue.objects.get(indicator=houses, quarter=3).realized == 3
 
 
 def test_submitted_and_approved_records_are_left_out_of_the_template(camat_x, record_x, district_x):

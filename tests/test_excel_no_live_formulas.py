@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from bartim.models import ReviewStatus
 from helpers.exports import FORMULA_STARTS
 from tests.excel_helpers import download, preview_url, upload, xlsx_bytes
 from tests.factories import (
@@ -47,7 +48,10 @@ def hostile(agency_a, village_x, district_x):
     strategy = StrategyFactory(number=1)
     StrategyFactory(number=2)
     StrategyFactory(number=3)
+    # Submitted: still in the administrator's templates, and counted by the leaders' pages
+    # under "all submitted", which their workbooks below ask for.
     program = ProgramFactory(
+        status=ReviewStatus.SUBMITTED,
         agency=agency_a,
         strategy=strategy,
         year=2024,
@@ -112,10 +116,14 @@ WORKBOOKS = {
         c.get(reverse("programs:indicator_list"), {"year": 2024, "_export": "xlsx"}).content
     ),
     "meeting report": lambda c: (
-        c.get(reverse("reports:meeting_report_xlsx", args=[2024]), {"quarter": 1}).content
+        c.get(
+            reverse("reports:meeting_report_xlsx", args=[2024]), {"quarter": 1, "figures": "all"}
+        ).content
     ),
     "targeting check": lambda c: (
-        c.get(reverse("reports:targeting"), {"year": 2024, "_export": "xlsx"}).content
+        c.get(
+            reverse("reports:targeting"), {"year": 2024, "_export": "xlsx", "figures": "all"}
+        ).content
     ),
 }
 # What each workbook shows of the hostile data, so that the scan is not vacuous.

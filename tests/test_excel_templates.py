@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from bartim.models import ReviewStatus
-from programs.models import Program
+from programs.models import Program, QuarterReport
 from tests.excel_helpers import columns, download, rows, upload
 from tests.factories import (
     AgencyFactory,
@@ -128,7 +128,11 @@ def test_the_quarterly_template_holds_the_opds_changeable_programmes(
     returned = ProgramFactory(
         agency=agency_a, year=2024, name="Air Bersih", status=ReviewStatus.RETURNED
     )
-    ProgramFactory(agency=agency_a, year=2024, name="Diajukan", status=ReviewStatus.SUBMITTED)
+    # Its plan approved, its Q III report submitted: that quarter is no longer changed.
+    submitted = ProgramFactory(
+        agency=agency_a, year=2024, name="Diajukan", status=ReviewStatus.APPROVED
+    )
+    QuarterReport.objects.create(program=submitted, quarter=3, status=ReviewStatus.SUBMITTED)
     ProgramFactory(agency=agency_a, year=2023, name="Tahun lalu")
     ProgramFactory(agency=agency_b, year=2024, name="Milik Dinkes")
     houses = IndicatorFactory(program=draft, name="Rumah direhab", unit="unit", target=40)

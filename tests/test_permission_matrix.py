@@ -27,7 +27,7 @@ from bartim.models import (
 )
 from helpers.forms import NumberTextInput
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program, Strategy
+from programs.models import Program, QuarterReport, Strategy
 from review.services import period_lock, review_transition
 from spreadsheets.kinds import KINDS
 from spreadsheets.models import PendingImport
@@ -65,8 +65,15 @@ def records(agency_a, village_x, opd_a_user, admin_user):
     indicator = IndicatorFactory(program=draft)
     IndicatorValueFactory(indicator=indicator, quarter=1, realized=Decimal("10"))
     submitted = ProgramFactory(agency=agency_a, name="Diajukan")
+    IndicatorFactory(program=submitted)
     review_transition(record=submitted, action=ReviewAction.SUBMIT, actor=opd_a_user)
     approved = ProgramFactory(agency=agency_a, name="Disetujui", status=ReviewStatus.APPROVED)
+    # The approved plan's TW III report waits for verification.
+    review_transition(
+        record=QuarterReport(program=approved, quarter=3),
+        action=ReviewAction.SUBMIT,
+        actor=opd_a_user,
+    )
     village_data = VillageDataFactory(village=village_x)
     PovertyStatisticFactory(year=2024)
     return {
@@ -253,6 +260,14 @@ def _page(name, records):
             reverse("review:program_transition", args=[approved.pk, "reopen"]),
             {"reason": "Koreksi"},
         ),
+        "review:quarter_report_transition submit": (
+            reverse("review:quarter_report_transition", args=[approved.pk, 2, "submit"]),
+            {},
+        ),
+        "review:quarter_report_transition approve": (
+            reverse("review:quarter_report_transition", args=[approved.pk, 3, "approve"]),
+            {},
+        ),
         "review:village_data_history": (
             reverse("review:village_data_history", args=[data.pk]),
             {},
@@ -319,6 +334,10 @@ PAGES = {
                                                [LOGIN, 403, 403, 403, 403, 403, DONE]),
     "review:program_transition reopen":       ([LOGIN, 403, 403, 403, 403, 403, 200],
                                                [LOGIN, 403, 403, 403, 403, 403, DONE]),
+    "review:quarter_report_transition submit":  ([LOGIN, 403, 200, 403, 403, 403, 200],
+                                                 [LOGIN, 403, DONE, 403, 403, 403, DONE]),
+    "review:quarter_report_transition approve": ([LOGIN, 403, 403, 403, 403, 403, 200],
+                                                 [LOGIN, 403, 403, 403, 403, 403, DONE]),
     "review:village_data_history":            ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
     "review:village_data_transition submit":  ([LOGIN, 403, 403, 403, 200, 403, 200],
                                                [LOGIN, 403, 403, 403, DONE, 403, DONE]),

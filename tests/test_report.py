@@ -44,7 +44,7 @@ def strategies(db):
 
 
 def programme(agency, strategy, *, realized, quarter=1, **fields):
-    program = ProgramFactory(agency=agency, strategy=strategy, year=2024, **fields)
+    program = ProgramFactory(verified=True, agency=agency, strategy=strategy, year=2024, **fields)
     indicator = IndicatorFactory(program=program, target=Decimal(100))
     if realized is not None:
         IndicatorValueFactory(indicator=indicator, quarter=quarter, realized=Decimal(realized))

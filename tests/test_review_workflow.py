@@ -8,7 +8,7 @@ from bartim.access import ReviewError, allowed_actions
 from bartim.models import ReviewAction, ReviewStatus
 from programs.models import Program
 from review.services import review_transition
-from tests.factories import ProgramFactory, UserFactory, VillageDataFactory
+from tests.factories import IndicatorFactory, ProgramFactory, UserFactory, VillageDataFactory
 from villages.models import VillageData
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def program_a(agency_a):
-    return ProgramFactory(agency=agency_a)
+    # A plan is submitted with an indicator that has an annual target.
+    program = ProgramFactory(agency=agency_a)
+    IndicatorFactory(program=program)
+    return program
 
 
 @pytest.fixture

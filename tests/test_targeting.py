@@ -77,6 +77,7 @@ def territory(strategies, district_x, district_y, district_z, agency_a, agency_b
     s1, s2, s3 = strategies[1], strategies[2], strategies[3]
     programs = {
         "P1": ProgramFactory(
+            verified=True,
             name="Bantuan pangan",
             agency=agency_a,
             strategy=s1,
@@ -84,6 +85,7 @@ def territory(strategies, district_x, district_y, district_z, agency_a, agency_b
             target_villages=[v["A"], v["B"]],
         ),
         "P2": ProgramFactory(
+            verified=True,
             name="Modal usaha",
             agency=agency_b,
             strategy=s2,
@@ -91,6 +93,7 @@ def territory(strategies, district_x, district_y, district_z, agency_a, agency_b
             target_villages=[v["A"], v["E"]],
         ),
         "P3": ProgramFactory(
+            verified=True,
             name="Bedah rumah",
             agency=agency_c,
             strategy=s3,
@@ -98,6 +101,7 @@ def territory(strategies, district_x, district_y, district_z, agency_a, agency_b
             target_villages=[v["A"]],
         ),
         "P4": ProgramFactory(
+            verified=True,
             name="Pelatihan kerja",
             agency=agency_b,
             strategy=s2,
@@ -105,9 +109,14 @@ def territory(strategies, district_x, district_y, district_z, agency_a, agency_b
             target_villages=[v["D"], v["G"]],
         ),
         "P5": ProgramFactory(
-            name="Sosialisasi", agency=agency_a, strategy=s1, budget_ceiling=50 * MILLION
+            verified=True,
+            name="Sosialisasi",
+            agency=agency_a,
+            strategy=s1,
+            budget_ceiling=50 * MILLION,
         ),
         "P6": ProgramFactory(
+            verified=True,
             name="Bantuan lama",
             agency=agency_a,
             strategy=s1,
@@ -115,6 +124,7 @@ def territory(strategies, district_x, district_y, district_z, agency_a, agency_b
             target_villages=[v["C"], v["F"]],
         ),
         "P7": ProgramFactory(
+            verified=True,
             name="Jamban sehat",
             agency=agency_c,
             strategy=s3,
@@ -122,7 +132,12 @@ def territory(strategies, district_x, district_y, district_z, agency_a, agency_b
             target_villages=[v["H"]],
         ),
         "P8": ProgramFactory(
-            name="Rencana 2025", agency=agency_a, strategy=s1, year=2025, target_villages=[v["C"]]
+            verified=True,
+            name="Rencana 2025",
+            agency=agency_a,
+            strategy=s1,
+            year=2025,
+            target_villages=[v["C"]],
         ),
     }
     return v, programs
@@ -522,7 +537,9 @@ def test_the_xlsx_follows_the_district_filter(client, territory, viewer_user):
 def test_the_xlsx_writes_formula_like_names_as_text(
     client, territory, strategies, viewer_user, agency_a
 ):
-    ProgramFactory(name='=HYPERLINK("http://x","klik")', agency=agency_a, strategy=strategies[1])
+    ProgramFactory(
+        verified=True, name='=HYPERLINK("http://x","klik")', agency=agency_a, strategy=strategies[1]
+    )
 
     _response, workbook = _workbook(client, viewer_user, year=2024)
 
@@ -547,6 +564,7 @@ def _territory_of_size(size, strategies, agency_a):
     ]
     for n in range(size):
         ProgramFactory(
+            verified=True,
             name=f"Program {size}-{n}",
             agency=agency_a if n % 2 else AgencyFactory(),
             strategy=strategies[n % 3 + 1],

@@ -19,7 +19,13 @@ from django.conf import settings
 from django.utils.html import strip_tags
 
 from bartim.models import User
-from tests.factories import IndicatorFactory, ProgramFactory, UserFactory, VillageDataFactory
+from tests.factories import (
+    IndicatorFactory,
+    PlanFactory,
+    ProgramFactory,
+    UserFactory,
+    VillageDataFactory,
+)
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
 LANGUAGES = ("id", "en")
@@ -185,7 +191,7 @@ def test_indonesian_pages_show_no_english_sentence(client, admin_user, agency_a,
 def test_the_message_after_a_review_step_is_in_the_readers_language(
     client, opd_a_user, agency_a, language, message
 ):
-    program = ProgramFactory(agency=agency_a)
+    program = PlanFactory(agency=agency_a)
     client.force_login(opd_a_user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
 

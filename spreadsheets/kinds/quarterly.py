@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from bartim import access
 from bartim.models import Quarter
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program
+from programs.models import Program, QuarterReport
 from programs.services import BUDGET_FIELDS, program_report_quarter
 from spreadsheets.kinds.base import (
     CHANGED,
@@ -163,8 +163,9 @@ class QuarterlyKind(TemplateKind):
             "level expected at the end of the quarter."
         ),
         gettext_lazy(
-            "Only programmes in draft or returned to you are in the template; submitted and "
-            "approved programmes cannot be changed by an import."
+            "Only programmes whose report of the quarter is a draft or returned to you are in "
+            "the template; a submitted or verified quarter report cannot be changed by an "
+            "import."
         ),
     )
 
@@ -179,7 +180,7 @@ class QuarterlyKind(TemplateKind):
 
     def content(self, user, *, year, quarter) -> TemplateContent:
         programs = list(
-            access.editable(user, Program.objects.all())
+            access.quarter_editable(user, Program.objects.all(), quarter)
             .filter(year=year)
             .select_related("agency")
             .order_by("agency__name", "name", "pk")
@@ -249,17 +250,27 @@ class QuarterlyKind(TemplateKind):
         return refusals[year, quarter]
 
     def _program_scope(self, run, program_ids):
+        """The programmes `run.actor` reports on, the (programme, quarter) pairs whose
+        quarter report he may change now, and the stored quarter reports' statuses."""
         reported = set(
             access.reported(run.actor, Program.objects.all())
             .filter(pk__in=program_ids)
             .values_list("pk", flat=True)
         )
-        editable = set(
-            access.editable(run.actor, Program.objects.all())
+        editable = {
+            (pk, quarter)
+            for quarter in Quarter.values
+            for pk in access.quarter_editable(run.actor, Program.objects.all(), quarter)
             .filter(pk__in=program_ids)
             .values_list("pk", flat=True)
-        )
-        return reported, editable
+        }
+        statuses = {
+            (pk, quarter): status
+            for pk, quarter, status in QuarterReport.objects.filter(
+                program_id__in=program_ids
+            ).values_list("program_id", "quarter", "status")
+        }
+        return reported, editable, statuses
 
     def _check_period(self, run, sheet, row, program) -> bool:
         if row.values["year"] != program.year:
@@ -284,7 +295,9 @@ class QuarterlyKind(TemplateKind):
                 pk__in={r.values["indicator_id"] for r in rows}
             ).select_related("program__agency")
         }
-        reported, editable = self._program_scope(run, {i.program_id for i in indicators.values()})
+        reported, editable, statuses = self._program_scope(
+            run, {i.program_id for i in indicators.values()}
+        )
         existing = {
             (v.indicator_id, v.quarter): v
             for v in run.locked(IndicatorValue.objects.filter(indicator_id__in=indicators))
@@ -333,8 +346,16 @@ class QuarterlyKind(TemplateKind):
             if not changes:
                 run.result(sheet, row, label, UNCHANGED)
                 continue
-            if program.pk not in editable:
-                run.error(sheet, row, None, status_refusal(program.name, program.status))
+            if (program.pk, quarter) not in editable:
+                run.error(
+                    sheet,
+                    row,
+                    None,
+                    status_refusal(
+                        f"{program.name} · {Quarter(quarter).label}",
+                        statuses.get((program.pk, quarter), ""),
+                    ),
+                )
                 continue
             refusal = self._lock_refusal(run, program.year, quarter)
             if refusal:
@@ -374,7 +395,7 @@ class QuarterlyKind(TemplateKind):
                 Program.objects.filter(pk__in={r.values["program_id"] for r in rows})
             ).select_related("agency")
         }
-        reported, editable = self._program_scope(run, set(programs))
+        reported, editable, statuses = self._program_scope(run, set(programs))
         seen = {}
         for row in rows:
             program = programs.get(row.values["program_id"])
@@ -416,8 +437,16 @@ class QuarterlyKind(TemplateKind):
             if not changes:
                 run.result(sheet, row, label, UNCHANGED)
                 continue
-            if program.pk not in editable:
-                run.error(sheet, row, None, status_refusal(program.name, program.status))
+            if (program.pk, quarter) not in editable:
+                run.error(
+                    sheet,
+                    row,
+                    None,
+                    status_refusal(
+                        f"{program.name} · {Quarter(quarter).label}",
+                        statuses.get((program.pk, quarter), ""),
+                    ),
+                )
                 continue
             refusal = self._lock_refusal(run, program.year, quarter)
             if refusal:

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from bartim.models import Agency, ReviewStatus, User, Village
 from helpers.formatting import format_rupiah
 from indicators.models import IndicatorValue
-from programs.models import Program, Strategy
+from programs.models import Program, QuarterReport, Strategy
 from review.services import review_transition
 from tests.factories import (
     AgencyFactory,
@@ -57,7 +57,7 @@ OPD_WORDS = {
         "quarter saved": "Data triwulan disimpan.",
         "budget": "Anggaran",
         "realised q1 row": "Realisasi TW I {amount}",
-        "submit": "Ajukan untuk diperiksa",
+        "submit": "Ajukan rencana",
         "confirm": "Konfirmasi",
         "submitted": "Diajukan untuk diperiksa.",
     },
@@ -83,7 +83,7 @@ OPD_WORDS = {
         "quarter saved": "Quarter saved.",
         "budget": "Budget",
         "realised q1 row": "Realised Q I {amount}",
-        "submit": "Submit for review",
+        "submit": "Submit the plan",
         "confirm": "Confirm",
         "submitted": "Submitted for review.",
     },
@@ -168,7 +168,7 @@ def test_opd_head_adds_a_programme_with_an_indicator_reports_q1_and_submits(
     assert indicator.values.get(quarter=1).realized == Decimal("35")
 
 
-def test_admin_returns_a_programme_the_opd_head_fixes_it_and_then_cannot_change_it(
+def test_admin_returns_a_plan_the_opd_head_fixes_it_then_the_plan_is_fixed_and_quarters_reported(
     live_server, new_page, log_in, reference_data
 ):
     agency = AgencyFactory(name="Dinas Kesehatan Uji", abbreviation="DINKES-UJI")
@@ -197,7 +197,7 @@ def test_admin_returns_a_programme_the_opd_head_fixes_it_and_then_cannot_change_
     opd_page.get_by_role("link", name="Laporkan TW I", exact=True).click()
     opd_page.get_by_label("Balita ditimbang: realisasi (jiwa)").fill("40")
     opd_page.get_by_role("button", name="Simpan").click()
-    opd_page.get_by_role("link", name="Ajukan untuk diperiksa").click()
+    opd_page.get_by_role("link", name="Ajukan rencana").click()
     opd_page.get_by_role("button", name="Konfirmasi").click()
     expect(opd_page.get_by_role("alert")).to_have_text("Diajukan untuk diperiksa.")
 
@@ -210,12 +210,33 @@ def test_admin_returns_a_programme_the_opd_head_fixes_it_and_then_cannot_change_
     admin_page.get_by_role("button", name="Konfirmasi").click()
     expect(admin_page.get_by_role("alert")).to_have_text("Disetujui.")
 
+    # The plan is now fixed, but its quarters are still reported and verified one by one.
     opd_page.reload()
-    for name in ("Ubah program", "Tambah indikator", "Laporkan TW I", "Ajukan untuk diperiksa"):
+    for name in ("Ubah program", "Tambah indikator", "Ajukan rencana"):
         expect(opd_page.get_by_role("link", name=name, exact=True)).to_have_count(0)
-    response = opd_page.goto(live_server.url + f"/programs/{program.pk}/quarter/1/")
-    assert response.status == 403
-    assert IndicatorValue.objects.get(indicator=indicator, quarter=1).realized == Decimal("40")
+    assert opd_page.goto(live_server.url + f"/programs/{program.pk}/edit/").status == 403
+    opd_page.goto(live_server.url + f"/programs/{program.pk}/")
+    opd_page.get_by_role("link", name="Laporkan TW III", exact=True).click()
+    opd_page.get_by_label("Balita ditimbang: realisasi (jiwa)").fill("120")
+    opd_page.get_by_role("button", name="Simpan").click()
+    expect(opd_page.get_by_role("alert")).to_have_text("Data triwulan disimpan.")
+    quarters = opd_page.get_by_role("table", name="Laporan triwulan")
+    quarters.get_by_role("row", name=re.compile("TW III")).get_by_role(
+        "link", name="Ajukan laporan triwulan"
+    ).click()
+    opd_page.get_by_role("button", name="Konfirmasi").click()
+    expect(opd_page.get_by_role("alert")).to_have_text("Diajukan untuk diperiksa.")
+
+    admin_page.get_by_role("link", name="Antrean pemeriksaan").click()
+    admin_page.get_by_role("checkbox", name="Pilih Posyandu keliling (2024) · TW III").check()
+    admin_page.get_by_role("button", name="Setujui yang dipilih").click()
+    expect(admin_page.get_by_role("alert")).to_contain_text("1 data selesai")
+
+    opd_page.reload()
+    expect(opd_page.get_by_role("link", name="Laporkan TW III", exact=True)).to_have_count(0)
+    expect(quarters.get_by_role("row", name=re.compile("TW III"))).to_contain_text("Disetujui")
+    assert IndicatorValue.objects.get(indicator=indicator, quarter=3).realized == Decimal("120")
+    assert QuarterReport.objects.get(program=program, quarter=3).status == ReviewStatus.APPROVED
     program.refresh_from_db()
     assert program.status == ReviewStatus.APPROVED
 
