@@ -435,7 +435,8 @@ class ProgramAdmin(
         fields = list(super().get_readonly_fields(request, obj))
         if obj is None or access.may_change(request.user, obj):
             return fields
-        open_fields = {*self._open_quarter_fields(request, obj), "lock_reason"}
+        # The form's own fields (not the model's) cannot be shown read-only; they stay open.
+        open_fields = {*self._open_quarter_fields(request, obj), "lock_reason", "confirm_unusual"}
         shown = [name for _title, options in self.fieldsets for name in options["fields"]]
         return [*fields, *(name for name in shown if name not in open_fields | set(fields))]
 

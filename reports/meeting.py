@@ -179,14 +179,21 @@ def _attach(target, programs: list[Program]) -> None:
     target.unverified_count = sum(1 for program in programs if program.unverified)
 
 
-def _agencies_without_programmes(excluded) -> list[Agency]:
-    """The agencies that must report every year and have no programme in the year: each with
-    a rollup of nothing and a completeness of 0% (progress.completeness)."""
+def _agencies_without_programmes(excluded, *, unverified: bool) -> list[Agency]:
+    """The agencies that must report every year and have no programme counted in the year
+    (none at all, or none approved, or with `unverified` none submitted): each with a rollup
+    of nothing, a completeness of 0% (progress.completeness) and a note saying why."""
     agencies = list(Agency.objects.marked_to_report().exclude(pk__in=excluded))
+    note = (
+        _("No programme submitted for the year")
+        if unverified
+        else _("No approved programme plan for the year")
+    )
     for agency in agencies:
         _attach(agency, [])
         agency.completeness = progress.completeness(0, 0, must_report=True)
         agency.not_reported = []
+        agency.without_programmes_note = note
     return agencies
 
 
@@ -237,7 +244,7 @@ def meeting_for(
         )
         agencies.append(agency)
     if access.may_read(user, Program):
-        agencies += _agencies_without_programmes(by_agency)
+        agencies += _agencies_without_programmes(by_agency, unverified=unverified)
     means = [agency.mean_achievement for agency in agencies]
     for agency, rank in zip(agencies, progress.ranks(means), strict=True):
         agency.rank = rank

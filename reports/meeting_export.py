@@ -150,7 +150,7 @@ def _not_reported_sheet(workbook, meeting: Meeting):
         for p in meeting.not_reported
     ]
     rows += [
-        [agency.name, _("No programme entered for the year"), None, None]
+        [agency.name, agency.without_programmes_note, None, None]
         for agency in meeting.agencies_not_reported
         if not agency.program_count
     ]

@@ -40,8 +40,16 @@ def test_a_marked_agency_without_programmes_has_not_reported_on_the_dashboard(
 ):
     response = viewer_client.get(reverse("reports:dashboard"), {"year": 2024, "quarter": 1})
 
+    every = viewer_client.get(
+        reverse("reports:dashboard"), {"year": 2024, "quarter": 1, "figures": "all"}
+    )
+
     _headers, rows = table_rows(response, "not-reported-table")
-    assert rows == [["Dinas Lingkungan Uji", "0 dari 0", "0,00%", "Belum ada program tahun ini"]]
+    assert rows == [
+        ["Dinas Lingkungan Uji", "0 dari 0", "0,00%", "Belum ada rencana program yang disetujui"]
+    ]
+    _headers, rows = table_rows(every, "not-reported-table")
+    assert ["Dinas Lingkungan Uji", "0 dari 0", "0,00%", "Belum ada program yang diajukan"] in rows
 
 
 def test_the_meeting_report_and_its_export_list_it(viewer_client, year_2024):
@@ -53,7 +61,7 @@ def test_the_meeting_report_and_its_export_list_it(viewer_client, year_2024):
     book = workbook(viewer_client.get(url, {"quarter": 1, "_export": "xlsx"}))
     assert [
         (row["Perangkat daerah (OPD)"], row["Program"]) for row in sheet_rows(book, "Belum melapor")
-    ] == [("Dinas Lingkungan Uji", "Belum ada program tahun ini")]
+    ] == [("Dinas Lingkungan Uji", "Belum ada rencana program yang disetujui")]
 
 
 def test_the_opd_table_lists_it_with_nothing_reported(viewer_client, year_2024, agency_a):
