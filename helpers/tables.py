@@ -4,6 +4,7 @@ show Indonesian numbers on screen and export raw numbers."""
 from decimal import Decimal
 
 import django_tables2 as tables
+import django_tables2.utils
 from django.core.exceptions import EmptyResultSet
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,28 @@ from django_tables2.utils import OrderBy
 
 from helpers import dataversion
 from helpers.formatting import format_number, format_percent, format_rupiah
+
+_stock_signature = django_tables2.utils.signature
+_signatures: dict = {}
+
+
+def memoised_signature(fn):
+    """django_tables2.utils.signature, kept per function. django-tables2 (to 3.0.1, the latest)
+    asks inspect.signature() for a column's value() or render() on every cell, which was half
+    of a province's year of exports (5,221 rows). Kept per function, not per bound method,
+    so that no table or row outlives its request; cleared when large."""
+    function = getattr(fn, "__func__", fn)
+    key = (function, function is not fn)
+    try:
+        found = _signatures.get(key)
+    except TypeError:  # an unhashable callable
+        return _stock_signature(fn)
+    if found is None:
+        if len(_signatures) >= 1000:
+            _signatures.clear()
+        found = _signatures[key] = _stock_signature(fn)
+    return found
+
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
