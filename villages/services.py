@@ -1,3 +1,4 @@
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -87,8 +88,8 @@ def village_data_save_many(
     """village_data_save for many records at once (an import), all or nothing.
 
     The same rules (who keeps which village, which statuses may change, the model's field
-    rules and constraints: full_clean() per record). Raises BulkSaveError listing every
-    refused entry; then nothing is saved.
+    rules and constraints). Raises BulkSaveError listing every refused entry; then nothing is
+    saved. The entries' villages are rows already (the caller looked them up).
     """
     errors: dict[int, Exception] = {}
     with transaction.atomic():
@@ -124,31 +125,77 @@ def village_data_save_many(
                 if name != "status":
                     setattr(record, name, value)
             records.append((index, record))
-        for index, record in records:
+        errors |= _refused(records)
+        history = {"default_user": actor, "default_change_reason": change_reason or None}
+        names = {name for entry in entries for name in entry.fields if name != "status"}
+        valid = [(index, record) for index, record in records if index not in errors]
+        for start in range(0, len(valid), 100):
+            part = valid[start : start + 100]
             try:
-                record.full_clean()
-            except ValidationError as error:
-                errors[index] = error
+                with transaction.atomic():
+                    _write([record for _index, record in part], names, history)
+            except IntegrityError:
+                # The database refused a record of this part (a CHECK constraint): the model
+                # says which and why, with a dozen queries a record as for a single save.
+                refused = _full_clean_errors(part)
+                if not refused:
+                    raise
+                errors |= refused
         if errors:
             raise BulkSaveError(errors)
-        new = [record for _index, record in records if record.pk is None]
-        changed = [record for _index, record in records if record.pk is not None]
-        history = {"default_user": actor, "default_change_reason": change_reason or None}
-        bulk_create_with_history(new, VillageData, batch_size=500, **history)
-        if changed:
-            now = timezone.now()
-            for record in changed:
-                record.updated_at = now
-            names = {name for entry in entries for name in entry.fields if name != "status"}
-            bulk_update_with_history(
-                changed,
-                VillageData,
-                fields=sorted(names | {"village", "year", "updated_at", "updated_by", "version"}),
-                batch_size=500,
-                **history,
-            )
         dataversion.bump()
     return [record for _index, record in records]
+
+
+def _refused(records) -> dict[int, ValidationError]:
+    """The model's full_clean() errors of many records in one query instead of a dozen a
+    record: each record's field rules without the queries (its village and the actor are
+    rows already; the constraints are left to the database when the batch is written), one
+    query for the one-record-per-village-and-year rule, and full_clean() for the records
+    refused by either, so that their messages are exactly a single save's."""
+    holders = defaultdict(set)
+    for pk, village_id, year in VillageData.objects.filter(
+        village__in={record.village_id for _index, record in records},
+        year__in={record.year for _index, record in records},
+    ).values_list("pk", "village_id", "year"):
+        holders[(village_id, year)].add(pk)
+    suspects = []
+    for index, record in records:
+        try:
+            record.full_clean(exclude=["village", "updated_by"], validate_constraints=False)
+        except ValidationError:
+            suspects.append((index, record))
+        else:
+            if holders[(record.village_id, record.year)] - {record.pk}:
+                suspects.append((index, record))
+    return _full_clean_errors(suspects)
+
+
+def _full_clean_errors(records) -> dict[int, ValidationError]:
+    errors = {}
+    for index, record in records:
+        try:
+            record.full_clean()
+        except ValidationError as error:
+            errors[index] = error
+    return errors
+
+
+def _write(records: list[VillageData], names: set[str], history: dict) -> None:
+    new = [record for record in records if record.pk is None]
+    changed = [record for record in records if record.pk is not None]
+    bulk_create_with_history(new, VillageData, batch_size=500, **history)
+    if changed:
+        now = timezone.now()
+        for record in changed:
+            record.updated_at = now
+        bulk_update_with_history(
+            changed,
+            VillageData,
+            fields=sorted(names | {"village", "year", "updated_at", "updated_by", "version"}),
+            batch_size=500,
+            **history,
+        )
 
 
 def poverty_statistic_save(
