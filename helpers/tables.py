@@ -1,6 +1,8 @@
 """What every table of the application shares: stable sorting, 25 rows a page, columns that
 show Indonesian numbers on screen and export raw numbers."""
 
+import functools
+import types
 from decimal import Decimal
 
 import django_tables2 as tables
@@ -15,25 +17,22 @@ from helpers import dataversion
 from helpers.formatting import format_number, format_percent, format_rupiah
 
 _stock_signature = django_tables2.utils.signature
-_signatures: dict = {}
+
+
+@functools.lru_cache(maxsize=1024)
+def _signature_of(function):
+    return _stock_signature(function)
 
 
 def memoised_signature(fn):
-    """django_tables2.utils.signature, kept per function. django-tables2 (to 3.0.1, the latest)
-    asks inspect.signature() for a column's value() or render() on every cell, which was half
-    of a province's year of exports (5,221 rows). Kept per function, not per bound method,
-    so that no table or row outlives its request; cleared when large."""
-    function = getattr(fn, "__func__", fn)
-    key = (function, function is not fn)
-    try:
-        found = _signatures.get(key)
-    except TypeError:  # an unhashable callable
-        return _stock_signature(fn)
-    if found is None:
-        if len(_signatures) >= 1000:
-            _signatures.clear()
-        found = _signatures[key] = _stock_signature(fn)
-    return found
+    """django_tables2.utils.signature kept per method: django-tables2 (to 3.0.1, the latest)
+    inspects a column's value() or render() for every cell, which was half of a province's
+    year of exports. Kept per function rather than per bound method, so that no table
+    outlives its request."""
+    if isinstance(fn, types.MethodType):
+        args, keywords = _signature_of(fn.__func__)
+        return args[1:], keywords  # without self
+    return _stock_signature(fn)
 
 
 PER_PAGE = 25

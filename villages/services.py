@@ -1,4 +1,3 @@
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -125,7 +124,13 @@ def village_data_save_many(
                 if name != "status":
                     setattr(record, name, value)
             records.append((index, record))
-        errors |= _refused(records)
+        for index, record in records:
+            try:
+                # The field rules without a query: the village and the actor are rows already,
+                # and the database checks the constraints as the parts are written below.
+                record.full_clean(exclude=["village", "updated_by"], validate_constraints=False)
+            except ValidationError:
+                errors |= _full_clean_errors([(index, record)])
         history = {"default_user": actor, "default_change_reason": change_reason or None}
         names = {name for entry in entries for name in entry.fields if name != "status"}
         valid = [(index, record) for index, record in records if index not in errors]
@@ -135,8 +140,8 @@ def village_data_save_many(
                 with transaction.atomic():
                     _write([record for _index, record in part], names, history)
             except IntegrityError:
-                # The database refused a record of this part (a CHECK constraint): the model
-                # says which and why, with a dozen queries a record as for a single save.
+                # The database refused a record of this part (a constraint): full_clean() says
+                # which and why, as for a single save (a dozen queries a record).
                 refused = _full_clean_errors(part)
                 if not refused:
                     raise
@@ -145,30 +150,6 @@ def village_data_save_many(
             raise BulkSaveError(errors)
         dataversion.bump()
     return [record for _index, record in records]
-
-
-def _refused(records) -> dict[int, ValidationError]:
-    """The model's full_clean() errors of many records in one query instead of a dozen a
-    record: each record's field rules without the queries (its village and the actor are
-    rows already; the constraints are left to the database when the batch is written), one
-    query for the one-record-per-village-and-year rule, and full_clean() for the records
-    refused by either, so that their messages are exactly a single save's."""
-    holders = defaultdict(set)
-    for pk, village_id, year in VillageData.objects.filter(
-        village__in={record.village_id for _index, record in records},
-        year__in={record.year for _index, record in records},
-    ).values_list("pk", "village_id", "year"):
-        holders[(village_id, year)].add(pk)
-    suspects = []
-    for index, record in records:
-        try:
-            record.full_clean(exclude=["village", "updated_by"], validate_constraints=False)
-        except ValidationError:
-            suspects.append((index, record))
-        else:
-            if holders[(record.village_id, record.year)] - {record.pk}:
-                suspects.append((index, record))
-    return _full_clean_errors(suspects)
 
 
 def _full_clean_errors(records) -> dict[int, ValidationError]:
