@@ -25,10 +25,8 @@ def _signature_of(function):
 
 
 def memoised_signature(fn):
-    """django_tables2.utils.signature kept per method: django-tables2 (to 3.0.1, the latest)
-    inspects a column's value() or render() for every cell, which was half of a province's
-    year of exports. Kept per function rather than per bound method, so that no table
-    outlives its request."""
+    """django_tables2.utils.signature once per method, not per cell (half of a province's
+    export); by function, so that no table outlives its request."""
     if isinstance(fn, types.MethodType):
         args, keywords = _signature_of(fn.__func__)
         return args[1:], keywords  # without self

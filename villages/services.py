@@ -126,8 +126,8 @@ def village_data_save_many(
             records.append((index, record))
         for index, record in records:
             try:
-                # The field rules without a query: the village and the actor are rows already,
-                # and the database checks the constraints as the parts are written below.
+                # No query a record: the village and the actor are rows already, and the
+                # database checks the constraints as the parts are written below.
                 record.full_clean(exclude=["village", "updated_by"], validate_constraints=False)
             except ValidationError:
                 errors |= _full_clean_errors([(index, record)])
@@ -140,8 +140,7 @@ def village_data_save_many(
                 with transaction.atomic():
                     _write([record for _index, record in part], names, history)
             except IntegrityError:
-                # The database refused a record of this part (a constraint): full_clean() says
-                # which and why, as for a single save (a dozen queries a record).
+                # A constraint refused a record of this part: full_clean() says which and why.
                 refused = _full_clean_errors(part)
                 if not refused:
                     raise
