@@ -7,31 +7,27 @@ from decimal import Decimal
 
 import django_tables2 as tables
 import django_tables2.utils
-from django.core.exceptions import EmptyResultSet
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import OrderBy
 
-from helpers import dataversion
 from helpers.formatting import format_number, format_percent, format_rupiah
 
-_stock_signature = django_tables2.utils.signature
-
-
-@functools.lru_cache(maxsize=1024)
-def _signature_of(function):
-    return _stock_signature(function)
+_signature_of_function = functools.lru_cache(maxsize=1024)(django_tables2.utils.signature)
 
 
 def memoised_signature(fn):
     """django_tables2.utils.signature once per method, not per cell (half of a province's
     export); by function, so that no table outlives its request."""
-    if isinstance(fn, types.MethodType):
-        args, keywords = _signature_of(fn.__func__)
-        return args[1:], keywords  # without self
-    return _stock_signature(fn)
+    if not isinstance(fn, types.MethodType):
+        return _signature_of_function.__wrapped__(fn)
+    args, keywords = _signature_of_function(fn.__func__)
+    return args[1:], keywords  # without self
 
+
+# Every table derives from BaseTable below, so this module is imported before any is drawn.
+django_tables2.utils.signature = memoised_signature
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -42,17 +38,6 @@ class StableQuerysetData(TableQuerysetData):
     """Sorts with empty values last in both directions (SQLite and PostgreSQL disagree
     otherwise) and the primary key as the last key, so that pages never repeat or skip rows
     that tie on the sorted column."""
-
-    def __len__(self):
-        # The paginator's count, once per version of the data for the same rows (the SQL holds
-        # the filters and what the user may see; paging and sorting do not change it).
-        if not hasattr(self, "_length"):
-            rows = self.data.order_by()
-            try:
-                self._length = dataversion.cached(("count", rows.query), rows.count)
-            except EmptyResultSet:  # .none(): no SQL, no rows
-                self._length = 0
-        return self._length
 
     def order_by(self, aliases):
         expressions = []

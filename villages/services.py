@@ -123,19 +123,17 @@ def village_data_save_many(
             for name, value in entry.fields.items():
                 if name != "status":
                     setattr(record, name, value)
-            records.append((index, record))
-        for index, record in records:
             try:
                 # No query a record: the village and the actor are rows already, and the
                 # database checks the constraints as the parts are written below.
                 record.full_clean(exclude=["village", "updated_by"], validate_constraints=False)
+                records.append((index, record))
             except ValidationError:
                 errors |= _full_clean_errors([(index, record)])
         history = {"default_user": actor, "default_change_reason": change_reason or None}
         names = {name for entry in entries for name in entry.fields if name != "status"}
-        valid = [(index, record) for index, record in records if index not in errors]
-        for start in range(0, len(valid), 100):
-            part = valid[start : start + 100]
+        for start in range(0, len(records), 100):
+            part = records[start : start + 100]
             try:
                 with transaction.atomic():
                     _write([record for _index, record in part], names, history)
