@@ -2,7 +2,6 @@
 show Indonesian numbers on screen and export raw numbers."""
 
 import functools
-import types
 from decimal import Decimal
 
 import django_tables2 as tables
@@ -18,16 +17,16 @@ _signature_of_function = functools.lru_cache(maxsize=1024)(django_tables2.utils.
 
 
 def memoised_signature(fn):
-    """django_tables2.utils.signature once per method, not per cell (half of a province's
-    export); by function, so that no table outlives its request."""
-    if not isinstance(fn, types.MethodType):
+    """django_tables2.utils.signature once per method rather than per cell (half of a
+    province's export), by function so that no table outlives its request."""
+    function = getattr(fn, "__func__", None)
+    if function is None:
         return _signature_of_function.__wrapped__(fn)
-    args, keywords = _signature_of_function(fn.__func__)
+    args, keywords = _signature_of_function(function)
     return args[1:], keywords  # without self
 
 
-# Every table derives from BaseTable below, so this module is imported before any is drawn.
-django_tables2.utils.signature = memoised_signature
+django_tables2.utils.signature = memoised_signature  # before any table: they derive from here
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100

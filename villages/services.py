@@ -124,8 +124,7 @@ def village_data_save_many(
                 if name != "status":
                     setattr(record, name, value)
             try:
-                # No query a record: the village and the actor are rows already, and the
-                # database checks the constraints as the parts are written below.
+                # No query a record: the database checks the constraints as parts are written.
                 record.full_clean(exclude=["village", "updated_by"], validate_constraints=False)
                 records.append((index, record))
             except ValidationError:
