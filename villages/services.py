@@ -123,23 +123,20 @@ def village_data_save_many(
             for name, value in entry.fields.items():
                 if name != "status":
                     setattr(record, name, value)
-            try:
-                # No query a record: the database checks the constraints as parts are written.
-                record.full_clean(exclude=["village", "updated_by"], validate_constraints=False)
-                records.append((index, record))
-            except ValidationError:
-                errors |= _full_clean_errors([(index, record)])
+            records.append((index, record))
         history = {"default_user": actor, "default_change_reason": change_reason or None}
         names = {name for entry in entries for name in entry.fields if name != "status"}
         for start in range(0, len(records), 100):
             part = records[start : start + 100]
             try:
+                for _index, record in part:
+                    # No query a record: the database checks the constraints as it writes.
+                    record.full_clean(exclude=["village", "updated_by"], validate_constraints=False)
                 with transaction.atomic():
                     _write([record for _index, record in part], names, history)
-            except IntegrityError:
-                # A constraint refused a record of this part: full_clean() says which and why.
-                refused = _full_clean_errors(part)
-                if not refused:
+            except (ValidationError, IntegrityError):
+                # A record of this part was refused: full_clean() tells which and why.
+                if not (refused := _full_clean_errors(part)):
                     raise
                 errors |= refused
         if errors:
