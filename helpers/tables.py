@@ -17,8 +17,7 @@ _signature_of_function = functools.lru_cache(maxsize=1024)(django_tables2.utils.
 
 
 def memoised_signature(fn):
-    """django_tables2.utils.signature once per method rather than per cell (half of a
-    province's export), by function so that no table outlives its request."""
+    """django_tables2's signature() once per function: not for every cell, nor per table."""
     function = getattr(fn, "__func__", None)
     if function is None:
         return _signature_of_function.__wrapped__(fn)

@@ -136,23 +136,19 @@ def village_data_save_many(
                     _write([record for _index, record in part], names, history)
             except (ValidationError, IntegrityError):
                 # A record of this part was refused: full_clean() tells which and why.
-                if not (refused := _full_clean_errors(part)):
+                refused = {}
+                for index, record in part:
+                    try:
+                        record.full_clean()
+                    except ValidationError as error:
+                        refused[index] = error
+                if not refused:
                     raise
                 errors |= refused
         if errors:
             raise BulkSaveError(errors)
         dataversion.bump()
     return [record for _index, record in records]
-
-
-def _full_clean_errors(records) -> dict[int, ValidationError]:
-    errors = {}
-    for index, record in records:
-        try:
-            record.full_clean()
-        except ValidationError as error:
-            errors[index] = error
-    return errors
 
 
 def _write(records: list[VillageData], names: set[str], history: dict) -> None:
