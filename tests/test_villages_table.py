@@ -574,7 +574,7 @@ def test_query_count_does_not_grow_with_rows(
     # desa list before a kecamatan is chosen), the page: none per row.
     with django_assert_max_num_queries(8):
         response = viewer_client.get(URL, {"sort": "-programmes_reaching"})
-    # Session, user, years, pocket rule, the rows (read in chunks of 2.000).
+    # Session, user, years, pocket rule, the rows.
     with django_assert_max_num_queries(5):
         export = viewer_client.get(URL, {"sort": "-pocket", "_export": "xlsx"})
 
