@@ -154,7 +154,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 # What is cached per data version (helpers/dataversion.py): rendered summaries, table pages'
-# filters and tables, their row counts and years. Redis when REDIS_URL is set, shared by every
+# filters and tables, and their years. Redis when REDIS_URL is set, shared by every
 # worker and every server; otherwise each worker's own memory, for development and one small
 # server. Keys hold the data version, so a write makes entries stale without a flush.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -10,7 +10,8 @@
 - Throughput: C client threads request the page until M responses or S seconds, whichever
   comes first; requests per second = responses / elapsed time.
 - First visit after a write: for each table and summary page in turn, a write through the
-  ORM that gives the data a new version (helpers.dataversion), then one request; median and
+  ORM that gives the data a new version in its transaction (helpers.dataversion.bump(), as
+  the write services do), then one request; median and
   p95 of those requests. Every cached piece of the page is computed again.
 - Memory: a thread reads VmRSS of each server worker from /proc/<pid>/status every few
   milliseconds; a page's growth is the largest rise of any worker's RSS during one of its

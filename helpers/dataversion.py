@@ -1,6 +1,6 @@
 """The data version: a stamp that changes with every write to the data the pages show, in the
 writing transaction, and the one cache keyed by it (`cached()`): the dashboard, the report,
-the targeting check, the table pages' rendered filters and table, their row counts and years.
+the targeting check, the table pages' rendered filters and table, and their years.
 A piece cached under one stamp is never read after a write has committed, whichever process
 or machine serves the next request (the cache is Redis when REDIS_URL is set), and no cache
 ever needs flushing: old keys are simply never asked for again.

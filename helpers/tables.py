@@ -1,16 +1,16 @@
 """What every table of the application shares: stable sorting, 25 rows a page, columns that
 show Indonesian numbers on screen and export raw numbers."""
 
+import functools
 from decimal import Decimal
 
 import django_tables2 as tables
-from django.core.exceptions import EmptyResultSet
+import django_tables2.utils
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import OrderBy
 
-from helpers import dataversion
 from helpers.exports import QUANTITY
 from helpers.formatting import (
     format_number,
@@ -19,6 +19,20 @@ from helpers.formatting import (
     format_rupiah,
     plain_quantity,
 )
+
+_signature_of_function = functools.lru_cache(maxsize=1024)(django_tables2.utils.signature)
+
+
+def memoised_signature(fn):
+    """django_tables2's signature() once per function: not for every cell, nor per table."""
+    function = getattr(fn, "__func__", None)
+    if function is None:
+        return _signature_of_function.__wrapped__(fn)
+    args, keywords = _signature_of_function(function)
+    return args[1:], keywords  # without self
+
+
+django_tables2.utils.signature = memoised_signature  # before any table: they derive from here
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -29,17 +43,6 @@ class StableQuerysetData(TableQuerysetData):
     """Sorts with empty values last in both directions (SQLite and PostgreSQL disagree
     otherwise) and the primary key as the last key, so that pages never repeat or skip rows
     that tie on the sorted column."""
-
-    def __len__(self):
-        # The paginator's count, once per version of the data for the same rows (the SQL holds
-        # the filters and what the user may see; paging and sorting do not change it).
-        if not hasattr(self, "_length"):
-            rows = self.data.order_by()
-            try:
-                self._length = dataversion.cached(("count", rows.query), rows.count)
-            except EmptyResultSet:  # .none(): no SQL, no rows
-                self._length = 0
-        return self._length
 
     def order_by(self, aliases):
         expressions = []

@@ -15,6 +15,7 @@ from programs import progress as programme_progress
 from programs.models import Program, Strategy
 
 ALL = _("All")
+CHOOSE_KECAMATAN_FIRST = _("Choose a kecamatan first")
 
 
 def _visible_agencies(request):
@@ -61,9 +62,36 @@ def kecamatan_filter(**where):
     )
 
 
+class DesaFilter(LabelledModelChoiceFilter):
+    """The villages of the kecamatan the link chooses, as people choose them: kecamatan, then
+    desa. Before a kecamatan is chosen it offers none (a province has thousands of villages,
+    and writing them all was most of a table page's first visit after a write), but a link's
+    `desa` alone still filters and shows that village chosen."""
+
+    def _chosen(self, name):
+        value = self.parent.data.get(name, "")
+        # The list's query sees the raw value before the form has checked it; PostgreSQL
+        # refuses a NUL in text, which the form then reports as an invalid choice.
+        return "" if "\x00" in value else value
+
+    def get_queryset(self, request):
+        kecamatan, desa = self._chosen("kecamatan"), self._chosen("desa")
+        listed = Q(district__code=kecamatan) if kecamatan else Q(pk__in=[])
+        if desa:
+            # Even from another kecamatan, so that the form shows what the link filters by.
+            listed |= Q(code=desa)
+        return super().get_queryset(request).filter(listed)
+
+    @property
+    def field(self):
+        if not self._chosen("kecamatan"):
+            self.extra["empty_label"] = CHOOSE_KECAMATAN_FIRST
+        return super().field
+
+
 def desa_filter(**where):
     """Filter by a village's code; `where` is `field_name=` or `method=`."""
-    return LabelledModelChoiceFilter(
+    return DesaFilter(
         queryset=Village.objects.select_related("district").order_by("name", "code"),
         to_field_name="code",
         label=_("Village (desa/kelurahan)"),

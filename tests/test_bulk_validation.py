@@ -4,6 +4,8 @@ every entry is fine."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from bartim.models import ReviewStatus
 from tests.factories import VillageDataFactory, VillageFactory
@@ -84,3 +86,35 @@ def test_a_batch_with_any_refused_entry_saves_nothing(camat_x_user, village_x, v
     assert str(errors[2]) == "Anda tidak boleh mengubah data desa ini."
     assert errors[3].messages == ["Penduduk miskin tidak boleh lebih dari jumlah penduduk."]
     assert list(VillageData.objects.values_list("year", "population")) == [(2023, 500)]
+
+
+def test_a_record_refused_for_several_reasons_lists_them_all(admin_user, village_x, village_y):
+    VillageDataFactory(village=village_x, year=2024)
+    entries = [entry(village_y, 2024), entry(village_x, 2024, households=-1, poor_people=2000)]
+
+    with pytest.raises(BulkSaveError) as refused:
+        village_data_save_many(actor=admin_user, entries=entries)
+
+    assert sorted(refused.value.errors[1].messages) == sorted(
+        [
+            "Desa/kelurahan ini sudah memiliki data untuk tahun ini.",
+            "Pastikan nilai ini lebih besar dari atau sama dengan 0.",
+            "Penduduk miskin tidak boleh lebih dari jumlah penduduk.",
+        ]
+    )
+    assert list(refused.value.errors) == [1]
+
+
+def test_a_batch_costs_the_same_queries_for_many_records_as_for_few(admin_user, district_x):
+    # An administrator's import of every village over twenty years is 2,000 records: a
+    # dozen queries each (full_clean) was 14 s.
+    villages = [VillageFactory(district=district_x) for _ in range(40)]
+
+    def queries_for(count: int) -> int:
+        entries = [entry(village, 2024) for village in villages[:count]]
+        with CaptureQueriesContext(connection) as queries, transaction.atomic():
+            village_data_save_many(actor=admin_user, entries=entries)
+            transaction.set_rollback(True)
+        return len(queries)
+
+    assert queries_for(30) == queries_for(10)

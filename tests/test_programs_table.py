@@ -377,10 +377,11 @@ def test_query_count_does_not_grow_with_rows(
         _with_value(program, "50")
         _with_value(program, "70")
 
-    # Session, user, the data version, years, count, four dropdowns, the page: none per row.
-    with django_assert_max_num_queries(10):
+    # Session, user, the data version, years, count, three dropdowns (no desa list before a
+    # kecamatan is chosen), the page: none per row.
+    with django_assert_max_num_queries(9):
         response = viewer_client.get(URL, {"quarter": 2, "sort": "-mean_achievement"})
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         viewer_client.get(URL, {"quarter": 2, "sort": "name"})
     # Session, user, the data version, years, the rows.
     with django_assert_max_num_queries(5):
@@ -390,24 +391,59 @@ def test_query_count_does_not_grow_with_rows(
     assert len(xlsx_rows(export)) == count + 1
 
 
-def test_village_dropdown_names_each_village_with_its_kecamatan_and_keeps_the_choice(
+def desa_dropdown(response) -> str:
+    content = response.content.decode()
+    start = content.index('<select name="desa"')
+    return content[start : content.index("</select>", start)]
+
+
+def test_the_village_dropdown_lists_the_chosen_kecamatans_villages_with_their_kecamatan(
     viewer_client, world, village_x, village_y
 ):
-    content = viewer_client.get(URL, {"desa": village_y.code}).content.decode()
+    villages = desa_dropdown(viewer_client.get(URL, {"kecamatan": village_x.district.code}))
 
-    assert f'<option value="{village_x.code}">Pulau Patai (Dusun Timur)</option>' in content
-    assert f'<option value="{village_y.code}" selected>Jango (Benua Lima)</option>' in content
-    assert '<option value="">Semua</option>' in content
-    assert names(viewer_client.get(URL, {"desa": village_y.code})) == [
-        "Jamban Sehat",
-        "Pelatihan UMKM",
-    ]
+    assert f'<option value="{village_x.code}">Pulau Patai (Dusun Timur)</option>' in villages
+    assert village_y.code not in villages
+    assert '<option value="" selected>Semua</option>' in villages
+
+
+def test_before_a_kecamatan_is_chosen_the_village_dropdown_asks_for_one(
+    viewer_client, world, village_x, village_y
+):
+    villages = desa_dropdown(viewer_client.get(URL))
+
+    assert "Pilih kecamatan dahulu" in villages
+    assert village_x.code not in villages
+    assert village_y.code not in villages
+
+
+def test_a_link_with_a_village_alone_filters_by_it_and_shows_it_chosen(
+    viewer_client, world, village_x, village_y
+):
+    response = viewer_client.get(URL, {"desa": village_y.code})
+
+    assert f'<option value="{village_y.code}" selected>Jango (Benua Lima)</option>' in (
+        desa_dropdown(response)
+    )
+    assert village_x.code not in desa_dropdown(response)
+    assert names(response) == ["Jamban Sehat", "Pelatihan UMKM"]
+
+
+def test_a_village_chosen_under_another_kecamatan_stays_shown_and_both_filters_apply(
+    viewer_client, world, district_x, village_x, village_y
+):
+    response = viewer_client.get(URL, {"kecamatan": district_x.code, "desa": village_y.code})
+
+    villages = desa_dropdown(response)
+    assert f'<option value="{village_y.code}" selected>Jango (Benua Lima)</option>' in villages
+    assert f'<option value="{village_x.code}">Pulau Patai (Dusun Timur)</option>' in villages
+    assert names(response) == ["Pelatihan UMKM"]
 
 
 def test_dropdown_text_is_escaped(viewer_client, world, district_x):
     VillageFactory(district=district_x, code="62.13.01.2099", name='<b>"Desa"</b>')
 
-    content = viewer_client.get(URL).content.decode()
+    content = viewer_client.get(URL, {"kecamatan": district_x.code}).content.decode()
 
     assert "&lt;b&gt;&quot;Desa&quot;&lt;/b&gt; (Dusun Timur)" in content
     assert '<b>"Desa"</b>' not in content
@@ -430,8 +466,8 @@ def test_a_deep_page_costs_the_same_queries_at_two_sizes(
         _with_value(ProgramFactory(agency=agency_a, strategy=strategy, name=f"P{number:02d}"), "50")
     last_page = (count + 24) // 25
 
-    # Session, user, the data version, years, count, four dropdowns, the page.
-    with django_assert_max_num_queries(10):
+    # Session, user, the data version, years, count, three dropdowns, the page.
+    with django_assert_max_num_queries(9):
         response = viewer_client.get(URL, {"page": last_page})
 
     assert names(response) == [f"P{number:02d}" for number in range(25 * (last_page - 1), count)]
@@ -440,15 +476,11 @@ def test_a_deep_page_costs_the_same_queries_at_two_sizes(
 def test_the_page_is_kept_and_follows_a_renamed_village(
     viewer_client, admin_user, world, village_x
 ):
-    def desa_dropdown(response) -> str:
-        content = response.content.decode()
-        start = content.index('<select name="desa"')
-        return content[start : content.index("</select>", start)]
-
+    kecamatan = {"kecamatan": village_x.district.code}
     with CaptureQueriesContext(connection) as first_visit:
-        first = viewer_client.get(URL)
+        first = viewer_client.get(URL, kecamatan)
     with CaptureQueriesContext(connection) as second_visit:
-        second = viewer_client.get(URL)
+        second = viewer_client.get(URL, kecamatan)
 
     # The second visit reads the filters and the table from the cache (helpers.views).
     assert len(second_visit.captured_queries) < len(first_visit.captured_queries)
@@ -468,6 +500,6 @@ def test_the_page_is_kept_and_follows_a_renamed_village(
     )
     assert response.status_code == 302
 
-    renamed = desa_dropdown(viewer_client.get(URL))
+    renamed = desa_dropdown(viewer_client.get(URL, kecamatan))
     assert f'<option value="{village_x.code}">Pulau Patai Baru (Dusun Timur)</option>' in renamed
     assert "Pulau Patai (Dusun Timur)" not in renamed

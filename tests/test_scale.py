@@ -12,6 +12,7 @@ from django.db.models import Count, F
 
 from bartim.models import Agency, District, Regency, ReviewStatus, User, Village
 from benchmarks import measure
+from benchmarks.management.commands import benchmark as benchmark_command
 from benchmarks.synthetic import Shape
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
@@ -300,3 +301,16 @@ def test_the_command_measures_a_running_server_and_writes_json_and_markdown(
         stdout=out,
     )
     assert "| floor: queries as in the earlier run | 3 (earlier 3) | yes |" in out.getvalue()
+
+
+def test_the_benchmarks_write_is_seen_by_the_next_visit_of_a_cached_page(small_site, client):
+    # "After a write" measures pages computed again: the write must give the data a new
+    # version, as the write services do, or every page comes from the cache.
+    client.force_login(UserFactory(role=User.Role.VIEWER))
+    year = Program.objects.order_by("-year").values_list("year", flat=True).first()
+    path = f"/programs/?year={year}&sort=-budget_ceiling"
+    client.get(path)
+
+    ceiling = benchmark_command.Command._write_once()
+
+    assert ceiling in client.get(path).content.decode()

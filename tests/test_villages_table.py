@@ -571,11 +571,11 @@ def test_query_count_does_not_grow_with_rows(
     ProgramFactory(target_villages=villages)
     ProgramFactory(target_villages=villages[::2])
 
-    # Session, user, years, pocket rule, count, the data version and two dropdowns (cached
-    # from then on: helpers.filters), the page: none per row.
-    with django_assert_max_num_queries(9):
+    # Session, user, years, pocket rule, count, the data version, the kecamatan dropdown (no
+    # desa list before a kecamatan is chosen), the page: none per row.
+    with django_assert_max_num_queries(8):
         response = viewer_client.get(URL, {"sort": "-programmes_reaching"})
-    # Session, user, years, pocket rule, the rows (read in chunks of 2.000).
+    # Session, user, years, pocket rule, the rows.
     with django_assert_max_num_queries(5):
         export = viewer_client.get(URL, {"sort": "-pocket", "_export": "xlsx"})
 

@@ -87,8 +87,8 @@ def village_data_save_many(
     """village_data_save for many records at once (an import), all or nothing.
 
     The same rules (who keeps which village, which statuses may change, the model's field
-    rules and constraints: full_clean() per record). Raises BulkSaveError listing every
-    refused entry; then nothing is saved.
+    rules and constraints). Raises BulkSaveError listing every refused entry; then nothing is
+    saved. The entries' villages are rows already (the caller looked them up).
     """
     errors: dict[int, Exception] = {}
     with transaction.atomic():
@@ -124,31 +124,48 @@ def village_data_save_many(
                 if name != "status":
                     setattr(record, name, value)
             records.append((index, record))
-        for index, record in records:
+        history = {"default_user": actor, "default_change_reason": change_reason or None}
+        names = {name for entry in entries for name in entry.fields if name != "status"}
+        for start in range(0, len(records), 100):
+            part = records[start : start + 100]
             try:
-                record.full_clean()
-            except ValidationError as error:
-                errors[index] = error
+                for _index, record in part:
+                    # No query a record: the database checks the constraints as it writes.
+                    record.full_clean(exclude=["village", "updated_by"], validate_constraints=False)
+                with transaction.atomic():
+                    _write([record for _index, record in part], names, history)
+            except (ValidationError, IntegrityError):
+                # A record of this part was refused: full_clean() tells which and why.
+                refused = {}
+                for index, record in part:
+                    try:
+                        record.full_clean()
+                    except ValidationError as error:
+                        refused[index] = error
+                if not refused:
+                    raise
+                errors |= refused
         if errors:
             raise BulkSaveError(errors)
-        new = [record for _index, record in records if record.pk is None]
-        changed = [record for _index, record in records if record.pk is not None]
-        history = {"default_user": actor, "default_change_reason": change_reason or None}
-        bulk_create_with_history(new, VillageData, batch_size=500, **history)
-        if changed:
-            now = timezone.now()
-            for record in changed:
-                record.updated_at = now
-            names = {name for entry in entries for name in entry.fields if name != "status"}
-            bulk_update_with_history(
-                changed,
-                VillageData,
-                fields=sorted(names | {"village", "year", "updated_at", "updated_by", "version"}),
-                batch_size=500,
-                **history,
-            )
         dataversion.bump()
     return [record for _index, record in records]
+
+
+def _write(records: list[VillageData], names: set[str], history: dict) -> None:
+    new = [record for record in records if record.pk is None]
+    changed = [record for record in records if record.pk is not None]
+    bulk_create_with_history(new, VillageData, batch_size=500, **history)
+    if changed:
+        now = timezone.now()
+        for record in changed:
+            record.updated_at = now
+        bulk_update_with_history(
+            changed,
+            VillageData,
+            fields=sorted(names | {"village", "year", "updated_at", "updated_by", "version"}),
+            batch_size=500,
+            **history,
+        )
 
 
 def poverty_statistic_save(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import translation
 
@@ -18,6 +18,7 @@ from bartim.services import account_create
 from benchmarks import measure
 from benchmarks.server import SERVER_ENV, GunicornServer
 from benchmarks.synthetic import REGENCY_PREFIX
+from helpers import dataversion
 from helpers.formatting import format_rupiah
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
@@ -201,12 +202,15 @@ class Command(BaseCommand):
 
     @staticmethod
     def _write_once() -> str:
-        """A write as a form makes one, through the ORM: the latest year's programme with the
-        largest budget ceiling gets one rupiah more (update() gives the data a new version).
-        Returns the new ceiling as the pages write it."""
+        """A write as a service makes one: the latest year's programme with the largest budget
+        ceiling gets one rupiah more, and the data a new version in the same transaction
+        (helpers.dataversion.bump(), which every write service calls; an ORM update alone
+        leaves every cached page as it was). Returns the new ceiling as the pages write it."""
         year = Program.objects.aggregate(year=Max("year"))["year"]
         top = Program.objects.filter(year=year).order_by("-budget_ceiling", "pk").first()
-        Program.objects.filter(pk=top.pk).update(budget_ceiling=F("budget_ceiling") + 1)
+        with transaction.atomic():
+            Program.objects.filter(pk=top.pk).update(budget_ceiling=F("budget_ceiling") + 1)
+            dataversion.bump()
         return format_rupiah(top.budget_ceiling + 1)
 
     def _two_servers(self, user, password, workers, overrides) -> None:
