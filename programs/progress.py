@@ -143,9 +143,9 @@ def _refresh_one_statement(connection) -> tuple[str, list, int]:
 
 def refresh_stored_progress(program_ids: Iterable[int | None]) -> None:
     """Compute and store, for each programme in `program_ids` and each quarter, its mean
-    achievement and whether it reported. Called by every write to indicators and quarterly
-    values (indicators/signals.py for single saves and deletes, the querysets of
-    indicators/models.py for bulk writes)."""
+    achievement and whether it reported. Called explicitly, in their transaction, by every
+    write service that changes indicators or quarterly values (programs/services.py), by the
+    loaders and by the `refresh_stored_progress` command."""
     ids = sorted({pk for pk in program_ids if pk is not None})
     if not ids:
         return
