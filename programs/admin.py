@@ -39,7 +39,7 @@ from indicators.targets import (
     stored_targets,
 )
 from programs import plausibility
-from programs.models import Program, Strategy
+from programs.models import Program, QuarterReport, Strategy
 from programs.services import (
     BUDGET_FIELDS,
     indicator_delete,
@@ -48,6 +48,7 @@ from programs.services import (
     indicator_value_save,
     program_create,
     program_delete,
+    program_report_quarter,
     program_update,
     strategy_save,
 )
@@ -526,3 +527,33 @@ class ProgramAdmin(
     @admin.display(description=_("target villages"), ordering="village_count")
     def village_count(self, obj):
         return format_number(obj.village_count)
+
+
+@admin.register(QuarterReport)
+class QuarterReportAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
+    """A quarter's report of a programme: its status, changed by the review steps on the
+    app's pages, and its note, kept through the quarter's own service while the report may
+    be changed. A report comes with the quarter's first note or review step, so none is
+    added or deleted here."""
+
+    list_display = ("program", "quarter", "status")
+    list_filter = ("status", "quarter", "program__year")
+    list_select_related = ("program",)
+    search_fields = ("program__name",)
+    fields = ("program", "quarter", "status", "note")
+    readonly_fields = ("program", "quarter", "status")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_record(self, request, obj, form, change):
+        program_report_quarter(
+            program=obj.program,
+            quarter=obj.quarter,
+            actor=request.user,
+            note=form.cleaned_data["note"],
+        )
+        return QuarterReport.objects.get(pk=obj.pk)

@@ -511,6 +511,8 @@ def _admin_object(model, records):
         return PocketRule.current()
     if model is Strategy:
         return records["draft"].strategy
+    if model is QuarterReport:
+        return QuarterReport.objects.create(program=records["draft"], quarter=2)
     if model is Agency:
         return AgencyFactory(name="Dinas Tanpa Program")
     if model is Village:
@@ -588,8 +590,9 @@ ADD_DATA = {
 }
 # Administrators change and delete any of them; the strategies and the pocket rule are only
 # changed (bartim.access.CHANGED_ONLY).
-ADMIN_ADD = {Strategy: 403, PocketRule: 403}
-ADMIN_DELETE = {Strategy: 403, PocketRule: 403}
+# A quarter report comes with its quarter's first note or review step and is never deleted.
+ADMIN_ADD = {Strategy: 403, PocketRule: 403, QuarterReport: 403}
+ADMIN_DELETE = {Strategy: 403, PocketRule: 403, QuarterReport: 403}
 
 
 def _admin_expected(model, view, method, role):

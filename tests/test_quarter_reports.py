@@ -223,3 +223,25 @@ def test_the_admin_changes_an_approved_plans_open_quarter_only(admin_client, pla
     fields = set(page.context["adminform"].form.fields)
     assert "budget_realized_q3" in fields
     assert not {"name", "budget_ceiling", "target_villages"} & fields
+
+
+def test_the_admin_keeps_a_quarter_reports_note_until_it_is_verified(
+    admin_client, plan, opd_a_user, admin_user
+):
+    program_report_quarter(program=plan, quarter=2, actor=opd_a_user, note="Awal")
+    report = QuarterReport.objects.get(program=plan, quarter=2)
+    url = reverse("admin:programs_quarterreport_change", args=[report.pk])
+
+    changed = admin_client.post(url, {"note": "Dikoreksi oleh admin"})
+    report.refresh_from_db()
+    corrected_by = report.history.first().history_user
+    review_transition(record=report, action="submit", actor=opd_a_user)
+    review_transition(record=report, action="approve", actor=admin_user)
+    refused = admin_client.post(url, {"note": "Sesudah diverifikasi"})
+    report.refresh_from_db()
+
+    assert changed.status_code == 302
+    assert report.note == "Dikoreksi oleh admin"
+    assert corrected_by == admin_user
+    assert refused.status_code == 403
+    assert admin_client.get(reverse("admin:programs_quarterreport_add")).status_code == 403
