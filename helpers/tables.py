@@ -97,9 +97,9 @@ class BaseTable(tables.Table):
 
 
 class LongTextColumn(tables.Column):
-    """A name that can be long: on screen one line cut with an ellipsis, the whole name in
-    its tooltip and in the page for screen readers, shown in full while its link has the
-    keyboard focus (app.css .long-text); the whole name in exports. `narrow` cuts it
+    """A name that can be long: on screen two lines at most, cut with an ellipsis, the whole
+    name in its tooltip and in the page for screen readers, shown in full while its link has
+    the keyboard focus (app.css .long-text); the whole name in exports. `narrow` cuts it
     shorter, for a second name column."""
 
     def __init__(self, *args, narrow=False, **kwargs):
@@ -114,6 +114,7 @@ class LongTextColumn(tables.Column):
 
 
 def long_text(value, css_class="long-text"):
+    """The HTML of LongTextColumn's cell, for a column that renders its own link."""
     return format_html('<span class="{}" title="{}">{}</span>', css_class, value, value)
 
 
