@@ -73,6 +73,7 @@ def test_at_1280_px_every_main_table_shows_its_key_columns_without_sideways_scro
     page.goto(live_server.url + "/targeting/")
     shown = assert_fits(page, page.locator("#village-table"), OFFICE_SCREEN["width"])
     assert shown[0] == "Desa/kelurahan"
+    assert_fits(page, page.locator("#district-table"), OFFICE_SCREEN["width"])
 
 
 def test_at_375_px_no_page_scrolls_sideways_and_every_rows_link_is_on_screen(
