@@ -7,6 +7,7 @@ from decimal import Decimal
 import django_tables2 as tables
 import django_tables2.utils
 from django.db.models import F, QuerySet
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 from django_tables2.utils import OrderBy
@@ -33,6 +34,10 @@ def memoised_signature(fn):
 
 
 django_tables2.utils.signature = memoised_signature  # before any table: they derive from here
+
+# ?columns=all shows a table's secondary columns too (helpers.views.FilteredTableView).
+COLUMNS_PARAMETER = "columns"
+ALL_COLUMNS = "all"
 
 PER_PAGE = 25
 MAX_PER_PAGE = 100
@@ -66,7 +71,12 @@ class StableQuerysetData(TableQuerysetData):
 class BaseTable(tables.Table):
     """Base of every list table. Subclasses declare `class Meta(BaseTable.Meta)`: django-tables2
     reads only a table's own Meta. Querysets given to it must already be ordered, ending in a
-    unique key, so that the first, unsorted page is stable too."""
+    unique key, so that the first, unsorted page is stable too.
+
+    `secondary_columns` are left out of the page until the user asks for every column
+    (?columns=all), so that the key ones fit a 1280 px screen; exports hold them all."""
+
+    secondary_columns: tuple[str, ...] = ()
 
     class Meta:
         template_name = "helpers/table.html"
@@ -84,6 +94,28 @@ class BaseTable(tables.Table):
         # less (per_page=-1) would make the paginator fail, so it means the default.
         per_page = min(per_page if per_page and per_page > 0 else PER_PAGE, MAX_PER_PAGE)
         return super().paginate(*args, per_page=per_page, **kwargs)
+
+
+class LongTextColumn(tables.Column):
+    """A name that can be long: on screen two lines at most, cut with an ellipsis, the whole
+    name in its tooltip and in the page for screen readers, shown in full while its link has
+    the keyboard focus (app.css .long-text); the whole name in exports. `narrow` cuts it
+    shorter, for a second name column."""
+
+    def __init__(self, *args, narrow=False, **kwargs):
+        self.css_class = "long-text long-text-narrow" if narrow else "long-text"
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return long_text(value, self.css_class)
+
+    def value(self, value):
+        return str(value)
+
+
+def long_text(value, css_class="long-text"):
+    """The HTML of LongTextColumn's cell, for a column that renders its own link."""
+    return format_html('<span class="{}" title="{}">{}</span>', css_class, value, value)
 
 
 class NumberColumn(tables.Column):

@@ -8,7 +8,7 @@ from django_tables2 import SingleTableMixin
 
 from helpers import dataversion, exports
 from helpers.filters import PAGE_PARAMETERS
-from helpers.tables import PER_PAGE
+from helpers.tables import ALL_COLUMNS, COLUMNS_PARAMETER, PER_PAGE
 
 
 class FilteredTableView(SingleTableMixin, FilterView):
@@ -33,6 +33,36 @@ class FilteredTableView(SingleTableMixin, FilterView):
     def get_export_format(self):
         export_format = self.request.GET.get(self.export_parameter)
         return export_format if export_format in self.export_formats else None
+
+    def shows_all_columns(self) -> bool:
+        return self.request.GET.get(COLUMNS_PARAMETER) == ALL_COLUMNS
+
+    def get_table_kwargs(self):
+        """The page leaves the table's secondary columns out unless asked for all of them,
+        or sorted by one of them (a sorted column stays in sight); exports keep every column,
+        whatever the page shows."""
+        kwargs = super().get_table_kwargs()
+        if self.get_export_format() or self.shows_all_columns():
+            return kwargs
+        sorted_by = self.request.GET.get("sort", "").lstrip("-")
+        kwargs["exclude"] = tuple(
+            name for name in self.table_class.secondary_columns if name != sorted_by
+        )
+        return kwargs
+
+    def columns_toggle(self, query):
+        """(label, link) that shows every column or the key ones only; None for a table
+        without secondary columns."""
+        if not self.table_class.secondary_columns:
+            return None
+        query = query.copy()
+        if self.shows_all_columns():
+            query.pop(COLUMNS_PARAMETER, None)
+            label = _("Show key columns only")
+        else:
+            query[COLUMNS_PARAMETER] = ALL_COLUMNS
+            label = _("Show all columns")
+        return label, f"?{query.urlencode()}"
 
     def get_table_pagination(self, table):
         if self.get_export_format():
@@ -79,6 +109,7 @@ class FilteredTableView(SingleTableMixin, FilterView):
             description=self.description,
             active_filters=self.filterset.active_filters(),
             period=self.filterset.period(),
+            columns_toggle=self.columns_toggle(base),
             export_links=[
                 (label, f"?{self._with(base, export_format)}")
                 for export_format, label in (

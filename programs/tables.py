@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from helpers.tables import (
     BaseTable,
     DecimalColumn,
+    LongTextColumn,
     NumberColumn,
     PercentColumn,
     RupiahColumn,
@@ -65,10 +66,19 @@ class ProgramTable(BaseTable):
     class Meta(BaseTable.Meta):
         pass
 
-    name = tables.Column(
+    secondary_columns = (
+        "year",
+        "budget_ceiling",
+        "budget_realized",
+        "absorption",
+        "indicator_count",
+        "villages_reached",
+    )
+
+    name = LongTextColumn(
         linkify=("programs:program_detail", [tables.A("pk")]), verbose_name=_("Programme")
     )
-    agency = tables.Column(verbose_name=_("Agency (OPD)"), order_by=("agency__name",))
+    agency = LongTextColumn(verbose_name=_("Agency (OPD)"), order_by=("agency__name",), narrow=True)
     strategy = StrategyNumberColumn(order_by=("strategy_id",))
     year = tables.Column(verbose_name=_("Year"))
     budget_ceiling = RupiahColumn(verbose_name=_("Budget ceiling (Rp)"))
@@ -85,14 +95,31 @@ class IndicatorTable(BaseTable):
     class Meta(BaseTable.Meta):
         pass
 
-    name = tables.Column(verbose_name=_("Indicator"))
-    program = tables.Column(
-        accessor="program__name", verbose_name=_("Programme"), order_by=("program__name",)
+    secondary_columns = (
+        "strategy",
+        "unit",
+        "direction",
+        "baseline",
+        "target",
+        "expected",
     )
-    agency = tables.Column(
+
+    # The indicator is shown, and changed, on its programme's page.
+    name = LongTextColumn(
+        verbose_name=_("Indicator"),
+        linkify=("programs:program_detail", [tables.A("program_id")]),
+    )
+    program = LongTextColumn(
+        accessor="program__name",
+        verbose_name=_("Programme"),
+        order_by=("program__name",),
+        narrow=True,
+    )
+    agency = LongTextColumn(
         accessor="program__agency",
         verbose_name=_("Agency (OPD)"),
         order_by=("program__agency__name",),
+        narrow=True,
     )
     strategy = StrategyNumberColumn(
         accessor="program__strategy", order_by=("program__strategy_id",)
@@ -131,8 +158,15 @@ class AgencyTable(BaseTable):
     class Meta(BaseTable.Meta):
         order_by = ("rank",)
 
+    secondary_columns = (
+        "budget_ceiling",
+        "budget_realized",
+        "absorption",
+        "reported_count",
+    )
+
     rank = NumberColumn(verbose_name=_("Rank"), order_by=("rank", "name"))
-    name = tables.Column(verbose_name=_("Agency (OPD)"))
+    name = LongTextColumn(verbose_name=_("Agency (OPD)"))
     program_count = NumberColumn(verbose_name=_("Number of programmes"))
     budget_ceiling = RupiahColumn(verbose_name=_("Budget ceiling (Rp)"))
     budget_realized = RupiahColumn(verbose_name=_("Budget realised (Rp)"))

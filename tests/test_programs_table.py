@@ -1,6 +1,8 @@
 """/programs/: the programme table with its filters, sorting, pages and exports."""
 
 import datetime
+import html
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -13,6 +15,7 @@ from django.urls import reverse
 from bartim.models import ReviewStatus
 from indicators.models import Indicator
 from programs import periods
+from programs.tables import ProgramTable
 from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
@@ -106,7 +109,9 @@ def test_default_period_is_the_latest_year_and_its_last_quarter(viewer_client, w
 
 
 def test_row_shows_budget_and_achievement_in_indonesian_format(viewer_client, world):
-    headers, rows = html_table(viewer_client.get(URL, {"quarter": 1, "q": "Bantuan"}))
+    headers, rows = html_table(
+        viewer_client.get(URL, {"columns": "all", "quarter": 1, "q": "Bantuan"})
+    )
 
     assert dict(zip(headers, rows[0], strict=True)) == {
         "Program": "Bantuan Pangan",
@@ -125,8 +130,8 @@ def test_row_shows_budget_and_achievement_in_indonesian_format(viewer_client, wo
 
 
 def test_budget_realised_counts_the_quarters_up_to_the_one_chosen(viewer_client, world):
-    as_of_q2 = viewer_client.get(URL, {"quarter": 2, "q": "Jamban"})
-    as_of_q3 = viewer_client.get(URL, {"quarter": 3, "q": "Jamban"})
+    as_of_q2 = viewer_client.get(URL, {"columns": "all", "quarter": 2, "q": "Jamban"})
+    as_of_q3 = viewer_client.get(URL, {"columns": "all", "quarter": 3, "q": "Jamban"})
 
     assert html_column(as_of_q2, "Realisasi anggaran (Rp)") == ["Rp100.000.000"]
     assert html_column(as_of_q3, "Realisasi anggaran (Rp)") == ["Rp300.000.000"]
@@ -503,3 +508,72 @@ def test_the_page_is_kept_and_follows_a_renamed_village(
     renamed = desa_dropdown(viewer_client.get(URL, kecamatan))
     assert f'<option value="{village_x.code}">Pulau Patai Baru (Dusun Timur)</option>' in renamed
     assert "Pulau Patai (Dusun Timur)" not in renamed
+
+
+def _link(content, text):
+    """The href of the link whose text is `text`."""
+    match = re.search(rf'href="([^"]*)"[^>]*>{re.escape(text)}</a>', content)
+    assert match, text
+    return html.unescape(match.group(1))
+
+
+def test_the_page_shows_the_key_columns_and_a_link_to_the_others(viewer_client, world):
+    key_view = viewer_client.get(URL, {"quarter": 1, "opd": world.ahead.agency_id})
+    headers, _ = html_table(key_view)
+
+    assert headers == [
+        "Program",
+        "Perangkat daerah (OPD)",
+        "Strategi",
+        "Rata-rata capaian (%)",
+        "Kategori",
+        "Status",
+    ]
+    every_column = viewer_client.get(
+        URL + _link(key_view.content.decode(), "Tampilkan semua kolom")
+    )
+    assert "Pagu (Rp)" in html_table(every_column)[0]
+    assert len(html_table(every_column)[0]) == len(ProgramTable.base_columns)
+    # The filters stay as they were, and the way back leads to the key columns again.
+    assert names(every_column) == ["Bantuan Pangan", "Pelatihan UMKM"]
+    back = _link(every_column.content.decode(), "Tampilkan kolom utama saja")
+    assert html_table(viewer_client.get(URL + back))[0] == headers
+
+
+def test_the_choice_of_columns_survives_filtering_sorting_and_paging(viewer_client, many):
+    response = viewer_client.get(URL, {"columns": "all"})
+    content = response.content.decode()
+
+    assert '<input type="hidden" name="columns" value="all">' in content
+    sort_link = _link(content, "Pagu (Rp)")
+    assert "columns=all" in sort_link
+    assert "columns=all" in _link(content, "2")
+    assert "Pagu (Rp)" in html_table(viewer_client.get(URL + sort_link))[0]
+
+
+def test_sorting_by_a_secondary_column_keeps_it_in_sight(viewer_client, world):
+    headers, _ = html_table(viewer_client.get(URL, {"quarter": 4, "sort": "-absorption"}))
+
+    assert "Serapan anggaran (%)" in headers
+    assert "Pagu (Rp)" not in headers
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_exports_hold_every_column_whatever_the_page_shows(viewer_client, world, export):
+    read = csv_rows if export == "csv" else xlsx_rows
+    key_view = read(viewer_client.get(URL, {"quarter": 4, "_export": export}))
+    every_column = read(viewer_client.get(URL, {"quarter": 4, "columns": "all", "_export": export}))
+
+    assert key_view == every_column
+    assert len(key_view[0]) == len(ProgramTable.base_columns)
+    assert "Pagu (Rp)" in key_view[0]
+
+
+def test_a_long_name_is_cut_on_screen_and_whole_in_its_tooltip_and_text(viewer_client, agency_a):
+    name = "Program Peningkatan Kualitas Rumah Tidak Layak Huni bagi Keluarga Miskin di Desa"
+    ProgramFactory(name=name, agency=agency_a)
+
+    content = viewer_client.get(URL).content.decode()
+
+    assert f'<span class="long-text" title="{name}">{name}</span>' in content
+    assert names(viewer_client.get(URL)) == [name]

@@ -9,6 +9,7 @@ from helpers.tables import (
     BaseTable,
     NumberColumn,
     PercentColumn,
+    long_text,
 )
 
 
@@ -44,6 +45,16 @@ class VillageTable(BaseTable):
     class Meta(BaseTable.Meta):
         pass
 
+    secondary_columns = (
+        "kind",
+        "year",
+        "population",
+        "households",
+        "poor_people",
+        "extremely_poor_people",
+        "programmes_reaching",
+    )
+
     village = tables.Column(
         accessor="village__name", verbose_name=_("Village"), order_by=("village__name",)
     )
@@ -64,7 +75,7 @@ class VillageTable(BaseTable):
 
     def render_village(self, value, record):
         url = reverse("villages:village_data_detail", args=[record.pk])
-        return format_html('<a href="{}">{}</a>', url, value)
+        return format_html('<a href="{}">{}</a>', url, long_text(value))
 
     def value_village(self, value):
         return value
