@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 
 from bartim import access
 from bartim.models import PeriodLock, Quarter, User
+from helpers import dataversion
 from home.work import agency_work, district_work, village_data_year
 from programs import periods
 from programs.models import Program
@@ -76,10 +77,16 @@ def _admin_home(request):
         for kind in QueueKind
     ]
     # Who has not reported is the dashboard's rule (reports.meeting), counting submitted
-    # figures too: the administrator chases what is missing, not what is unverified.
-    not_reported = meeting.meeting_for(
-        user=request.user, year=year, quarter=quarter, unverified=True
-    ).agencies_not_reported
+    # figures too: the administrator chases what is missing, not what is unverified. Cached
+    # as the dashboard is, under the data version: an administrator reads everything.
+    not_reported = dataversion.cached(
+        ("home-not-reported", year, quarter),
+        lambda: (
+            meeting.meeting_for(
+                user=request.user, year=year, quarter=quarter, unverified=True
+            ).agencies_not_reported
+        ),
+    )
     return render(
         request,
         "home/admin.html",

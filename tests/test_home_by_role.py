@@ -102,3 +102,22 @@ def test_a_viewer_gets_the_dashboard_which_stays_open_to_everyone(client, viewer
     assert "reports/dashboard.html" in [t.name for t in viewer_home.templates]
     assert dashboard.status_code == 200
     assert "reports/dashboard.html" in [t.name for t in dashboard.templates]
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_an_agency_home_reads_a_fixed_number_of_queries(
+    client, agency_a, opd_a_user, admin_user, count, django_assert_max_num_queries
+):
+    for number in range(count):
+        plan = PlanFactory(agency=agency_a, name=f"Program {number}", year=2024)
+        review_transition(record=plan, action="submit", actor=opd_a_user)
+        review_transition(record=plan, action="approve", actor=admin_user)
+        review_transition(
+            record=quarter_report(program=plan, quarter=1), action="submit", actor=opd_a_user
+        )
+    client.force_login(opd_a_user)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(HOME)
+
+    assert len(response.context["work"]) == count

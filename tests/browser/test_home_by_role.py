@@ -54,3 +54,21 @@ def test_a_viewer_starts_on_the_dashboard(live_server, page, log_in, demo_data):
     _home(page, live_server, log_in, demo_data["viewer"])
 
     expect(page.locator("svg.chart").first).to_be_visible()
+
+
+def test_select_all_ticks_every_row_and_a_refused_return_keeps_them(
+    live_server, page, log_in, demo_data
+):
+    page.goto(live_server.url + "/review/?kind=plan")
+    log_in(page, demo_data["admin"], DEMO_PASSWORD)
+    rows = page.locator("#review-queue tbody input[type=checkbox]")
+    expect(rows.first).to_be_visible()
+
+    page.get_by_label("Pilih semua yang ditampilkan").check()
+    ticked = rows.count()
+    page.get_by_role("button", name="Kembalikan yang dipilih").click()
+
+    expect(page.locator("#id_reason-error")).to_be_visible()
+    expect(page.get_by_label("Jenis")).to_have_value("plan")
+    assert ticked > 1
+    assert [rows.nth(i).is_checked() for i in range(rows.count())] == [True] * ticked
