@@ -134,6 +134,16 @@ class BulkReviewForm(forms.Form):
                     error_messages={"invalid_choice": gone, "invalid_pk_value": gone},
                 )
 
+    def choice_errors(self) -> list[str]:
+        """The errors of everything but the reason (shown under its box): the action and
+        the chosen records, whose inputs are in the table's rows."""
+        return [
+            str(error)
+            for name, errors in self.errors.items()
+            if name != "reason"
+            for error in errors
+        ]
+
     def clean_reason(self):
         return self.cleaned_data["reason"].strip()
 

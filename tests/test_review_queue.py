@@ -229,3 +229,17 @@ def test_only_an_administrator_opens_the_queue(client, waiting, opd_a_user, meth
     assert response.status_code == 403
     waiting["plan_a"].refresh_from_db()
     assert waiting["plan_a"].status == ReviewStatus.SUBMITTED
+
+
+def test_a_record_that_no_longer_exists_is_a_message(admin_client, waiting):
+    gone = waiting["plan_b"].pk
+    Program.objects.filter(pk=gone).delete()
+
+    response = admin_client.post(
+        QUEUE, {"action": "approve", "program": [waiting["plan_a"].pk, gone]}
+    )
+
+    assert response.status_code == 400
+    assert "sudah tidak ada" in response.content.decode()
+    waiting["plan_a"].refresh_from_db()
+    assert waiting["plan_a"].status == ReviewStatus.SUBMITTED
