@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from bartim.models import Quarter, ReviewAction, ReviewStatus
+from bartim.models import Quarter, ReviewAction, ReviewStatus, Village
 from programs.models import Program, QuarterReport, QuarterReportReviewEvent
 from programs.periods import today
-from villages.models import Village, VillageData, VillageDataReviewEvent
+from villages.models import VillageData, VillageDataReviewEvent
 
 # The states a home page shows for a quarter's report or a year's village data. A stored
 # draft and data typed but never submitted are both a draft; nothing typed is not started.
