@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from bartim import access
-from bartim.models import PeriodLock, Quarter, User
+from bartim.models import PeriodLock, Quarter
 from helpers import dataversion
 from home.work import agency_work, district_work, village_data_year
 from programs import periods
@@ -26,12 +26,12 @@ def _deadline_for(year: int, quarter: int):
 
 
 def home(request):
-    user = request.user
-    if access.is_admin(user):
+    # Whom an account reports for is the access policy's answer, as everywhere.
+    if access.is_admin(request.user):
         return _admin_home(request)
-    if user.role == User.Role.OPD and user.agency_id:
+    if access.owner_id(request.user, access.AGENCY) is not None:
         return _agency_home(request)
-    if user.role == User.Role.CAMAT and user.district_id:
+    if access.owner_id(request.user, access.DISTRICT) is not None:
         return _district_home(request)
     return dashboard(request)
 
