@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "reports",
     "spreadsheets",
     "reference",
+    "home",
 ]
 # The demo year and the benchmark's tooling are for development machines: a production
 # server (DEBUG off) does not install them unless DEV_TOOLS=1 says so.
@@ -185,7 +186,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "reports:dashboard"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "id"

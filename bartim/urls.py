@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("villages.urls")),
     path("", include("review.urls")),
     path("", include("reports.urls")),
+    path("", include("home.urls")),
 ]

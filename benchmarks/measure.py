@@ -62,7 +62,7 @@ class Page:
 PAGES = (
     Page("floor", "/benchmark/floor/", group="reference"),
     Page("admin changelist", "/admin/programs/program/", group="reference"),
-    Page("dashboard", "/", group="summary"),
+    Page("dashboard", "/dashboard/", group="summary"),
     Page("programmes", "/programs/"),
     Page("programmes by OPD", "/programs/?opd={opd}"),
     Page("programmes by achievement", "/programs/?sort=-mean_achievement", sort_of="programmes"),

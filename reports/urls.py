@@ -5,7 +5,7 @@ from reports import targeting_views, views
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("targeting/", targeting_views.targeting, name="targeting"),
     path("reports/", views.latest_report, name="meeting_report_latest"),
     path("reports/<int:year>/", views.report, name="meeting_report"),

@@ -9,7 +9,7 @@ from itertools import chain
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,17 +24,24 @@ from bartim.access import (
     allowed_actions,
     get_for_read,
 )
-from bartim.models import PeriodLock, Quarter, ReviewAction, ReviewStatus
+from bartim.models import PeriodLock, Quarter, ReviewAction
 from helpers.exports import CSV
 from helpers.views import apply_errors, posted_data
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program, ProgramReviewEvent, QuarterReport, QuarterReportReviewEvent
+from programs.models import Program, QuarterReport
 from programs.services import quarter_report
 from review.audit import LATEST_PER_KIND, audit_entries, filtered_rows, histories
 from review.exports import audit_csv_response
-from review.forms import AuditFilterForm, PeriodLockForm, ReasonForm
+from review.forms import (
+    AuditFilterForm,
+    BulkReviewForm,
+    PeriodLockForm,
+    QueueFilterForm,
+    ReasonForm,
+)
+from review.queue import waiting
 from review.services import period_lock, period_unlock, review_transition
-from villages.models import VillageData, VillageDataReviewEvent
+from villages.models import VillageData
 
 # Lazy: translated in each request's language, not once in the language active at import.
 ACTION_MESSAGES = {
@@ -154,106 +161,82 @@ def village_data_history(request, pk):
 # ---- Administrators ------------------------------------------------------------------
 
 
-def _submitted_since(event_model, field):
-    return Subquery(
-        event_model.objects.filter(**{field: OuterRef("pk")}, action=ReviewAction.SUBMIT)
-        .order_by("-pk")
-        .values("created_at")[:1]
-    )
-
-
-def _submitted_by(event_model, field):
-    return Subquery(
-        event_model.objects.filter(**{field: OuterRef("pk")}, action=ReviewAction.SUBMIT)
-        .order_by("-pk")
-        .values("actor__username")[:1]
-    )
+QUEUE_PAGE_SIZE = 50
 
 
 @admin_required
 def review_queue(request):
-    if request.method == "POST":
-        return _review_many(request)
-    programs = (
-        Program.objects.filter(status=ReviewStatus.SUBMITTED)
-        .select_related("agency", "strategy")
-        .annotate(
-            submitted_at=_submitted_since(ProgramReviewEvent, "program"),
-            submitted_by=_submitted_by(ProgramReviewEvent, "program"),
+    """The records waiting for review, filtered (GET) and approved or returned in bulk (POST,
+    to the same address with the filters and page kept in its query string)."""
+    filters = QueueFilterForm(request.GET or None)
+    bulk = BulkReviewForm(posted_data(request))
+    if request.method == "POST" and bulk.is_valid():
+        refusals = _review_all_or_nothing(request, bulk)
+        if not refusals:
+            return redirect(request.get_full_path())
+        for record, message in refusals:
+            bulk.add_error(None, f"{record}: {message}")
+        bulk.add_error(
+            None,
+            _(
+                "Nothing was saved: untick these records, or deal with them on their own "
+                "pages, and try again."
+            ),
         )
-        .order_by("submitted_at", "pk")
-    )
-    quarter_reports = (
-        QuarterReport.objects.filter(status=ReviewStatus.SUBMITTED)
-        .select_related("program__agency")
-        .annotate(
-            submitted_at=_submitted_since(QuarterReportReviewEvent, "quarter_report"),
-            submitted_by=_submitted_by(QuarterReportReviewEvent, "quarter_report"),
-        )
-        .order_by("submitted_at", "pk")
-    )
-    revisions = (
-        Program.objects.filter(status=ReviewStatus.REVISION).select_related("agency").order_by("pk")
-    )
-    village_data = (
-        VillageData.objects.filter(status=ReviewStatus.SUBMITTED)
-        .select_related("village__district")
-        .annotate(
-            submitted_at=_submitted_since(VillageDataReviewEvent, "village_data"),
-            submitted_by=_submitted_by(VillageDataReviewEvent, "village_data"),
-        )
-        .order_by("submitted_at", "pk")
-    )
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    rows = waiting(cleaned) if cleaned or not filters.is_bound else []
+    page = Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    # The boxes ticked before a refusal stay ticked, as the reason stays typed.
+    ticked = set()
+    if bulk.is_bound:
+        ticked = {(name, pk) for name in BulkReviewForm.KINDS for pk in bulk.data.getlist(name)}
+    invalid = (filters.is_bound and not filters.is_valid()) or (bulk.is_bound and bulk.errors)
     return render(
         request,
         "review/review_queue.html",
         {
-            "programs": programs,
-            "quarter_reports": quarter_reports,
-            "revisions": revisions,
-            "village_data": village_data,
-            "form": ReasonForm(),
+            "filters": filters,
+            "bulk": bulk,
+            "page": page,
+            "rows": [(row, (row.field, str(row.record.pk)) in ticked) for row in page.object_list],
+            "query": query.urlencode(),
         },
+        status=400 if invalid else 200,
     )
 
 
-def _review_many(request):
-    """Approve or return the chosen records one by one: a refusal for one (say, the admin's
-    own submission) is reported for that one, and the others still go through."""
-    action = request.POST.get("action")
-    if action not in (ReviewAction.APPROVE, ReviewAction.RETURN):
-        messages.error(request, _("Choose to approve or to return."))
-        return redirect("review:review_queue")
-    reason = request.POST.get("reason", "")
-    chosen = [
-        *Program.objects.filter(pk__in=_ids(request.POST.getlist("program"))),
-        *QuarterReport.objects.filter(
-            pk__in=_ids(request.POST.getlist("quarter_report"))
-        ).select_related("program"),
-        *VillageData.objects.filter(pk__in=_ids(request.POST.getlist("village_data"))),
-    ]
-    if not chosen:
-        messages.error(request, _("Choose at least one record."))
-        return redirect("review:review_queue")
-    done = 0
-    for record in chosen:
-        try:
-            review_transition(record=record, action=action, actor=request.user, reason=reason)
-        except (ReviewError, PermissionDenied) as error:
-            messages.error(request, f"{record}: {getattr(error, 'message', error)}")
-        else:
-            done += 1
-    if done:
-        messages.success(
-            request,
-            _("%(count)s records done: %(action)s.")
-            % {"count": done, "action": ReviewAction(action).label},
-        )
-    return redirect("review:review_queue")
-
-
-def _ids(values):
-    return [int(value) for value in values if value.isdigit()]
+def _review_all_or_nothing(request, bulk):
+    """Approve or return every chosen record with the one reason, in one transaction: either
+    all of them move, or none does and each refusal is listed (say, the administrator's own
+    submission, or a record someone else reviewed meanwhile), so that the administrator
+    never has to work out which half of his selection went through."""
+    action = bulk.cleaned_data["action"]
+    records = bulk.chosen()
+    refusals = []
+    with transaction.atomic():
+        for record in records:
+            try:
+                review_transition(
+                    record=record,
+                    action=action,
+                    actor=request.user,
+                    reason=bulk.cleaned_data["reason"],
+                )
+            except (ReviewError, PermissionDenied) as error:
+                refusals.append((record, getattr(error, "message", error)))
+        if refusals:
+            transaction.set_rollback(True)
+            return refusals
+    # "12 disetujui": one form for any count, as Indonesian has.
+    message = (
+        _("%(count)s approved.")
+        if action == ReviewAction.APPROVE
+        else _("%(count)s returned with your reason.")
+    )
+    messages.success(request, message % {"count": len(records)})
+    return []
 
 
 @admin_required

@@ -196,6 +196,7 @@ def _page(name, records):
         "healthz": ("/healthz", {}),
         "set_language": (reverse("set_language"), {"language": "en", "next": "/"}),
         "reports:dashboard": (reverse("reports:dashboard"), {}),
+        "home:home": (reverse("home:home"), {}),
         "reports:targeting": (reverse("reports:targeting"), {}),
         "reports:meeting_report_latest": (reverse("reports:meeting_report_latest"), {}),
         "reports:meeting_report": (reverse("reports:meeting_report", args=[2024]), {}),
@@ -298,6 +299,7 @@ PAGES = {
     "set_language":                           ([DONE] * 7, [DONE] * 7),
     # The summaries read the same whichever the method; a POST writes nothing.
     "reports:dashboard":                      ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
+    "home:home":                              ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
     "reports:targeting":                      ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
     "reports:meeting_report_latest":          ([LOGIN] + [DONE] * 6, [LOGIN] + [DONE] * 6),
     "reports:meeting_report":                 ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),

@@ -35,6 +35,10 @@ def main_pages(demo_data):
     return [
         (None, "/login/"),
         (demo_data["viewer"], "/"),
+        (opd_head, "/"),
+        (camat, "/"),
+        (admin, "/"),
+        (admin, "/review/?kind=plan"),
         (demo_data["viewer"], "/programs/"),
         (demo_data["viewer"], "/indicators/"),
         (demo_data["viewer"], "/strategies/"),

@@ -230,7 +230,7 @@ def test_admin_returns_a_plan_the_opd_head_fixes_it_then_the_plan_is_fixed_and_q
     admin_page.get_by_role("link", name="Antrean pemeriksaan").click()
     admin_page.get_by_role("checkbox", name="Pilih Posyandu keliling (2024) · TW III").check()
     admin_page.get_by_role("button", name="Setujui yang dipilih").click()
-    expect(admin_page.get_by_role("alert")).to_contain_text("1 data selesai")
+    expect(admin_page.get_by_role("alert")).to_contain_text("1 disetujui")
 
     opd_page.reload()
     expect(opd_page.get_by_role("link", name="Laporkan TW III", exact=True)).to_have_count(0)

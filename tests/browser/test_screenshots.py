@@ -26,6 +26,9 @@ def shots(demo_data):
     return [
         ("login", None, "/login/", DESKTOP),
         ("dashboard", viewer, "/", DESKTOP),
+        ("home-opd", demo_data["opd_sosial"], "/", DESKTOP),
+        ("home-camat", demo_data["camat_dusun_timur"], "/", DESKTOP),
+        ("home-admin", admin, "/", DESKTOP),
         ("meeting-report", viewer, f"/reports/{programme.year}/", DESKTOP),
         ("villages", viewer, "/villages/", DESKTOP),
         ("programmes", viewer, "/programs/?sort=-mean_achievement", DESKTOP),
