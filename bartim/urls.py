@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("villages.urls")),
     path("", include("review.urls")),
+    path("", include("notifications.urls")),
     path("", include("reports.urls")),
 ]
