@@ -83,10 +83,14 @@ def notify_review_step(*, record, action: str, actor, reason: str) -> None:
         who = actor.get_full_name() or actor.username
         if kind == Notification.Kind.RETURNED:
             subject = _("Returned: %(record)s") % {"record": label}
-            body = _(
-                "%(who)s returned %(record)s for correction.\n\nReason: %(reason)s\n\n"
-                "Please correct it and submit it again."
-            ) % {"who": who, "record": label, "reason": reason}
+            body = "\n\n".join(
+                [
+                    _("%(who)s returned %(record)s for correction.")
+                    % {"who": who, "record": label},
+                    _("Reason: %(reason)s") % {"reason": reason},
+                    _("Please correct it and submit it again."),
+                ]
+            )
         else:
             subject = _("Verified: %(record)s") % {"record": label}
             body = _("%(who)s verified %(record)s.") % {"who": who, "record": label}
