@@ -14,11 +14,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from bartim.models import User
+from bartim.models import ReviewStatus, User
 from bartim.services import deadline_set
 from notifications.models import Notification
+from programs.models import Program, QuarterReport
 from review.services import period_lock, review_transition
-from tests.factories import PlanFactory, UserFactory
+from tests.factories import PlanFactory, UserFactory, VillageDataFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +252,28 @@ def test_the_opt_out_is_kept_on_my_settings(client, reporters):
     assert response.status_code == 302
     operator.refresh_from_db()
     assert operator.email_notifications is False
+
+
+def test_a_verified_quarter_report_and_returned_village_data_reach_their_own_reporters(
+    agency_a, reporters, camat_x_user, camat_y_user, village_x, admin_user
+):
+    operator, head = reporters
+    plan = PlanFactory(agency=agency_a, name="Bedah Rumah", year=2024)
+    Program.objects.filter(pk=plan.pk).update(status=ReviewStatus.APPROVED)
+    report = review_transition(
+        record=QuarterReport(program=plan, quarter=3), action="submit", actor=operator
+    )
+    data = VillageDataFactory(village=village_x, year=2024)
+    review_transition(record=data, action="submit", actor=camat_x_user)
+
+    review_transition(record=report, action="approve", actor=admin_user)
+    review_transition(record=data, action="return", actor=admin_user, reason="Angka KK ganda")
+
+    assert sorted(
+        (notice.user.username, notice.subject) for notice in Notification.objects.all()
+    ) == [
+        ("camat_x", f"Dikembalikan: data desa {village_x.name} (2024)"),
+        ("kepala_a", "Terverifikasi: laporan TW III Bedah Rumah (2024)"),
+        ("opd_a", "Terverifikasi: laporan TW III Bedah Rumah (2024)"),
+    ]
+    assert "Angka KK ganda" in Notification.objects.get(user=camat_x_user).body
