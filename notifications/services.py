@@ -121,17 +121,27 @@ def notify_period_locked(*, lock) -> None:
     )
 
 
-def _reminder_text(kind, *, period: str, due: datetime.date, programmes: list[str]):
+def _reminder_text(
+    kind, *, period: str, due: datetime.date, today: datetime.date, programmes: list[str]
+):
     day = date_format(due, "j F Y")
     listed = "\n".join(f"- {name}" for name in sorted(programmes))
     if kind == Notification.Kind.OVERDUE:
         subject = _("Overdue: the reports of %(period)s") % {"period": period}
         opening = _("The reports of %(period)s were due on %(date)s.")
+    elif kind == Notification.Kind.DUE_IN_1_DAY and due == today:
+        subject = _("Due today: the reports of %(period)s") % {"period": period}
+        opening = _("The reports of %(period)s are due on %(date)s.")
     elif kind == Notification.Kind.DUE_IN_1_DAY:
         subject = _("Due tomorrow: the reports of %(period)s") % {"period": period}
         opening = _("The reports of %(period)s are due on %(date)s.")
     else:
-        subject = _("Due in 7 days: the reports of %(period)s") % {"period": period}
+        # Made up to 7 days before: the first hourly run in that window may be later than
+        # the 7th day (a deadline set late), so the subject names the day, not the count.
+        subject = _("Due on %(date)s: the reports of %(period)s") % {
+            "period": period,
+            "date": day,
+        }
         opening = _("The reports of %(period)s are due on %(date)s.")
     body = (
         opening % {"period": period, "date": day} + "\n\n" + _("Not yet submitted:") + "\n" + listed
@@ -174,7 +184,11 @@ def create_reminders(today: datetime.date | None = None) -> int:
                 if user.pk in already:
                     continue
                 subject, body = _reminder_text(
-                    kind, period=period, due=due, programmes=by_agency[user.agency_id]
+                    kind,
+                    period=period,
+                    due=due,
+                    today=today,
+                    programmes=by_agency[user.agency_id],
                 )
                 notify(
                     users=[user],

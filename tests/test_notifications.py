@@ -12,7 +12,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from bartim.models import ReviewStatus, User
 from bartim.services import deadline_set
@@ -203,12 +204,14 @@ def test_send_reminders_reminds_once_of_an_unsubmitted_quarter_and_respects_the_
     assert len(smtp.received) == 1
     recipients, message = smtp.received[0]
     assert recipients == ["operator@dinas-a.example"]
-    assert message["Subject"] == f"Tenggat 7 hari lagi: laporan TW I {today.year}"
+    with translation.override("id"):
+        seventh_day = date_format(today + datetime.timedelta(days=7), "j F Y")
+    assert message["Subject"] == f"Tenggat {seventh_day}: laporan TW I {today.year}"
     assert "- Bedah Rumah" in message.get_content()
     assert "Air Bersih" not in message.get_content()
     assert submitted.quarter_reports.get(quarter=1).status == "approved"
     client.force_login(reporters[1])
-    assert f"Tenggat 7 hari lagi: laporan TW I {today.year}" in (
+    assert f"Tenggat {seventh_day}: laporan TW I {today.year}" in (
         client.get(reverse("notifications:inbox")).content.decode()
     )
 
@@ -219,7 +222,7 @@ def test_send_reminders_reminds_once_of_an_unsubmitted_quarter_and_respects_the_
     call_command("send_reminders", verbosity=0)
     call_command("send_reminders", verbosity=0)
     assert [m["Subject"] for _to, m in smtp.received] == [
-        f"Tenggat 7 hari lagi: laporan TW I {today.year}",
+        f"Tenggat {seventh_day}: laporan TW I {today.year}",
         f"Tenggat besok: laporan TW I {today.year}",
     ]
 
