@@ -248,6 +248,11 @@ class User(AbstractUser):
             "account's e-mail address as well."
         ),
     )
+    # Kept by notifications.services with every notice made or read, so that the navigation
+    # shows it from the account already loaded, without a query on every page.
+    unread_notifications = models.PositiveIntegerField(
+        _("unread notifications"), default=0, editable=False
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -10,6 +10,8 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -43,7 +45,21 @@ def notify(*, users, kind: str, subject: str, body: str, url: str = "", period: 
     ]
     Notification.objects.bulk_create(notices, ignore_conflicts=bool(period))
     if notices:
+        _recount_unread([notice.user.pk for notice in notices])
         transaction.on_commit(send_pending)
+
+
+def _recount_unread(user_ids) -> None:
+    """Store each account's unread count (User.unread_notifications) from its notices, in
+    one UPDATE: counted, not incremented, so it cannot drift."""
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    User.objects.filter(pk__in=user_ids).update(unread_notifications=Coalesce(Subquery(unread), 0))
 
 
 def _record_label(record) -> str:
@@ -253,7 +269,9 @@ def send_pending() -> int:
 
 def mark_read(*, user, notices) -> None:
     """Mark `user`'s own notices among `notices` as read (another's are left alone)."""
-    notices.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    with transaction.atomic():
+        notices.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+        _recount_unread([user.pk])
 
 
 def settings_save(*, user, email_notifications: bool) -> None:
@@ -261,7 +279,3 @@ def settings_save(*, user, email_notifications: bool) -> None:
     access.check_own_settings(user)
     User.objects.filter(pk=user.pk).update(email_notifications=email_notifications)
     user.email_notifications = email_notifications
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()

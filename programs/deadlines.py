@@ -5,10 +5,22 @@ completeness is (dashboard, meeting report) and used by the reminders (notificat
 
 import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import (
+    BooleanField,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
-from bartim.models import Deadline, ReviewStatus
+from bartim.models import Deadline, ReviewStatus, default_due_date
 from programs.models import QuarterReport
 
 # A quarter report in one of these has reached the administrator; anything else is not.
@@ -38,3 +50,21 @@ def late_agency_ids(
         return set()
     late = programs_not_submitted(programs.filter(year=year), quarter)
     return set(late.order_by().values_list("agency_id", flat=True).distinct())
+
+
+def late_expression(
+    programs: QuerySet, year: int, quarter: int, today: datetime.date | None = None
+):
+    """An annotation for agencies: late_agency_ids() in SQL, the deadline read in the same
+    query (the /opd/ table's queries do not grow by one)."""
+    today = today or timezone.localdate()
+    set_date = Deadline.objects.filter(year=year, quarter=quarter).values("due_date")[:1]
+    due = Coalesce(
+        Subquery(set_date), Value(default_due_date(year, quarter)), output_field=DateField()
+    )
+    own = programs.filter(year=year, agency=OuterRef("pk"))
+    overdue = LessThan(due, Value(today, output_field=DateField()))
+    return ExpressionWrapper(
+        Q(overdue) & Q(Exists(programs_not_submitted(own, quarter))),
+        output_field=BooleanField(),
+    )

@@ -11,6 +11,7 @@ from bartim.models import Deadline, default_due_date
 from bartim.services import deadline_set
 from tests.factories import PlanFactory, StrategyFactory
 from tests.meeting_helpers import table_rows
+from tests.table_helpers import html_table
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,37 @@ def test_an_agency_with_an_unsubmitted_quarter_report_is_late_after_the_deadline
     assert not any("Terlambat" in cell for row in before for cell in row)
     late = {row[1] for row in after if "Terlambat" in row[-1]}
     assert late == {agency_a.name}
+
+
+def test_the_opd_table_marks_the_late_agency_and_its_export_keeps_the_number(
+    client, viewer_user, agency_a, agency_b, admin_user
+):
+    year = timezone.localdate().year
+    PlanFactory(agency=agency_a, year=year, name="Masih Draf")
+    PlanFactory(agency=agency_b, year=year, verified=True)
+    client.force_login(viewer_user)
+    url = reverse("programs:agency_list")
+    deadline_set(
+        year=year,
+        quarter=2,
+        due_date=timezone.localdate() + datetime.timedelta(days=3),
+        actor=admin_user,
+    )
+    before = client.get(url, {"year": year, "quarter": 2}).content.decode()
+    deadline_set(
+        year=year,
+        quarter=2,
+        due_date=timezone.localdate() - datetime.timedelta(days=3),
+        actor=admin_user,
+    )
+
+    headers, rows = html_table(client.get(url, {"year": year, "quarter": 2}))
+    export = client.get(url, {"year": year, "quarter": 2, "_export": "csv"})
+    export = b"".join(export.streaming_content).decode("utf-8-sig")
+
+    assert "late-badge" not in before
+    completeness = headers.index("Kelengkapan laporan (%)")
+    name = headers.index("Perangkat daerah (OPD)")
+    late = {row[name] for row in rows if "Terlambat" in row[completeness]}
+    assert late == {agency_a.name}
+    assert "Terlambat" not in export
