@@ -149,7 +149,7 @@ class AgencyTable(BaseTable):
         if not getattr(record, "late", False):
             return shown
         return format_html(
-            '{} <span class="badge text-bg-danger late-badge" title="{}">{}</span>',
+            '{}<br><span class="badge text-bg-danger late-badge" title="{}">{}</span>',
             shown,
             _("A quarter report of this agency is not submitted and the deadline has passed."),
             _("Late"),
