@@ -27,6 +27,7 @@ The rules, in one sentence each:
 - A locked quarter's data (a programme's budget realisation of the quarter, an indicator's
   value of the quarter) is changed, added or deleted only by an administrator, who gives a
   reason; a page that cannot take a reason (the admin's delete page) cannot delete it.
+- Every active account keeps its own notification settings (e-mail on or off).
 - Everything else (territory, agencies, accounts, strategies, the BPS series, the pocket rule,
   period locks) is kept by administrators only; the three strategies and the pocket rule are
   changed, never added or deleted.
@@ -43,7 +44,8 @@ above this one: a new kind of reported record is a new line there. Its questions
   period_refusal() / check_period(), needs_reason(), may_override_locks();
 - quarter reports: quarter_editable(), may_change(record, fields) for a programme's
   quarterly fields;
-- review: TRANSITIONS, refusal(), allowed_actions(), blocked_actions().
+- review: TRANSITIONS, refusal(), allowed_actions(), blocked_actions(), reporters_of(),
+  last_submitter_id().
 """
 
 from dataclasses import dataclass, field
@@ -437,6 +439,12 @@ def check_delete(user, record, reason: str = "") -> None:
     check_period(user, record, reason=reason)
 
 
+def check_own_settings(user) -> None:
+    """Every active account changes its own notification settings, and only its own."""
+    if not is_active(user):
+        raise PermissionDenied(_("Sign in to change your settings."))
+
+
 def check_admin(user, message=None) -> None:
     if not is_admin(user):
         raise PermissionDenied(message or _("Only an administrator may do this."))
@@ -674,6 +682,19 @@ def reports_on(user, record) -> bool:
     kind = _kind(type(record))
     owner_pk = _value(record, kind.owner_path) if kind else None
     return kind is not None and owner_pk is not None and may_report_for(user, kind.owner, owner_pk)
+
+
+def reporters_of(record) -> QuerySet:
+    """The active accounts that report on `record`: its agency's OPD accounts or its
+    kecamatan's camat accounts (who hear of its review steps)."""
+    kind = _kind(type(record))
+    owner_pk = _value(record, kind.owner_path) if kind else None
+    if owner_pk is None:
+        return User.objects.none()
+    role, scope = (
+        (User.Role.OPD, "agency_id") if kind.owner == AGENCY else (User.Role.CAMAT, "district_id")
+    )
+    return User.objects.filter(is_active=True, role=role, **{scope: owner_pk})
 
 
 def _submit_refusal(record, label):

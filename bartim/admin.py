@@ -14,13 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from bartim import access
 from bartim.access import PeriodLockError
 from bartim.forms import AdminLoginForm
-from bartim.models import Agency, District, Regency, User, Village
+from bartim.models import Agency, Deadline, District, Regency, User, Village
 from bartim.services import (
     account_delete,
     account_save,
     agency_delete,
     agency_retire,
     agency_save,
+    deadline_delete,
+    deadline_set,
     territory_delete,
     territory_save,
 )
@@ -411,6 +413,7 @@ class AgencyAdmin(KeepsReportsAdminMixin, PolicyAdminMixin, admin.ModelAdmin):
 
 
 _ROLE_AND_SCOPE = (_("Role and scope"), {"fields": ("role", "agency", "district")})
+_NOTIFICATIONS = (_("Notifications"), {"fields": ("email_notifications",)})
 
 
 @admin.register(User)
@@ -418,6 +421,7 @@ class UserAdmin(PolicyAdminMixin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets[:2],
         _ROLE_AND_SCOPE,
+        _NOTIFICATIONS,
         *DjangoUserAdmin.fieldsets[2:],
     )
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, _ROLE_AND_SCOPE)
@@ -446,3 +450,22 @@ class UserAdmin(PolicyAdminMixin, DjangoUserAdmin):
 
     def delete_record(self, request, obj):
         account_delete(account=obj, actor=request.user)
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ("year", "quarter", "due_date", "updated_by")
+    list_filter = ("year", "quarter")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Another quarter is another deadline: add it, rather than moving this one.
+        fixed = ("year", "quarter") if obj is not None else ()
+        return [*super().get_readonly_fields(request, obj), *fixed, "updated_by"]
+
+    def save_record(self, request, obj, form, change):
+        return deadline_set(
+            year=obj.year, quarter=obj.quarter, due_date=obj.due_date, actor=request.user
+        )
+
+    def delete_record(self, request, obj):
+        deadline_delete(deadline=obj, actor=request.user)

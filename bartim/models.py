@@ -1,5 +1,7 @@
 """The regency itself: its territory, its agencies (OPD) and its user accounts."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -238,6 +240,19 @@ class User(AbstractUser):
         verbose_name=_("district"),
         help_text=_("Required for district head (camat) accounts."),
     )
+    email_notifications = models.BooleanField(
+        _("notifications by e-mail"),
+        default=True,
+        help_text=_(
+            "Send the notices of the inbox (returned, verified, deadlines, locks) to the "
+            "account's e-mail address as well."
+        ),
+    )
+    # Kept by notifications.services with every notice made or read, so that the navigation
+    # shows it from the account already loaded, without a query on every page.
+    unread_notifications = models.PositiveIntegerField(
+        _("unread notifications"), default=0, editable=False
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -306,3 +321,70 @@ class PeriodLock(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.get_quarter_display()}"
+
+
+def default_due_date(year: int, quarter: int) -> datetime.date:
+    """The reporting deadline of a quarter when an administrator set none: the 10th day
+    after the quarter ends (TW I 2025: 10 April 2025; TW IV 2025: 10 January 2026)."""
+    if quarter == 4:
+        return datetime.date(year + 1, 1, 10)
+    return datetime.date(year, quarter * 3 + 1, 10)
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def due_date(self, year: int, quarter: int) -> datetime.date:
+        """The day by which a quarter's reports are due: the one an administrator set, or
+        default_due_date()."""
+        set_date = self.filter(year=year, quarter=quarter).values_list("due_date", flat=True)
+        return next(iter(set_date), None) or default_due_date(year, quarter)
+
+    def due_dates(self, years) -> dict[tuple[int, int], datetime.date]:
+        """(year, quarter) -> its due date for every quarter of `years`, in one query."""
+        years = list(years)
+        dates = {(y, q): default_due_date(y, q) for y in years for q in range(1, 5)}
+        for year, quarter, due in self.filter(year__in=years).values_list(
+            "year", "quarter", "due_date"
+        ):
+            dates[(year, quarter)] = due
+        return dates
+
+
+class Deadline(models.Model):
+    """The day by which the quarter reports of a quarter are due, as an administrator set
+    it; a quarter without one is due on default_due_date()."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), choices=Quarter.choices)
+    due_date = models.DateField(_("due date"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("set by"),
+    )
+
+    objects = DeadlineQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reporting deadline")
+        verbose_name_plural = _("reporting deadlines")
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            year_range_constraint("deadline"),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="deadline_quarter_1_to_4",
+                violation_error_message=_("The quarter must be between 1 and 4."),
+            ),
+            models.UniqueConstraint(
+                fields=["year", "quarter"],
+                name="deadline_one_per_quarter",
+                violation_error_message=_("This quarter already has a deadline."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_quarter_display()}: {self.due_date:%Y-%m-%d}"

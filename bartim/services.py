@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bartim import access
-from bartim.models import Agency, District, Regency, User, Village
+from bartim.models import Agency, Deadline, District, Regency, User, Village
 from helpers import dataversion
 from helpers.history import checked_save
 
@@ -119,4 +119,29 @@ def record_delete(record, *, actor, reason: str = "") -> None:
         if reason:
             current._change_reason = reason
         current.delete()
+        dataversion.bump()
+
+
+def deadline_set(*, year: int, quarter: int, due_date, actor) -> Deadline:
+    """Set the day a quarter's reports are due (an administrator's task); replaces the
+    quarter's deadline set before, or the default (bartim.models.default_due_date)."""
+    access.check_create(actor, Deadline, message=_("Only an administrator sets deadlines."))
+    with transaction.atomic():
+        deadline = Deadline.objects.select_for_update().filter(
+            year=year, quarter=quarter
+        ).first() or Deadline(year=year, quarter=quarter)
+        deadline.due_date = due_date
+        deadline.updated_by = actor
+        checked_save(deadline, actor=actor)
+        # The dashboard's and the report's late agencies are cached under the data version.
+        dataversion.bump()
+    return deadline
+
+
+def deadline_delete(*, deadline: Deadline, actor) -> None:
+    """Back to the default deadline for the quarter."""
+    access.check_create(actor, Deadline, message=_("Only an administrator sets deadlines."))
+    with transaction.atomic():
+        deadline._history_user = actor
+        deadline.delete()
         dataversion.bump()

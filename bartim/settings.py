@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "indicators",
     "programs",
     "villages",
+    "notifications",
     "review",
     "reports",
     "spreadsheets",
@@ -208,6 +209,24 @@ STORAGES = {
         )
     },
 }
+
+# E-mail of the notifications (notifications app, docs/deployment.md): SMTP from the
+# environment; on a developer's machine (DEBUG) printed to the console unless EMAIL_HOST is set.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Short: an e-mail sent after a review step's commit keeps that request waiting.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "monev@baritotimurkab.go.id")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and "EMAIL_HOST" not in os.environ
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+# The address the e-mails' links start with.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 # Excel and CSV imports (spreadsheets app): a larger file is refused before it is read.
 IMPORT_MAX_UPLOAD_SIZE = 5 * 1024 * 1024

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("villages.urls")),
     path("", include("review.urls")),
+    path("", include("notifications.urls")),
     path("", include("reports.urls")),
     path("", include("home.urls")),
 ]

@@ -89,11 +89,17 @@ class FilteredTableView(SingleTableMixin, FilterView):
             "table page",
             self.request.get_full_path(),
             *dataversion.visibility_key(self.request.user),
+            *self.cache_key_parts(),
         )
         context["body"] = dataversion.cached(
             key, lambda: render_to_string(self.body_template_name, context, self.request)
         )
         return super().render_to_response(context, **response_kwargs)
+
+    def cache_key_parts(self) -> tuple:
+        """What else than the data the rendered page depends on (a page showing lateness:
+        the date)."""
+        return ()
 
     def get_export_filename(self, export_format):
         parts = [slugify(str(self.export_name)), *self.filterset.filename_parts()]

@@ -10,7 +10,7 @@ from bartim import access
 from bartim.models import Agency, District, Quarter, ReviewStatus, Village
 from helpers.filters import LabelledModelChoiceFilter, TableFilterSet
 from indicators import progress
-from programs import periods
+from programs import deadlines, periods
 from programs import progress as programme_progress
 from programs.models import Program, Strategy
 
@@ -269,6 +269,11 @@ class AgencyFilterSet(PeriodFilterSet):
             programs = programs.filter(strategy=strategy)
         # Agencies marked as reporting every year are listed without programmes too, but not
         # under a strategy: marking says nothing about which strategy they report under.
-        return programme_progress.agencies_with_progress(
+        agencies = programme_progress.agencies_with_progress(
             queryset, programs, self.quarter_value, with_marked=not strategy
+        )
+        # Lateness is the agency's, whichever strategy its programmes are measured on.
+        every_programme = access.readable(self.request.user, Program.objects.all())
+        return agencies.annotate(
+            late=deadlines.late_expression(every_programme, self.year_value, self.quarter_value)
         )

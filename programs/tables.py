@@ -175,3 +175,19 @@ class AgencyTable(BaseTable):
     category = CategoryColumn("mean_achievement")
     reported_count = NumberColumn(verbose_name=_("Programmes that reported the quarter"))
     completeness = PercentColumn(verbose_name=_("Reporting completeness (%)"))
+
+    def render_completeness(self, value, record):
+        # Late (programs.deadlines) is shown with completeness, as on the dashboard; the
+        # exports keep the bare number (value_completeness).
+        shown = self.columns["completeness"].column.render(value)
+        if not getattr(record, "late", False):
+            return shown
+        return format_html(
+            '{}<br><span class="badge text-bg-danger late-badge" title="{}">{}</span>',
+            shown,
+            _("A quarter report of this agency is not submitted and the deadline has passed."),
+            _("Late"),
+        )
+
+    def value_completeness(self, value):
+        return self.columns["completeness"].column.value(value)

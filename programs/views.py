@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -108,6 +109,10 @@ class AgencyListView(FilteredTableView):
     def get_queryset(self):
         # Agencies are listed when they run a programme the user may see (AgencyFilterSet).
         return Agency.objects.order_by("name", "pk")
+
+    def cache_key_parts(self):
+        # Who is late changes with the date (programs.deadlines).
+        return (timezone.localdate().isoformat(),)
 
 
 # ---- Programmes ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bartim import access
@@ -25,7 +26,7 @@ from bartim.models import Agency, Quarter
 from helpers import charts, dataversion
 from indicators import progress
 from indicators.models import IndicatorValue
-from programs import periods
+from programs import deadlines, periods
 from programs import progress as programme_progress
 from programs.filters import PeriodFilterSet
 from programs.models import Program, Strategy
@@ -204,6 +205,7 @@ def meeting_for(
     quarter: int,
     list_limit: int | None = None,
     unverified: bool = False,
+    today=None,
 ) -> Meeting:
     """Everything the meeting discusses for `year` as of `quarter`, as `user` may see it:
     approved plans and verified quarters, with `unverified` also submitted and returned ones
@@ -245,6 +247,13 @@ def meeting_for(
         agencies.append(agency)
     if access.may_read(user, Program):
         agencies += _agencies_without_programmes(by_agency, unverified=unverified)
+    # Every programme of the year counts for lateness, counted in the figures or not: a plan
+    # still waiting for approval does not excuse its quarter report.
+    late = deadlines.late_agency_ids(
+        access.readable(user, Program.objects.all()), year, quarter, today=today
+    )
+    for agency in agencies:
+        agency.late = agency.pk in late
     means = [agency.mean_achievement for agency in agencies]
     for agency, rank in zip(agencies, progress.ranks(means), strict=True):
         agency.rank = rank
@@ -316,15 +325,23 @@ def rendered_meeting(
 
     def render() -> RenderedMeeting:
         meeting = meeting_for(
-            user=user, year=year, quarter=quarter, list_limit=list_limit, unverified=unverified
+            user=user,
+            year=year,
+            quarter=quarter,
+            list_limit=list_limit,
+            unverified=unverified,
+            today=today,
         )
         return RenderedMeeting(
             html=render_to_string(template, {"meeting": meeting}),
             program_count=meeting.program_count,
         )
 
+    # Who is late changes with the date as well as with the data.
+    today = timezone.localdate()
     key = (
         "meeting",
+        today.isoformat(),
         *dataversion.visibility_key(user),
         template,
         year,

@@ -23,6 +23,14 @@ class PeriodLockForm(BootstrapMixin, forms.Form):
     )
 
 
+class DeadlineForm(BootstrapMixin, forms.Form):
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label=_("quarter"), choices=Quarter.choices, coerce=int)
+    due_date = forms.DateField(
+        label=_("due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
 class AuditFilterForm(BootstrapMixin, forms.Form):
     """The audit trail's filters; every one optional."""
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from bartim.access import TRANSITIONS, PeriodLockError, ReviewError, check_create, refusal
 from bartim.models import PeriodLock, ReviewAction
 from helpers import dataversion
+from notifications.services import notify_period_locked, notify_review_step
 
 
 def review_transition(*, record, action: str, actor, reason: str = ""):
@@ -55,6 +56,7 @@ def review_transition(*, record, action: str, actor, reason: str = ""):
             reason=reason,
             actor=actor,
         )
+        notify_review_step(record=current, action=action, actor=actor, reason=reason)
     return current
 
 
@@ -66,6 +68,7 @@ def period_lock(*, year: int, quarter: int, actor, reason: str = "") -> PeriodLo
     lock.full_clean()
     with transaction.atomic():
         lock.save()
+        notify_period_locked(lock=lock)
     return lock
 
 

@@ -24,5 +24,6 @@ urlpatterns = [
     ),
     path("review/", views.review_queue, name="review_queue"),
     path("locks/", views.period_locks, name="period_locks"),
+    path("deadlines/", views.deadlines, name="deadlines"),
     path("audit/", views.audit, name="audit"),
 ]

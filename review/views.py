@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +25,8 @@ from bartim.access import (
     allowed_actions,
     get_for_read,
 )
-from bartim.models import PeriodLock, Quarter, ReviewAction
+from bartim.models import Deadline, PeriodLock, Quarter, ReviewAction
+from bartim.services import deadline_set
 from helpers.exports import CSV
 from helpers.views import apply_errors, posted_data
 from indicators.models import Indicator, IndicatorValue
@@ -35,6 +37,7 @@ from review.exports import audit_csv_response
 from review.forms import (
     AuditFilterForm,
     BulkReviewForm,
+    DeadlineForm,
     PeriodLockForm,
     QueueFilterForm,
     ReasonForm,
@@ -276,6 +279,35 @@ def period_locks(request):
             "history": PeriodLock.history.select_related("history_user")[:50],
         },
     )
+
+
+@admin_required
+def deadlines(request):
+    """The reporting deadline of each quarter: set by an administrator, or the default."""
+    form = DeadlineForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            deadline_set(**form.cleaned_data, actor=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The deadline is saved."))
+            return redirect("review:deadlines")
+    this_year = timezone.localdate().year
+    years = sorted({this_year, this_year + 1, *Deadline.objects.values_list("year", flat=True)})
+    set_dates = {(d.year, d.quarter): d for d in Deadline.objects.select_related("updated_by")}
+    due = Deadline.objects.due_dates(years)
+    rows = [
+        {
+            "year": year,
+            "quarter": Quarter(quarter).label,
+            "due_date": due[(year, quarter)],
+            "set": set_dates.get((year, quarter)),
+        }
+        for year in reversed(years)
+        for quarter in Quarter.values
+    ]
+    return render(request, "review/deadlines.html", {"form": form, "rows": rows})
 
 
 @admin_required

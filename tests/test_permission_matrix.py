@@ -17,6 +17,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from bartim import access
 from bartim.models import (
     Agency,
+    Deadline,
     District,
     PeriodLock,
     Regency,
@@ -27,6 +28,7 @@ from bartim.models import (
 )
 from helpers.forms import NumberTextInput
 from indicators.models import Indicator, IndicatorValue
+from notifications.models import Notification
 from programs.models import Program, QuarterReport, Strategy
 from review.services import period_lock, review_transition
 from spreadsheets.kinds import KINDS
@@ -76,7 +78,12 @@ def records(agency_a, village_x, opd_a_user, admin_user):
     )
     village_data = VillageDataFactory(village=village_x)
     PovertyStatisticFactory(year=2024)
+    # The administrator's own notice: only he opens it.
+    notice = Notification.objects.create(
+        user=admin_user, kind="locked", subject="TW I 2024 dikunci", body="-", url="/"
+    )
     return {
+        "notice": notice,
         "draft": draft,
         "indicator": indicator,
         "submitted": submitted,
@@ -87,6 +94,8 @@ def records(agency_a, village_x, opd_a_user, admin_user):
 
 # What the database holds, to compare before and after a refused write.
 WATCHED = [
+    Deadline,
+    Notification,
     Regency,
     District,
     Village,
@@ -286,6 +295,14 @@ def _page(name, records):
             {"year": 2024, "quarter": 4, "reason": "Evaluasi"},
         ),
         "review:audit": (reverse("review:audit"), {}),
+        "review:deadlines": (
+            reverse("review:deadlines"),
+            {"year": 2024, "quarter": 4, "due_date": "2025-01-20"},
+        ),
+        "notifications:inbox": (reverse("notifications:inbox"), {}),
+        "notifications:open": (reverse("notifications:open", args=[records["notice"].pk]), {}),
+        "notifications:mark_all_read": (reverse("notifications:mark_all_read"), {}),
+        "notifications:my_settings": (reverse("notifications:my_settings"), {}),
     }[name]
 
 
@@ -349,6 +366,13 @@ PAGES = {
                                                [LOGIN, 403, 403, 403, 403, 403, DONE]),
     "review:audit":                           ([LOGIN, 403, 403, 403, 403, 403, 200],
                                                [LOGIN, 403, 403, 403, 403, 403, 200]),
+    "review:deadlines":                       ([LOGIN, 403, 403, 403, 403, 403, 200],
+                                               [LOGIN, 403, 403, 403, 403, 403, DONE]),
+    # Each account's own inbox and settings; another's notice is not found.
+    "notifications:inbox":                    ([LOGIN] + [200] * 6, [LOGIN] + [405] * 6),
+    "notifications:open":                     ([LOGIN] + [404] * 5 + [DONE], [LOGIN] + [405] * 6),
+    "notifications:mark_all_read":            ([LOGIN] + [405] * 6, [LOGIN] + [DONE] * 6),
+    "notifications:my_settings":              ([LOGIN] + [200] * 6, [LOGIN] + [DONE] * 6),
 }  # fmt: skip
 
 PAGE_CASES = [
@@ -529,6 +553,8 @@ def _admin_object(model, records):
         return Regency.objects.create(code="62.99", name="Kabupaten Lain")
     if model is User:
         return User.objects.create(username="tanpa_peran")
+    if model is Deadline:
+        return Deadline.objects.create(year=2024, quarter=1, due_date="2024-04-15")
     raise AssertionError(f"no row for {model._meta.label} in the admin matrix")
 
 
@@ -573,6 +599,7 @@ def _form_data(response) -> dict:
 
 # What an administrator types into the add form so that it saves (unique fields).
 ADD_DATA = {
+    Deadline: {"year": 2024, "quarter": 2, "due_date": "2024-07-15"},
     Program: {"name": "Program dari admin", "year": 2024},
     Indicator: {"name": "Indikator dari admin"},
     IndicatorValue: {"quarter": 3, "realized": "4"},
