@@ -5,10 +5,11 @@ a viewer the dashboard (reports:dashboard, also at /dashboard/ for everyone)."""
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from bartim import access
-from bartim.models import PeriodLock, Quarter
+from bartim.models import Deadline, PeriodLock, Quarter
 from helpers import dataversion
 from home.work import agency_work, district_work, village_data_year
 from programs import periods
@@ -18,11 +19,16 @@ from reports.views import dashboard
 from review.queue import QueueKind, waiting_counts
 
 
-def _deadline_for(year: int, quarter: int):
-    """The due date of `quarter` of `year`, or None. Deadlines are built apart ("notify":
-    review.Deadline and its due-date function); COORDINATOR: wire that function in here.
-    The home templates show `next_deadline` whenever it is set."""
-    return None
+def _next_deadline(years, quarters=(1, 2, 3, 4)):
+    """The first due date from today on of `quarters` of `years` (bartim.models.Deadline, or
+    the default rule where an administrator set none), or None when all have passed."""
+    today = timezone.localdate()
+    upcoming = [
+        due
+        for (_year, quarter), due in Deadline.objects.due_dates(years).items()
+        if quarter in quarters and due >= today
+    ]
+    return min(upcoming, default=None)
 
 
 def home(request):
@@ -39,7 +45,6 @@ def home(request):
 def _agency_home(request):
     user = request.user
     year = periods.default_year(periods.program_years(Program.objects.filter(agency=user.agency)))
-    quarter = periods.default_quarter(year)
     return render(
         request,
         "home/agency.html",
@@ -47,7 +52,7 @@ def _agency_home(request):
             "agency": user.agency,
             "year": year,
             "work": agency_work(user.agency_id, year),
-            "next_deadline": _deadline_for(year, quarter),
+            "next_deadline": _next_deadline([year, year + 1]),
         },
     )
 
@@ -62,7 +67,7 @@ def _district_home(request):
             "district": user.district,
             "year": year,
             "work": district_work(user.district_id, year),
-            "next_deadline": _deadline_for(year, 4),
+            "next_deadline": _next_deadline([year], quarters=(4,)),
         },
     )
 
@@ -97,6 +102,6 @@ def _admin_home(request):
             "waiting_total": sum(counts.values()),
             "not_reported": not_reported,
             "locks": PeriodLock.objects.filter(year=year).order_by("quarter"),
-            "next_deadline": _deadline_for(year, quarter),
+            "next_deadline": _next_deadline([year, year + 1]),
         },
     )

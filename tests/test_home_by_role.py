@@ -1,9 +1,14 @@
 """The home page (/) by role: each starts from its own work, and the dashboard stays open to
 everyone at /dashboard/."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
+from bartim.models import Deadline
 from programs.services import quarter_report
 from review.services import review_transition
 from tests.factories import PlanFactory, ProgramFactory, VillageDataFactory, VillageFactory
@@ -121,3 +126,18 @@ def test_an_agency_home_reads_a_fixed_number_of_queries(
         response = client.get(HOME)
 
     assert len(response.context["work"]) == count
+
+
+def test_an_agency_sees_the_next_deadline_that_has_not_passed(
+    client, approved_plan, opd_a_user, admin_user
+):
+    client.force_login(opd_a_user)
+    all_passed = client.get(HOME).content.decode()
+    soon = timezone.localdate() + datetime.timedelta(days=12)
+    Deadline.objects.create(year=2024, quarter=4, due_date=soon, updated_by=admin_user)
+
+    page = client.get(HOME).content.decode()
+
+    # 2024's default deadlines (the 10th day after each quarter) have all passed.
+    assert 'id="next-deadline"' not in all_passed
+    assert date_format(soon, "j F Y") in page
