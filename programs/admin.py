@@ -33,12 +33,12 @@ from helpers.forms import ConfirmUnusualMixin, confirmation_field
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import (
     check_quarter_targets,
-    edited_indicator_errors,
     indicator_target_errors,
     new_errors,
     stored_targets,
 )
 from programs import plausibility
+from programs.forms import IndicatorTargetRulesMixin, add_target_errors
 from programs.models import Program, QuarterReport, Strategy
 from programs.services import (
     BUDGET_FIELDS,
@@ -265,9 +265,7 @@ class IndicatorValueAdminForm(ConfirmUnusualMixin, LockReasonFormMixin, forms.Mo
         errors = new_errors(
             indicator_target_errors(indicator, saved), indicator_target_errors(indicator, targets)
         )
-        for messages in errors.values():
-            for message in messages:
-                self.add_error("target", message)
+        add_target_errors(self, "target", errors)
         return cleaned
 
     def locked_change_refusal(self):
@@ -331,20 +329,8 @@ _REALIZED_TOTAL = (
 )
 
 
-class IndicatorInlineForm(forms.ModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        # The instance still holds the saved fields here (ModelForm sets them later).
-        errors = edited_indicator_errors(
-            self.instance,
-            aggregation=cleaned.get("aggregation"),
-            annual_target=cleaned.get("target"),
-            q4_target_reason=cleaned.get("q4_target_reason"),
-        )
-        for messages in errors.values():
-            for message in messages:
-                self.add_error("target", message)
-        return cleaned
+class IndicatorInlineForm(IndicatorTargetRulesMixin, forms.ModelForm):
+    """An indicator row of the programme's admin page, under the same target rules."""
 
 
 class IndicatorInline(PolicyInlineMixin, admin.TabularInline):

@@ -94,7 +94,37 @@ class ProgramForm(
         return cleaned_data
 
 
-class IndicatorForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, forms.ModelForm):
+def add_target_errors(form, field: str, errors: dict) -> None:
+    """The quarter-target rules' messages (indicators.targets, by quarter) on `field`."""
+    for messages in errors.values():
+        for message in messages:
+            form.add_error(field, message)
+
+
+class IndicatorTargetRulesMixin:
+    """An indicator's form, in the app or the admin, checks its annual target and
+    aggregation against its saved quarter targets (indicators.targets)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        # The instance still holds the saved fields here (ModelForm sets them later).
+        errors = edited_indicator_errors(
+            self.instance,
+            aggregation=cleaned.get("aggregation"),
+            annual_target=cleaned.get("target"),
+            q4_target_reason=cleaned.get("q4_target_reason"),
+        )
+        add_target_errors(self, "target", errors)
+        return cleaned
+
+
+class IndicatorForm(
+    IndicatorTargetRulesMixin,
+    LockedPeriodReasonMixin,
+    SeenVersionMixin,
+    BootstrapMixin,
+    forms.ModelForm,
+):
     class Meta:
         model = Indicator
         fields = [
@@ -115,20 +145,6 @@ class IndicatorForm(LockedPeriodReasonMixin, SeenVersionMixin, BootstrapMixin, f
         if self.instance.pk:
             self.add_seen_version(program.version)
             self.add_reason()
-
-    def clean(self):
-        cleaned = super().clean()
-        # The instance still holds the saved fields here (ModelForm sets them later).
-        errors = edited_indicator_errors(
-            self.instance,
-            aggregation=cleaned.get("aggregation"),
-            annual_target=cleaned.get("target"),
-            q4_target_reason=cleaned.get("q4_target_reason"),
-        )
-        for messages in errors.values():
-            for message in messages:
-                self.add_error("target", message)
-        return cleaned
 
 
 class QuarterReportForm(ConfirmUnusualMixin, SeenVersionMixin, BootstrapMixin, forms.Form):
@@ -194,9 +210,7 @@ class QuarterReportForm(ConfirmUnusualMixin, SeenVersionMixin, BootstrapMixin, f
                 indicator_target_errors(indicator, targets),
                 indicator_target_errors(indicator, {**targets, self.quarter: cleaned[field]}),
             )
-            for messages in errors.values():
-                for message in messages:
-                    self.add_error(field, message)
+            add_target_errors(self, field, errors)
         doubts = {}
         for indicator in self.indicators:
             realized = cleaned.get(f"realized_{indicator.pk}")

@@ -31,14 +31,9 @@ class DeadlineForm(BootstrapMixin, forms.Form):
     )
 
 
-class AuditFilterForm(BootstrapMixin, forms.Form):
-    """The audit trail's filters; every one optional."""
+class OwnerFilterForm(BootstrapMixin, forms.Form):
+    """Filters by the agency or the kecamatan a record is reported for, both optional."""
 
-    kind = forms.ChoiceField(label=_("Kind of record"), required=False)
-    user = forms.ModelChoiceField(
-        label=_("User"), queryset=User.objects.order_by("username"), required=False,
-        empty_label=_("everyone"),
-    )  # fmt: skip
     agency = forms.ModelChoiceField(
         label=_("agency"), queryset=Agency.objects.order_by("name"), required=False,
         empty_label=_("every agency"),
@@ -46,6 +41,18 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     district = forms.ModelChoiceField(
         label=_("district"), queryset=District.objects.order_by("name"), required=False,
         empty_label=_("every district"),
+    )  # fmt: skip
+
+
+class AuditFilterForm(OwnerFilterForm):
+    """The audit trail's filters; every one optional."""
+
+    field_order = ["kind", "user", "agency", "district", "date_from", "date_to"]
+
+    kind = forms.ChoiceField(label=_("Kind of record"), required=False)
+    user = forms.ModelChoiceField(
+        label=_("User"), queryset=User.objects.order_by("username"), required=False,
+        empty_label=_("everyone"),
     )  # fmt: skip
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -69,20 +76,14 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
         return data
 
 
-class QueueFilterForm(BootstrapMixin, forms.Form):
+class QueueFilterForm(OwnerFilterForm):
     """The review queue's filters (GET), every one optional. A filter applies to the kinds
     that have it (review.queue): choosing a kind that another chosen filter rules out is an
     error, so that an empty list never means a contradiction nobody noticed."""
 
+    field_order = ["kind", "agency", "district", "year", "quarter"]
+
     kind = forms.ChoiceField(label=_("Kind"), required=False)
-    agency = forms.ModelChoiceField(
-        label=_("agency"), queryset=Agency.objects.order_by("name"), required=False,
-        empty_label=_("every agency"),
-    )  # fmt: skip
-    district = forms.ModelChoiceField(
-        label=_("district"), queryset=District.objects.order_by("name"), required=False,
-        empty_label=_("every district"),
-    )  # fmt: skip
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100, required=False)
     quarter = forms.TypedChoiceField(
         label=_("quarter"), choices=[("", _("every quarter")), *Quarter.choices], coerce=int,
