@@ -347,15 +347,7 @@ class QuarterlyKind(TemplateKind):
                 run.result(sheet, row, label, UNCHANGED)
                 continue
             if (program.pk, quarter) not in editable:
-                run.error(
-                    sheet,
-                    row,
-                    None,
-                    status_refusal(
-                        f"{program.name} · {Quarter(quarter).label}",
-                        statuses.get((program.pk, quarter), ""),
-                    ),
-                )
+                run.error(sheet, row, None, _quarter_refusal(program, quarter, statuses))
                 continue
             refusal = self._lock_refusal(run, program.year, quarter)
             if refusal:
@@ -438,15 +430,7 @@ class QuarterlyKind(TemplateKind):
                 run.result(sheet, row, label, UNCHANGED)
                 continue
             if (program.pk, quarter) not in editable:
-                run.error(
-                    sheet,
-                    row,
-                    None,
-                    status_refusal(
-                        f"{program.name} · {Quarter(quarter).label}",
-                        statuses.get((program.pk, quarter), ""),
-                    ),
-                )
+                run.error(sheet, row, None, _quarter_refusal(program, quarter, statuses))
                 continue
             refusal = self._lock_refusal(run, program.year, quarter)
             if refusal:
@@ -471,3 +455,10 @@ class QuarterlyKind(TemplateKind):
             )
             if saved is not None:
                 run.result(sheet, row, label, CHANGED, changes)
+
+
+def _quarter_refusal(program, quarter: int, statuses: dict) -> str:
+    """Why a row of a quarter whose report the user may not change now is refused."""
+    return status_refusal(
+        f"{program.name} · {Quarter(quarter).label}", statuses.get((program.pk, quarter), "")
+    )
