@@ -19,6 +19,7 @@ from bartim import access
 from bartim.models import District
 from programs.models import Program, Strategy
 from programs.progress import UNVERIFIED, counted_plans
+from villages.figures import counted_village_data
 from villages.models import PocketRule, VillageData
 from villages.pockets import SOURCE_LABELS, annotate_pockets, rule_sentence
 
@@ -58,6 +59,8 @@ class VillageRow:
     poverty_rate: float | None
     is_pocket: bool
     by_strategy: list[StrategyPrograms]
+    # Counted under "all submitted": the village data is submitted or returned, not approved.
+    unverified: bool = False
 
     @property
     def reached(self) -> bool:
@@ -186,9 +189,10 @@ def _share(part: int, whole: int) -> float | None:
     return part * 100 / whole if whole else None
 
 
-def _village_data(user, year, rule):
+def _village_data(user, year, rule, unverified: bool):
+    counted = counted_village_data(VillageData.objects.all(), unverified=unverified)
     return (
-        annotate_pockets(access.readable(user, VillageData.objects.filter(year=year)), rule)
+        annotate_pockets(access.readable(user, counted.filter(year=year)), rule, rate_over=counted)
         .order_by()
         .values(
             "village_id",
@@ -203,6 +207,7 @@ def _village_data(user, year, rule):
             "pocket_threshold",
             "pocket_threshold_source",
             "is_pocket",
+            "status",
         )
     )
 
@@ -224,6 +229,7 @@ def _village_rows(data, strategies, programs_by_village) -> list[VillageRow]:
                 poverty_rate=item["poverty_rate_pct"],
                 # SQLite hands a CASE back as 0/1.
                 is_pocket=bool(item["is_pocket"]),
+                unverified=item["status"] in UNVERIFIED,
                 by_strategy=[
                     StrategyPrograms(
                         strategy,
@@ -324,8 +330,10 @@ def targeting_check(
 
     Programmes whose plan is approved count; with `unverified` also those submitted or
     returned, marked (programs.progress.counted_plans). A draft never counts: its agency has
-    not said yet where it will work. The regency-wide share of uncovered poor households is
-    always over every village with data for the year.
+    not said yet where it will work. Village data counts the same way: approved records,
+    with `unverified` also submitted or returned ones, marked
+    (villages.figures.counted_village_data). The regency-wide share of uncovered poor
+    households is always over every village with counted data for the year.
     """
     strategies = list(Strategy.objects.order_by("number"))
     strategy_by_number = {strategy.number: strategy for strategy in strategies}
@@ -342,7 +350,7 @@ def targeting_check(
             programs_by_village[village_id].append(ref)
 
     rule = PocketRule.current()
-    data = list(_village_data(user, year, rule))
+    data = list(_village_data(user, year, rule, unverified))
     all_rows = _village_rows(data, strategies, programs_by_village)
     rows = [row for row in all_rows if district is None or row.district_id == district.pk]
     villages_with_data = {row.village_id for row in all_rows}

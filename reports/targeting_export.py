@@ -43,6 +43,7 @@ def _village_sheet(workbook, check: TargetingCheck):
         *[_("Strategy %(number)s programmes") % {"number": s.number} for s in check.strategies],
         _("Reached by a programme"),
         _("Flag"),
+        _("Unverified"),
     ]
     rows = [
         [
@@ -60,6 +61,7 @@ def _village_sheet(workbook, check: TargetingCheck):
             ],
             _yes_no(row.reached),
             _flag_text(row),
+            _yes_no(row.unverified),
         ]
         for row in check.villages
     ]

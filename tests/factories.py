@@ -171,6 +171,10 @@ class VillageDataFactory(DjangoModelFactory):
     poor_people = 90
     extremely_poor_people = 10
 
+    class Params:
+        # Approved by the administrator, so the leaders' pages count it.
+        verified = factory.Trait(status=ReviewStatus.APPROVED)
+
 
 class PovertyStatisticFactory(DjangoModelFactory):
     class Meta:

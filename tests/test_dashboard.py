@@ -231,8 +231,8 @@ def test_pockets_and_the_programmes_that_reach_them(
 ):
     PovertyStatisticFactory(year=2024, poor_people=8740, poverty_rate=Decimal("6.66"))
     # 90 poor of 1,000 is 9%, at least 6.66% with 30 poor households: both are pockets.
-    VillageDataFactory(village=village_x, poor_households=30)
-    VillageDataFactory(village=village_y, poor_households=40)
+    VillageDataFactory(village=village_x, poor_households=30, verified=True)
+    VillageDataFactory(village=village_y, poor_households=40, verified=True)
     program = programme(agency_a, strategies[2], realized=25)
     program.target_villages.set([village_x])
 
@@ -322,7 +322,7 @@ def _queries(client, params) -> int:
 
 def test_query_count_is_the_same_for_5_and_50_programmes(viewer_client, strategies, village_x):
     PovertyStatisticFactory(year=2024, poor_people=8740, poverty_rate=Decimal("6.66"))
-    VillageDataFactory(village=village_x)
+    VillageDataFactory(village=village_x, verified=True)
     counts = {}
     made = 0
     for total in (5, 50):

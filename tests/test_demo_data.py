@@ -15,6 +15,7 @@ from demo.demo import REPORTER_ACCOUNTS
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import indicator_target_errors
 from programs.models import Program, QuarterReport
+from villages.figures import counted_village_data
 from villages.models import VillageData
 from villages.pockets import annotate_pockets
 
@@ -269,9 +270,12 @@ def test_demo_quarter_targets_follow_the_apps_rules(demo):
 
 
 def test_the_pockets_the_doc_quotes_are_the_ones_the_app_finds(demo):
-    pockets = annotate_pockets(VillageData.objects.filter(year=2024)).filter(is_pocket=True)
+    counted = counted_village_data(VillageData.objects.filter(year=2024))
+    pockets = annotate_pockets(counted).filter(is_pocket=True)
 
-    assert f"app finds **{pockets.count()} poverty pockets** in 2024" in DOC
+    assert (
+        f"approved village data: the app finds **{pockets.count()} poverty pockets** in 2024" in DOC
+    )
     assert f"**{Program.objects.count()} programmes from " in DOC
 
 

@@ -65,8 +65,14 @@ def hostile(agency_a, village_x, district_x):
         program=program, name=HOSTILE["indicator"], unit=HOSTILE["unit"], target=100
     )
     IndicatorValueFactory(indicator=indicator, quarter=1, target=25, realized=1)
+    # Returned to the camat: in his template, and counted (marked) under "all submitted".
     VillageDataFactory(
-        village=village_x, year=2024, population=1000, poor_people=500, poor_households=150
+        status=ReviewStatus.RETURNED,
+        village=village_x,
+        year=2024,
+        population=1000,
+        poor_people=500,
+        poor_households=150,
     )
     PovertyStatisticFactory(year=2024)
     return program

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from bartim.models import Agency
+from bartim.models import Agency, ReviewStatus
 from demo.demo import demo_load
 from helpers.formatting import format_number, format_percent, format_rupiah
 from indicators.models import Indicator, IndicatorValue
@@ -114,7 +114,10 @@ def _pockets():
     rate = PovertyStatistic.objects.get(year=YEAR).poverty_rate
     return {
         data.village.name
-        for data in VillageData.objects.filter(year=YEAR).select_related("village")
+        # Only approved village data counts on the leaders' pages.
+        for data in VillageData.objects.filter(
+            year=YEAR, status=ReviewStatus.APPROVED
+        ).select_related("village")
         if data.population
         and Decimal(data.poor_people) * 100 / data.population >= rate
         and data.poor_households >= 20

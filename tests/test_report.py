@@ -55,8 +55,8 @@ def programme(agency, strategy, *, realized, quarter=1, **fields):
 def meeting(agency_a, agency_b, strategies, village_x, village_y):
     PovertyStatisticFactory(year=2023, poor_people=8590, poverty_rate=Decimal("6.63"))
     PovertyStatisticFactory(year=2024, poor_people=8740, poverty_rate=Decimal("6.66"))
-    VillageDataFactory(village=village_x, poor_households=30)
-    VillageDataFactory(village=village_y, poor_households=40)
+    VillageDataFactory(village=village_x, poor_households=30, verified=True)
+    VillageDataFactory(village=village_y, poor_households=40, verified=True)
     # Expected by Q I: 25. 10 is 40% (very low), 25 is 100%.
     lagging = programme(
         agency_a,
@@ -243,7 +243,7 @@ def test_query_count_is_the_same_for_5_and_50_programmes(
     viewer_client, strategies, village_x, export
 ):
     PovertyStatisticFactory(year=2024, poor_people=8740, poverty_rate=Decimal("6.66"))
-    VillageDataFactory(village=village_x)
+    VillageDataFactory(village=village_x, verified=True)
     counts, made = {}, 0
     for total in (5, 50):
         while made < total:

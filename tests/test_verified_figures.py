@@ -15,6 +15,7 @@ from tests.factories import (
     PlanFactory,
     StrategyFactory,
     VillageDataFactory,
+    VillageFactory,
 )
 from tests.meeting_helpers import sheet_rows, table_rows, workbook
 
@@ -64,8 +65,13 @@ def year(agency_a, opd_a_user, admin_user, village_x):
                       approve=False)  # fmt: skip
     draft = _plan("Draf", agency_a, strategies[2], opd_a_user, admin_user, approve=None)
     draft.target_villages.set([village_x])
-    VillageDataFactory(village=village_x, year=2024, poor_households=30)
-    return {"verified": verified, "returned": returned, "submitted": submitted}
+    VillageDataFactory(village=village_x, year=2024, poor_households=30, verified=True)
+    return {
+        "verified": verified,
+        "returned": returned,
+        "submitted": submitted,
+        "village": village_x,
+    }
 
 
 def _names(rows):
@@ -152,6 +158,38 @@ def test_targeting_counts_approved_plans_and_never_drafts(year, viewer_user, vil
     }
     assert [f.program.unverified for f in everything.programs_without_target if
             f.program.name == "Rencana diajukan"] == [True]  # fmt: skip
+
+
+def test_village_data_counts_once_approved_and_submitted_data_is_marked_in_all_submitted(
+    client, year, viewer_user, village_y, camat_y_user, district_x
+):
+    # A very poor village whose data the camat submitted, and one whose data is a draft.
+    submitted = VillageDataFactory(village=village_y, year=2024, poor_households=200)
+    review_transition(record=submitted, action="submit", actor=camat_y_user)
+    draft = VillageDataFactory(
+        village=VillageFactory(district=district_x), year=2024, poor_households=300
+    )
+
+    def villages(check):
+        return {row.village_id: row for row in check.villages}
+
+    default = targeting_check(user=viewer_user, year=2024)
+    everything = targeting_check(user=viewer_user, year=2024, unverified=True)
+
+    assert set(villages(default)) == {year["village"].pk}
+    assert set(villages(everything)) == {year["village"].pk, village_y.pk}
+    assert villages(everything)[village_y.pk].unverified
+    assert not villages(everything)[year["village"].pk].unverified
+    assert draft.village_id not in villages(everything)
+    assert default.total.poor_households == 30
+    assert everything.total.poor_households == 30 + 200
+
+    client.force_login(viewer_user)
+    page = client.get(reverse("reports:targeting"), {"year": 2024, "figures": "all"})
+    row = page.content.decode().split(f'id="village-{village_y.code}"')[1].split("</tr>")[0]
+    assert "unverified-mark" in row
+    page = client.get(reverse("reports:targeting"), {"year": 2024})
+    assert f'id="village-{village_y.code}"' not in page.content.decode()
 
 
 def test_the_dashboards_filter_form_carries_the_switch(client, year, viewer_user):

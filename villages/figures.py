@@ -1,6 +1,7 @@
-"""The figures of the villages table (/villages/): each village-year of village data with its
-poverty rate and poverty-pocket flag (the rule is in indicators/pockets.py) and the number of
-programmes of that year that list the village among their target villages."""
+"""The figures of village data: which records the leaders' pages count, and for the villages
+table (/villages/) each village-year with its poverty rate and poverty-pocket flag (the rule
+is in villages/pockets.py) and the number of programmes of that year that list the village
+among their target villages."""
 
 from django.db.models import (
     Count,
@@ -11,9 +12,21 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from bartim import access
+from bartim.models import ReviewStatus
 from programs.models import Program
+from programs.progress import UNVERIFIED
 from villages.models import PocketRule, VillageData
 from villages.pockets import annotate_pockets
+
+# The camat's figures count on the leaders' pages once the administrator approved them; under
+# "all submitted" the submitted and returned ones count too, marked, as programmes do.
+VERIFIED_VILLAGE_DATA = frozenset({ReviewStatus.APPROVED})
+
+
+def counted_village_data(queryset, *, unverified: bool = False):
+    """The village data of `queryset` that the leaders' pages (pockets, targeting, dashboard,
+    meeting report) count. A draft never counts."""
+    return queryset.filter(status__in=VERIFIED_VILLAGE_DATA | (UNVERIFIED if unverified else set()))
 
 
 def programmes_reaching(programs):

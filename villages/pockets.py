@@ -92,7 +92,7 @@ class _NotGrouped(Func):
         return []
 
 
-def _village_data_rate():
+def _village_data_rate(counted):
     # The rate of every year, grouped once, then the row's year picked out of the groups: the
     # year is compared in HAVING (on the group's own year), not in WHERE, so the aggregate's
     # input does not depend on the row and PostgreSQL rescans the hash table it built for the
@@ -101,7 +101,7 @@ def _village_data_rate():
     # because PostgreSQL moves a HAVING condition without an aggregate into WHERE. The rate is
     # the same expression either way.
     return Subquery(
-        VillageData.objects.order_by()
+        counted.order_by()
         .values("year")
         .annotate(
             rate=_percent_of(Sum("poor_people"), Sum("population")),
@@ -113,15 +113,21 @@ def _village_data_rate():
     )
 
 
-def annotate_pockets(queryset, rule: PocketRule | None = None):
+def annotate_pockets(queryset, rule: PocketRule | None = None, *, rate_over=None):
     """Annotate VillageData rows with poverty_rate_pct (a float; None for no population),
-    pocket_threshold (%), pocket_threshold_source (one of SOURCE_LABELS) and is_pocket."""
+    pocket_threshold (%), pocket_threshold_source (one of SOURCE_LABELS) and is_pocket.
+
+    Where the threshold is the regency's rate from village data, it is the rate over
+    `rate_over` (every record of the year unless given: the leaders' pages pass the village
+    data they count)."""
     rule = rule or PocketRule.current()
+    if rate_over is None:
+        rate_over = VillageData.objects.all()
     if rule.basis == PocketRule.Basis.FIXED_RATE:
         threshold = Value(float(rule.fixed_rate), output_field=FloatField())
         source = Value(SOURCE_FIXED, output_field=CharField())
     else:
-        threshold = Coalesce(_bps_rate(), _village_data_rate(), output_field=FloatField())
+        threshold = Coalesce(_bps_rate(), _village_data_rate(rate_over), output_field=FloatField())
         source = Case(
             When(
                 Q(
