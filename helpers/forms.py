@@ -307,5 +307,6 @@ class ConfirmUnusualMixin:
             confirmed = box.clean(self.confirmation.value())
         if confirmed:
             return
+        how = _("If it is right, tick “Yes, the value is right” and save again.")
         for name, message in doubts.items():
-            self.add_error(name if name in self.fields else None, message)
+            self.add_error(name if name in self.fields else None, f"{message} {how}")

@@ -1,6 +1,8 @@
 """Values far off their peers, which a form saves only once the user confirms them
-(helpers.forms.ConfirmUnusualMixin): most are a typing slip, such as a budget ceiling typed
-250.000 where 250.000.000 was meant. The thresholds live here and nowhere else."""
+(helpers.forms.ConfirmUnusualMixin) and an Excel import applies only once the person ticks
+that the listed values are right: most are a typing slip, such as a budget ceiling typed
+250.000 where 250.000.000 was meant. The thresholds live here and nowhere else; each doubt
+says what looks wrong, and the form or the import says how to confirm it."""
 
 from decimal import Decimal
 
@@ -19,8 +21,7 @@ MAX_REALISATION_TIMES_TARGET = 5
 def budget_ceiling_doubt(amount) -> str | None:
     if amount and 0 < amount < MIN_BUDGET_CEILING:
         return _(
-            "A budget ceiling of %(amount)s is below %(threshold)s. Check the number of digits; "
-            "if it is right, tick “Yes, the value is right” and save again."
+            "A budget ceiling of %(amount)s is below %(threshold)s. Check the number of digits."
         ) % {"amount": format_rupiah(amount), "threshold": format_rupiah(MIN_BUDGET_CEILING)}
     return None
 
@@ -32,8 +33,7 @@ def realisation_doubt(realized, target) -> str | None:
     if Decimal(realized) > MAX_REALISATION_TIMES_TARGET * Decimal(target):
         return _(
             "The realisation %(realized)s is more than %(times)s times its target "
-            "%(target)s. Check the number; if it is right, tick “Yes, the value is right” "
-            "and save again."
+            "%(target)s. Check the number."
         ) % {
             "realized": format_quantity(realized),
             "times": MAX_REALISATION_TIMES_TARGET,

@@ -58,9 +58,13 @@ class Report:
     rows: list[RowResult]
     errors: list[Problem]
     notices: list[str]
+    # Values far off their peers (programs.plausibility): applied only once confirmed.
+    doubts: list[Problem] = field(default_factory=list)
     applied: bool = False
     # The confirmation found a different result from the preview the person saw.
     stale: bool = False
+    # Confirmed without ticking that the unusual values are right.
+    unconfirmed_doubts: bool = False
 
     def count(self, action) -> int:
         return sum(1 for row in self.rows if row.action == action)
@@ -86,7 +90,7 @@ class Report:
         payload = [
             [r.sheet, r.row, r.action, [[c.field, c.old, c.new] for c in r.changes]]
             for r in self.rows
-        ] + [[e.sheet, e.row, e.column, e.message] for e in self.errors]
+        ] + [[e.sheet, e.row, e.column, e.message] for e in [*self.errors, *self.doubts]]
         return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
 
 
@@ -115,6 +119,7 @@ class ImportRun:
         self.reason = reason
         self.sheets: dict[str, ParsedSheet] = sheets
         self.errors: list[Problem] = errors
+        self.doubts: list[Problem] = []
         self.rows: list[RowResult] = []
         self.notices: list[str] = []
         # What a kind looks up once per run (the state of a quarter's lock, say).
@@ -141,6 +146,13 @@ class ImportRun:
                 sheet.column_name(key),
                 str(message),
             )
+        )
+
+    def doubt(self, sheet: ParsedSheet, row: ParsedRow, key: str, message) -> None:
+        """A value that is allowed but looks like a slip: listed in the preview, and the
+        import is applied only once the person confirms it."""
+        self.doubts.append(
+            Problem(sheet.display_name, row.number, sheet.column_name(key), str(message))
         )
 
     def notice(self, message):
@@ -333,11 +345,20 @@ def identify(content: bytes, kind) -> Upload:
 
 
 def run_import(
-    *, kind, actor, filename, upload: Upload, reason="", commit=False, expected_digest=""
+    *,
+    kind,
+    actor,
+    filename,
+    upload: Upload,
+    reason="",
+    commit=False,
+    expected_digest="",
+    unusual_confirmed=False,
 ) -> Report:
     """Check the file, read once at upload (`upload`), and, when `commit` is set, apply it:
-    only if there is no error and the result is the one the person previewed
-    (`expected_digest`)."""
+    only if there is no error, the result is the one the person previewed
+    (`expected_digest`) and, where values look unusual, the person confirmed them
+    (`unusual_confirmed`)."""
     tables = match_upload(upload, kind)
     errors: list[Problem] = []
     sheets = {}
@@ -376,10 +397,23 @@ def run_import(
                 key=lambda e: (_sheet_order(kind, e.sheet, sheets), e.row or 0, e.column),
             ),
             notices=run.notices,
+            doubts=sorted(
+                run.doubts,
+                key=lambda e: (_sheet_order(kind, e.sheet, sheets), e.row or 0, e.column),
+            ),
         )
         if commit and report.digest != expected_digest:
             report.stale = True
-        report.applied = commit and not report.stale and not report.errors and report.has_changes
+        report.unconfirmed_doubts = bool(
+            commit and not report.stale and report.doubts and not unusual_confirmed
+        )
+        report.applied = (
+            commit
+            and not report.stale
+            and not report.errors
+            and not report.unconfirmed_doubts
+            and report.has_changes
+        )
         if not report.applied:
             transaction.set_rollback(True)
     return report

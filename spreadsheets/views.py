@@ -120,6 +120,7 @@ def preview(request, token):
             reason=pending.reason,
             commit=confirming,
             expected_digest=pending.preview_digest,
+            unusual_confirmed=request.POST.get("unusual_confirmed") == "1",
         )
     except UploadRefused as refusal:
         pending.delete()

@@ -65,8 +65,10 @@ def upload_and_preview(client, kind, content, name="isian.xlsx", **data):
     return url, client.get(url)
 
 
-def confirm(client, url):
-    return client.post(url)
+def confirm(client, url, *, unusual_confirmed=False):
+    """Press the preview's confirm button; `unusual_confirmed` ticks "the unusual values are
+    right" first, as a person does who meant them."""
+    return client.post(url, {"unusual_confirmed": "1"} if unusual_confirmed else {})
 
 
 def errors_of(response) -> list[tuple]:

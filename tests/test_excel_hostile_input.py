@@ -112,7 +112,9 @@ def _import(client, kind, workbook):
     preview = client.get(uploaded["Location"])
     assert preview.status_code == 200
     report = preview.context["report"]
-    confirmed = confirm(client, uploaded["Location"])
+    # These files are about cells that cannot be read; a readable but unusual value (a
+    # realisation far above its target) is confirmed, as its author would.
+    confirmed = confirm(client, uploaded["Location"], unusual_confirmed=True)
     assert confirmed.status_code in (200, 302)
     return report, confirmed
 

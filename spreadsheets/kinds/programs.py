@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from bartim import access
 from bartim.models import Agency, Village
 from indicators.models import Indicator
+from programs import plausibility
 from programs.models import Program, Strategy
 from programs.services import indicator_save, program_create, program_update
 from spreadsheets import cells
@@ -472,6 +473,10 @@ class ProgramsKind(TemplateKind):
                 for name in PROGRAM_FIELDS
                 if name in sheet.present and (current is None or current[name] != row.values[name])
             }
+            for column, doubt in plausibility.program_doubts(
+                budget_ceiling=fields.get("budget_ceiling")
+            ).items():
+                run.doubt(sheet, row, column, doubt)
             if "strategy" in fields:
                 fields["strategy"] = strategies[fields["strategy"]]
             if "target_villages" in fields:

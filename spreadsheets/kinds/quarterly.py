@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from bartim import access
 from bartim.models import Quarter
 from indicators.models import Indicator, IndicatorValue
+from programs import plausibility
 from programs.models import Program, QuarterReport
 from programs.services import BUDGET_FIELDS, program_report_quarter
 from spreadsheets.kinds.base import (
@@ -358,6 +359,15 @@ class QuarterlyKind(TemplateKind):
                 for key in ("target", "realized")
                 if key in sheet.present and (current is None or current[key] != row.values[key])
             }
+            if "realized" in given:
+                target = row.values.get("target") if "target" in sheet.present else None
+                if target is None and value is not None:
+                    target = value.target
+                doubt = plausibility.realisation_doubt(
+                    row.values["realized"], target if target is not None else indicator.target
+                )
+                if doubt:
+                    run.doubt(sheet, row, "realized", doubt)
             saved = run.attempt(
                 sheet,
                 row,
