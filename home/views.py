@@ -17,6 +17,7 @@ from programs.models import Program
 from reports import meeting
 from reports.views import dashboard
 from review.queue import QueueKind, waiting_counts
+from villages.deadlines import late_districts, village_data_due_date
 
 
 def _next_deadline(years, quarters=(1, 2, 3, 4)):
@@ -68,6 +69,11 @@ def _district_home(request):
             "year": year,
             "work": district_work(user.district_id, year),
             "next_deadline": _next_deadline([year], quarters=(4,)),
+            "late": any(
+                late.district.pk == user.district_id
+                for late in late_districts(year, timezone.localdate())
+            ),
+            "due_date": village_data_due_date(year),
         },
     )
 
@@ -102,6 +108,8 @@ def _admin_home(request):
             "waiting_total": sum(counts.values()),
             "not_reported": not_reported,
             "locks": PeriodLock.objects.filter(year=year).order_by("quarter"),
+            "late_districts": late_districts(year, timezone.localdate()),
+            "village_data_due": village_data_due_date(year),
             "next_deadline": _next_deadline([year, year + 1]),
         },
     )
