@@ -72,3 +72,19 @@ def test_select_all_ticks_every_row_and_a_refused_return_keeps_them(
     expect(page.get_by_label("Jenis")).to_have_value("plan")
     assert ticked > 1
     assert [rows.nth(i).is_checked() for i in range(rows.count())] == [True] * ticked
+
+
+def test_an_agency_reads_a_returned_notice_from_the_inbox_and_lands_on_the_record(
+    live_server, page, log_in, demo_data
+):
+    _home(page, live_server, log_in, demo_data["opd_sosial"])
+    unread = int(page.locator("#nav-unread").inner_text().split()[0])
+    assert unread >= 1
+
+    page.locator("#nav-inbox").click()
+    notice = page.locator("#notification-list li[data-kind=returned]").first
+    expect(notice).to_contain_text("Alasan:")  # the reason, as in the e-mail
+    notice.get_by_role("link").click()
+
+    expect(page).to_have_url(re.compile(r"/programs/\d+/(quarter/[1-4]/)?$"))
+    expect(page.locator("#nav-unread")).to_contain_text(str(unread - 1))
