@@ -96,6 +96,7 @@ def _agency_sheet(workbook, meeting: Meeting):
         _("Programmes that reported the quarter"),
         _("Reporting completeness (%)"),
         _("Programmes with unverified figures"),
+        _("Late"),
     ]
     rows = [
         [
@@ -105,6 +106,7 @@ def _agency_sheet(workbook, meeting: Meeting):
             a.reported_count,
             _number(a.completeness),
             a.unverified_count,
+            _yes_no(a.late),
         ]
         for a in meeting.agencies
     ]
@@ -144,13 +146,20 @@ def _off_track_sheet(workbook, meeting: Meeting):
 
 
 def _not_reported_sheet(workbook, meeting: Meeting):
-    headers = [_("Agency (OPD)"), _("Programme"), _("Strategy"), _("Unverified")]
+    headers = [_("Agency (OPD)"), _("Programme"), _("Strategy"), _("Unverified"), _("Late")]
+    late = {agency.pk for agency in meeting.agencies if agency.late}
     rows = [
-        [p.agency.name, p.name, p.strategy.number, _yes_no(p.unverified)]
+        [
+            p.agency.name,
+            p.name,
+            p.strategy.number,
+            _yes_no(p.unverified),
+            _yes_no(p.agency_id in late),
+        ]
         for p in meeting.not_reported
     ]
     rows += [
-        [agency.name, agency.without_programmes_note, None, None]
+        [agency.name, agency.without_programmes_note, None, None, _yes_no(agency.late)]
         for agency in meeting.agencies_not_reported
         if not agency.program_count
     ]

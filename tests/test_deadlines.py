@@ -10,7 +10,7 @@ from django.utils import timezone
 from bartim.models import Deadline, default_due_date
 from bartim.services import deadline_set
 from tests.factories import PlanFactory, StrategyFactory
-from tests.meeting_helpers import table_rows
+from tests.meeting_helpers import sheet_rows, table_rows, workbook
 from tests.table_helpers import html_table
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +83,19 @@ def test_an_agency_with_an_unsubmitted_quarter_report_is_late_after_the_deadline
     assert not any("Terlambat" in cell for row in before for cell in row)
     late = {row[1] for row in after if "Terlambat" in row[-1]}
     assert late == {agency_a.name}
+
+    book = workbook(client.get(url, {"quarter": 1, "_export": "xlsx"}))
+    ranking = {
+        row["Perangkat daerah (OPD)"]: row["Terlambat"] for row in sheet_rows(book, "Peringkat OPD")
+    }
+    assert ranking == {agency_a.name: "ya", agency_b.name: "tidak"}
+    silent = sheet_rows(book, "Belum melapor")
+    assert silent
+    assert {(row["Perangkat daerah (OPD)"], row["Terlambat"]) for row in silent} <= {
+        (agency_a.name, "ya"),
+        (agency_b.name, "tidak"),
+    }
+    assert (agency_a.name, "ya") in {(r["Perangkat daerah (OPD)"], r["Terlambat"]) for r in silent}
 
 
 def test_the_opd_table_marks_the_late_agency_and_its_export_keeps_the_number(
