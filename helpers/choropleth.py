@@ -272,7 +272,8 @@ def choropleth(
     the legend, whose items carry data-class and data-count. With `keys`, only those areas
     are drawn, the map zoomed on them."""
     names = names or {}
-    drawn = list(geometry.paths) if keys is None else [k for k in geometry.paths if k in set(keys)]
+    wanted = None if keys is None else set(keys)
+    drawn = [key for key in geometry.paths if wanted is None or key in wanted]
     view_box = f"0 0 {geometry.width} {geometry.height}"
     if keys is not None and drawn:
         left = min(geometry.boxes[key][0] for key in drawn)
@@ -322,8 +323,8 @@ def choropleth(
             continue
         legend.append(
             f'<li data-class="{legend_class.key}" data-count="{count}">'
-            f"{_swatch(legend_class.colour)} {escape(legend_class.label)} "
-            f'<span class="text-muted">({escape(format_number(count))})</span></li>'
+            f"{_swatch(legend_class.colour)}<span>{escape(legend_class.label)} "
+            f'<span class="text-muted">({escape(format_number(count))})</span></span></li>'
         )
     legend.append("</ul>")
 

@@ -60,10 +60,11 @@ class BoundaryCheck:
         return not (self.features_without_village or self.villages_without_feature)
 
 
-def check_boundaries(villages=None) -> BoundaryCheck:
-    """Match the features to `villages` (every Village by default)."""
-    shapes = geometry()
-    records = dict((villages or Village.objects.all()).values_list("code", "name"))
+def check_boundaries(path: Path | None = None) -> BoundaryCheck:
+    """Match the features of the boundary file (the project's, or the one at `path`) to
+    every Village record, by Kemendagri code."""
+    shapes = load_geometry(path or boundary_path())
+    records = dict(Village.objects.values_list("code", "name"))
     return BoundaryCheck(
         features_without_village=sorted(set(shapes.paths) - set(records)),
         villages_without_feature=sorted(set(records) - set(shapes.paths)),
@@ -115,7 +116,9 @@ def village_map(
         href=href,
         missing_label=missing_label or gettext("no village data for the year"),
         legend_title=legend_title,
-        keys=None if district is None else names,
+        # Only the villages the app knows: a boundary whose code is no village is left out
+        # (load_bartim lists them).
+        keys=names,
     )
 
 
