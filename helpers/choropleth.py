@@ -117,11 +117,28 @@ def _ring_path(ring: Sequence[tuple[float, float]]) -> tuple[str, int]:
     if len(simplified) < 4:  # a ring this small would vanish: keep it as it was
         simplified = list(ring)
     points = simplified[:-1] if simplified[0] == simplified[-1] else simplified
-    return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z", len(points)
+    # In tenths of a unit, rounded once; then each point as a step from the one before
+    # ("l"), which writes a third fewer bytes than absolute coordinates and adds no error.
+    tenths = [(round(x * 10), round(y * 10)) for x, y in points]
+    steps = [
+        f"{_tenths(x - px)},{_tenths(y - py)}"
+        for (px, py), (x, y) in zip(tenths, tenths[1:], strict=False)
+    ]
+    start = f"M{_tenths(tenths[0][0])},{_tenths(tenths[0][1])}"
+    return f"{start}l{' '.join(steps)}z", len(points)
 
 
-@lru_cache(maxsize=8)
-def _load(path: str, modified: int, key_property: str, name_property: str) -> MapGeometry:
+def _tenths(value: int) -> str:
+    text = f"{value / 10:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+@lru_cache(maxsize=8)  # the file is part of the release: read once per process
+def load_geometry(
+    path: str | Path, *, key_property: str = "kode", name_property: str = "nama"
+) -> MapGeometry:
+    """The areas of the GeoJSON file at `path`, keyed by the features' `key_property`,
+    projected and simplified once per process."""
     with open(path, encoding="utf-8") as handle:
         features = json.load(handle)["features"]
     rings = {
@@ -158,15 +175,6 @@ def _load(path: str, modified: int, key_property: str, name_property: str) -> Ma
         paths[key] = "".join(parts)
         boxes[key] = (min(xs), min(ys), max(xs), max(ys))
     return MapGeometry(width, HEIGHT, paths, {key: names[key] for key in paths}, vertices, boxes)
-
-
-def load_geometry(
-    path: str | Path, *, key_property: str = "kode", name_property: str = "nama"
-) -> MapGeometry:
-    """The areas of the GeoJSON file at `path`, keyed by the features' `key_property`,
-    projected and simplified once per process (and again only if the file changes)."""
-    path = Path(path)
-    return _load(str(path), path.stat().st_mtime_ns, key_property, name_property)
 
 
 # ---- Scales -------------------------------------------------------------------------
