@@ -239,3 +239,10 @@ def test_an_unknown_layer_is_said_and_the_default_shown(client, hand_made_year, 
     content = response.content.decode()
     assert "&lt;zebra&gt;" in content
     assert "<zebra>" not in content
+
+
+def test_the_filter_form_keeps_the_layer(client, hand_made_year, viewer_user):
+    client.force_login(viewer_user)
+    for url in (reverse("reports:dashboard"), reverse("reports:targeting")):
+        content = client.get(url, {"year": YEAR, "map": "pockets"}).content.decode()
+        assert '<input type="hidden" name="map" value="pockets">' in content
