@@ -13,6 +13,7 @@ quarter with data, and the targeting check's own fixed handful.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Max
 from django.http import QueryDict
@@ -30,6 +31,7 @@ from programs import deadlines, periods
 from programs import progress as programme_progress
 from programs.filters import PeriodFilterSet
 from programs.models import Program, Strategy
+from reports import maps
 from reports.targeting import TargetingCheck, TargetingSummary, summarise, targeting_check
 from reports.verification import counted_filter
 from villages.models import PovertyStatistic
@@ -86,6 +88,9 @@ class Meeting:
     summary: TargetingSummary
     links: dict[str, str] = field(default_factory=dict)
     list_limit: int | None = None
+    # The village map's layer (reports/maps.py) and the page whose links switch it.
+    map_layer: str = maps.RATE
+    map_page: str = ""
     # Whether submitted and returned plans and quarters count too, marked as unverified
     # (programs.progress: by default only approved plans and verified quarters count).
     unverified: bool = False
@@ -133,6 +138,21 @@ class Meeting:
     @property
     def agencies_not_reported_shown(self) -> list[Agency]:
         return self._shown(self.agencies_not_reported)
+
+    @property
+    def village_map(self) -> maps.VillageMapSection:
+        def url_for(layer: str) -> str:
+            query = {"quarter": self.quarter, "map": layer}
+            if self.map_page == "reports:dashboard":
+                query["year"] = self.year
+                url = reverse(self.map_page)
+            else:
+                url = reverse("reports:meeting_report", args=[self.year])
+            if self.unverified:
+                query["figures"] = "all"
+            return f"{url}?{urlencode(query)}#village-map-section"
+
+        return maps.village_map_section(self.targeting, self.map_layer, url_for=url_for)
 
     def poor_people_chart(self):
         return charts.bar_chart(
@@ -206,6 +226,8 @@ def meeting_for(
     list_limit: int | None = None,
     unverified: bool = False,
     today=None,
+    map_layer: str = maps.RATE,
+    map_page: str = "",
 ) -> Meeting:
     """Everything the meeting discusses for `year` as of `quarter`, as `user` may see it:
     approved plans and verified quarters, with `unverified` also submitted and returned ones
@@ -294,6 +316,8 @@ def meeting_for(
         summary=summarise(check, limit=list_limit),
         links=links,
         list_limit=list_limit,
+        map_layer=map_layer,
+        map_page=map_page,
         unverified=unverified,
     )
 
@@ -316,6 +340,7 @@ def rendered_meeting(
     template: str,
     list_limit: int | None = None,
     unverified: bool = False,
+    map_layer: str = maps.RATE,
 ) -> RenderedMeeting:
     """The dashboard's or the report's sections for `year` as of `quarter`, rendered once
     per data version and kept in Django's cache: they are the pages everyone opens, and at
@@ -331,6 +356,8 @@ def rendered_meeting(
             list_limit=list_limit,
             unverified=unverified,
             today=today,
+            map_layer=map_layer,
+            map_page="reports:dashboard" if template == DASHBOARD else "reports:meeting_report",
         )
         return RenderedMeeting(
             html=render_to_string(template, {"meeting": meeting}),
@@ -348,5 +375,6 @@ def rendered_meeting(
         quarter,
         list_limit,
         unverified,
+        map_layer,
     )
     return dataversion.cached(key, render)

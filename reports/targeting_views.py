@@ -16,6 +16,7 @@ from helpers import dataversion, exports
 from helpers.filters import LabelledModelChoiceFilter, TableFilterSet
 from programs import periods
 from programs.models import Program
+from reports import maps
 from reports.targeting import targeting_check
 from reports.targeting_export import targeting_xlsx_response
 from reports.verification import ALL_SUBMITTED, counted_filter, includes_unverified, switch
@@ -108,23 +109,50 @@ def targeting(request):
             % {"format": requested[:20]},
         )
     kecamatan = district.code if district else None
+    layer, problem = maps.layer_from(request.GET.get("map"), maps.REACH)
+    if problem:
+        messages.warning(request, problem)
+
+    def render_sections():
+        check = targeting_check(
+            user=request.user, year=year, district=district, unverified=unverified
+        )
+        village_map = None
+        if check.has_village_data:
+            village_map = maps.village_map_section(
+                check,
+                layer,
+                url_for=lambda key: (
+                    _link(year=year, kecamatan=kecamatan, figures=figures, map=key)
+                    + "#village-map-section"
+                ),
+            )
+        return render_to_string(
+            "reports/_targeting_check.html", {"check": check, "village_map": village_map}
+        )
+
     # At a province's scale the check is a page of thousands of villages: rendered once per
     # data version, like the dashboard (reports/meeting.py).
     sections = dataversion.cached(
-        ("targeting", *dataversion.visibility_key(request.user), year, kecamatan, unverified),
-        lambda: render_to_string(
-            "reports/_targeting_check.html",
-            {
-                "check": targeting_check(
-                    user=request.user, year=year, district=district, unverified=unverified
-                )
-            },
+        (
+            "targeting",
+            *dataversion.visibility_key(request.user),
+            year,
+            kecamatan,
+            unverified,
+            layer,
         ),
+        render_sections,
     )
     context.update(
         sections=sections,
         period=filterset.period(),
-        share_url=_link(year=year, kecamatan=kecamatan, figures=figures),
+        share_url=_link(
+            year=year,
+            kecamatan=kecamatan,
+            figures=figures,
+            map=None if layer == maps.REACH else layer,
+        ),
         xlsx_url=_link(year=year, kecamatan=kecamatan, figures=figures, _export=exports.XLSX),
     )
     return render(request, "reports/targeting.html", context)

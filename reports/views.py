@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from bartim.models import Quarter
 from helpers import exports
 from programs.models import Program
+from reports import maps
 from reports import meeting as meeting_selector
 from reports.meeting_export import meeting_xlsx_response
 from reports.verification import includes_unverified, switch
@@ -17,6 +18,14 @@ def _period_filterset(request, data):
     return meeting_selector.MeetingPeriodFilterSet(
         data, queryset=Program.objects.none(), request=request
     )
+
+
+def _map_layer(request) -> str:
+    """The map's layer from `?map=`; a wrong one is said, and the default shown."""
+    layer, problem = maps.layer_from(request.GET.get("map"), maps.RATE)
+    if problem:
+        messages.warning(request, problem)
+    return layer
 
 
 def dashboard(request):
@@ -34,6 +43,7 @@ def dashboard(request):
                 template=meeting_selector.DASHBOARD,
                 list_limit=meeting_selector.DASHBOARD_ROWS,
                 unverified=includes_unverified(request),
+                map_layer=_map_layer(request),
             ).html,
         )
     status = 200 if filterset.is_valid() else 400
@@ -83,6 +93,7 @@ def report(request, year: int, export: str | None = None):
         quarter=quarter,
         template=meeting_selector.REPORT,
         unverified=unverified,
+        map_layer=_map_layer(request),
     )
     context.update(
         sections=rendered.html,

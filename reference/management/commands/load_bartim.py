@@ -10,6 +10,7 @@ from helpers import dataversion
 from reference.bps import load_poverty_series
 from reference.loading import ReferenceDataError, default_data_dir, load_agencies, load_territory
 from reference.strategies import load_strategies
+from villages.maps import BOUNDARY_FILE, check_boundaries
 
 
 class Command(BaseCommand):
@@ -64,6 +65,41 @@ class Command(BaseCommand):
                         % {"label": result.label, "rows": ", ".join(result.not_in_file)}
                     )
                 )
+        self.report_boundaries(data_dir / BOUNDARY_FILE)
         self.stdout.write(
             self.style.SUCCESS(_("Reference data loaded from %(path)s.") % {"path": data_dir})
         )
+
+    def report_boundaries(self, path: Path):
+        """The village map's boundaries (docs/map.md) against the villages just loaded."""
+        if not path.is_file():
+            self.stdout.write(
+                self.style.WARNING(
+                    _("No village boundaries (%(path)s): the map shows no village.")
+                    % {"path": path}
+                )
+            )
+            return
+        check = check_boundaries(path)
+        if check.features_without_village:
+            self.stdout.write(
+                self.style.WARNING(
+                    _("Boundaries whose code is no village, not drawn: %(codes)s.")
+                    % {"codes": ", ".join(check.features_without_village)}
+                )
+            )
+        if check.villages_without_feature:
+            self.stdout.write(
+                self.style.WARNING(
+                    _("Villages without a boundary, missing from the map: %(codes)s.")
+                    % {"codes": ", ".join(check.villages_without_feature)}
+                )
+            )
+        for code, file_name, name in check.names_differing:
+            self.stdout.write(
+                _(
+                    "Boundary %(code)s is named “%(file_name)s” in its file; "
+                    "the map shows “%(name)s”."
+                )
+                % {"code": code, "file_name": file_name, "name": name}
+            )

@@ -1,0 +1,146 @@
+"""The village map on the dashboard, the targeting check and the meeting report: one layer at
+a time, chosen by `?map=` (docs/map.md). The poverty rate and the pockets are the villages
+app's layers (villages/maps.py); the pockets reached is this app's, from the targeting check
+(reports/targeting.py), whose rows already carry each village's rate and pocket flag."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from helpers.choropleth import Category, CategoryScale
+from helpers.formatting import format_number, format_percent
+from reports.targeting import TargetingCheck, VillageRow
+from villages.maps import VillageFigure, pocket_map, poverty_rate_map, village_map
+
+RATE = "rate"
+POCKETS = "pockets"
+REACH = "reach"
+LAYERS = {
+    RATE: _("Poverty rate"),
+    POCKETS: _("Poverty pockets"),
+    REACH: _("Pockets reached"),
+}
+
+UNREACHED = "unreached"
+MISSING_STRATEGY = "missing_strategy"
+EVERY_STRATEGY = "every_strategy"
+NOT_POCKET = "not_pocket"
+
+
+def layer_from(value: str | None, default: str) -> tuple[str, str | None]:
+    """The layer `?map=` asks for, and a message when it names none."""
+    if not value:
+        return default, None
+    if value in LAYERS:
+        return value, None
+    return default, gettext("There is no map “%(value)s”. The map shows %(layer)s.") % {
+        "value": value[:20],
+        "layer": LAYERS[default],
+    }
+
+
+def reach_of(row: VillageRow) -> str:
+    if not row.is_pocket:
+        return NOT_POCKET
+    if row.pocket_unreached:
+        return UNREACHED
+    if row.pocket_missing_strategies:
+        return MISSING_STRATEGY
+    return EVERY_STRATEGY
+
+
+def reach_scale() -> CategoryScale:
+    return CategoryScale(
+        [
+            Category(UNREACHED, _("pocket reached by no programme"), "#bd0026"),
+            Category(MISSING_STRATEGY, _("pocket missing a strategy"), "#fd8d3c"),
+            Category(EVERY_STRATEGY, _("pocket reached under every strategy"), "#2c7bb6"),
+            Category(NOT_POCKET, _("not a pocket"), "#ffffff"),
+        ]
+    )
+
+
+def targeting_link(check: TargetingCheck) -> Callable[[str], str | None]:
+    """A village's row on the targeting check of the year (the table lists every village
+    with data; the rest link to nothing better than the villages table)."""
+    base = reverse("reports:targeting")
+    query = {"year": check.year}
+    if check.unverified:
+        query["figures"] = "all"
+    shown = {row.code for row in check.villages}
+    village_list = reverse("villages:village_list")
+
+    def link(code: str) -> str:
+        if code in shown:
+            return f"{base}?{urlencode(query)}#village-{code}"
+        return f"{village_list}?{urlencode({'year': check.year, 'desa': code})}"
+
+    return link
+
+
+@dataclass(frozen=True)
+class MapLayerLink:
+    key: str
+    label: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class VillageMapSection:
+    layer: str
+    html: SafeString
+    layers: list[MapLayerLink]
+
+
+def village_map_section(
+    check: TargetingCheck,
+    layer: str,
+    *,
+    url_for: Callable[[str], str],
+    map_id: str = "village-map",
+) -> VillageMapSection:
+    """The map of `layer` for the check's year (and kecamatan), with the links that switch
+    layers (`url_for(layer)` is the page's own URL showing that layer)."""
+    if layer == REACH:
+        share = (
+            check.total.pockets_reached * 100 / check.total.pockets if check.total.pockets else None
+        )
+        html = village_map(
+            {row.code: reach_of(row) for row in check.villages},
+            reach_scale(),
+            map_id=map_id,
+            title=gettext("Poverty pockets reached by the programmes, %(year)s")
+            % {"year": check.year},
+            description=gettext(
+                "Each poverty pocket by the strategies of the programmes that list it among "
+                "their target villages."
+            ),
+            href=targeting_link(check),
+            district=check.district,
+            legend_title=gettext("Pockets reached: %(reached)s of %(pockets)s (%(share)s)")
+            % {
+                "reached": format_number(check.total.pockets_reached),
+                "pockets": format_number(check.total.pockets),
+                "share": format_percent(share, 1),
+            },
+        )
+    else:
+        figures = [
+            VillageFigure(row.code, row.poverty_rate, row.is_pocket) for row in check.villages
+        ]
+        draw = pocket_map if layer == POCKETS else poverty_rate_map
+        html = draw(figures, year=check.year, map_id=map_id, district=check.district)
+    return VillageMapSection(
+        layer=layer,
+        html=html,
+        layers=[
+            MapLayerLink(key, str(label), url_for(key), key == layer)
+            for key, label in LAYERS.items()
+        ],
+    )
