@@ -83,6 +83,8 @@ _REALIZED = (
     + F("budget_realized_q4")
 )
 
+CODE_FIELDS = ("program_code", "activity_code", "sub_activity_code")
+
 STORED_MEAN_FIELDS = [f"mean_achievement_q{quarter}" for quarter in range(1, 5)]
 STORED_REPORTED_FIELDS = [f"reported_q{quarter}" for quarter in range(1, 5)]
 
@@ -264,10 +266,14 @@ class Program(ReportKeepingModel, VersionedModel):
     def get_absolute_url(self):
         return reverse("programs:program_detail", args=[self.pk])
 
+    def clean_fields(self, exclude=None):
+        # Codes as typed ("1. 02. 02 ") are read before their format is checked.
+        for name in CODE_FIELDS:
+            setattr(self, name, nomenclature.normalize_code(getattr(self, name)))
+        super().clean_fields(exclude)
+
     def clean(self):
         super().clean()
-        for name in ("program_code", "activity_code", "sub_activity_code"):
-            setattr(self, name, nomenclature.normalize_code(getattr(self, name)))
         errors = nomenclature.nesting_errors(
             self.program_code, self.activity_code, self.sub_activity_code
         )

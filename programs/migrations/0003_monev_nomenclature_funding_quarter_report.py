@@ -8,6 +8,28 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The sources a Bappeda's monitoring office reports (docs/budget.md); the administrator
+# extends the list in the admin.
+FUNDING_SOURCES = [
+    "APBD",
+    "DAK Fisik",
+    "DAK Non-Fisik",
+    "DAU Earmarked",
+    "APBN",
+    "Dana Desa",
+    "ADD (Alokasi Dana Desa)",
+    "CSR",
+    "Swadaya masyarakat",
+    "Lainnya",
+]
+
+
+def add_funding_sources(apps, schema_editor):
+    FundingSource = apps.get_model("programs", "FundingSource")
+    for order, name in enumerate(FUNDING_SOURCES, start=1):
+        FundingSource.objects.get_or_create(name=name, defaults={"order": order * 10})
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -235,4 +257,5 @@ class Migration(migrations.Migration):
             model_name='programfunding',
             constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='program_funding_amount_positive', violation_error_message='A funding amount is more than 0.'),
         ),
+        migrations.RunPython(add_funding_sources, migrations.RunPython.noop),
     ]
