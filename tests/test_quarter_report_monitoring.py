@@ -32,6 +32,7 @@ FOLLOW_UP = "Teguran tertulis; pengiriman dijadwalkan ulang minggu depan."
 PHYSICAL = "Realisasi fisik (%)"
 KENDALA = "Kendala/permasalahan"
 TINDAK_LANJUT = "Tindak lanjut"
+NOT_STATED = "Tidak diisi dalam laporan triwulan"
 
 
 @pytest.fixture
@@ -259,11 +260,11 @@ def test_the_meeting_report_lists_the_problems_of_the_programmes_off_track(
     assert [row[0] for row in listed] == ["Bedah Rumah", "Jamban Sehat"]
     assert [row[4:6] for row in listed] == [
         [PROBLEMS, FOLLOW_UP],
-        ["Tidak diisi dalam laporan triwulan", "Tidak diisi dalam laporan triwulan"],
+        [NOT_STATED, NOT_STATED],
     ]
     assert "Kendala dan tindak lanjut program yang tertinggal, TW I" in response.content.decode()
     sheet = sheet_rows(export, "Kendala dan tindak lanjut")
     assert [(r["Program"], r["Kendala"], r["Tindak lanjut"]) for r in sheet] == [
         ("Bedah Rumah", PROBLEMS, FOLLOW_UP),
-        ("Jamban Sehat", "Tidak diisi dalam laporan triwulan", "Tidak diisi dalam laporan triwulan"),
+        ("Jamban Sehat", NOT_STATED, NOT_STATED),
     ]
