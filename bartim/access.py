@@ -11,11 +11,13 @@ The rules, in one sentence each:
 - A reporter changes and deletes his records while they are a draft or returned; an
   administrator also while submitted. Approved records are changed by nobody until an
   administrator reopens them.
-- A programme is reviewed twice over: its plan (the programme, its indicators with their
-  annual targets, its budget ceiling and target villages) once, by the programme's status;
-  each quarter's report (that quarter's indicator values, budget realisation and note) on
-  its own, by its QuarterReport's status (no row: a draft). Quarterly data follows its
-  quarter's status, not the plan's, so an approved plan keeps receiving quarterly reports.
+- A programme is reviewed twice over: its plan (the programme, its nomenclature codes, its
+  indicators with their annual targets, its budget ceiling, original and revised, its
+  funding sources and target villages) once, by the programme's status; each quarter's
+  report (that quarter's indicator values, budget realisation, note, physical progress,
+  problems and follow-up) on its own, by its QuarterReport's status (no row: a draft).
+  Quarterly data follows its quarter's status, not the plan's, so an approved plan keeps
+  receiving quarterly reports.
 - What ties a record to its reporter (a programme's agency) is changed only by an
   administrator; what a record is about (village data's village and year) by nobody once it
   exists; a review status only by review steps.
@@ -25,8 +27,9 @@ The rules, in one sentence each:
   reporter of an approved plan asks for a revision with a reason; an administrator grants
   it by reopening the plan or declines it (with a reason).
 - A locked quarter's data (a programme's budget realisation of the quarter, an indicator's
-  value of the quarter) is changed, added or deleted only by an administrator, who gives a
-  reason; a page that cannot take a reason (the admin's delete page) cannot delete it.
+  value of the quarter, the quarter report's texts and physical progress) is changed, added
+  or deleted only by an administrator, who gives a reason; a page that cannot take a reason
+  (the admin's delete page) cannot delete it.
 - Every active account keeps its own notification settings (e-mail on or off).
 - Everything else (territory, agencies, accounts, strategies, the BPS series, the pocket rule,
   period locks) is kept by administrators only; the three strategies and the pocket rule are
@@ -150,12 +153,23 @@ KINDS = {
         quarter_path="quarter",
         report_path="indicator__program",
     ),
+    # A quarter report's note, physical progress, problems and follow-up are that quarter's
+    # data: its own status and its quarter's lock govern them.
     "programs.quarterreport": Kind(
         AGENCY,
         "program__agency_id",
         "status",
         "program__year",
         fixed=("program", "quarter"),
+        quarter_path="quarter",
+    ),
+    # A programme's funding sources are part of its plan, reviewed with it.
+    "programs.programfunding": Kind(
+        AGENCY,
+        "program__agency_id",
+        "program__status",
+        "program__year",
+        fixed=("program",),
     ),
     "villages.villagedata": Kind(
         DISTRICT,

@@ -8,7 +8,7 @@ they are: a tester's edits survive running the command again.
 import random
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from bartim.models import Agency, District, ReviewAction, ReviewStatus, User, Vi
 from bartim.services import account_create
 from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program, QuarterReport, Strategy
+from programs.models import FundingSource, Program, ProgramFunding, QuarterReport, Strategy
 from programs.progress import refresh_stored_progress
 from review.services import review_transition
 from villages.models import PovertyStatistic, VillageData
@@ -114,6 +114,14 @@ class ProgrammeSpec:
     indicators: tuple[IndicatorSpec, ...]
     beneficiaries: int | None = None
     reported: int = 4
+    # The sub-activity code (Permendagri 90/2019); the programme and activity codes begin it.
+    code: str = ""
+    # Shares of the ceiling in force per funding source; APBD alone when None.
+    funding: dict | None = None
+    # The APBD-P revision: the revised ceiling, its date as "MM-DD" and its reason.
+    revised_budget: int | None = None
+    revised_on: str = ""
+    revision_reason: str = ""
 
 
 def _programme_specs() -> list[ProgrammeSpec]:
@@ -468,9 +476,12 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
             beneficiary_target=spec.beneficiaries,
             beneficiary_unit=spec.unit,
             created_by=authors.get(agency.pk, admin),
+            **_nomenclature(spec.code),
+            **_revision(spec, year),
         )
         program.full_clean()
         program.save()
+        _funding(program, spec)
         targets = rng.sample(ordinary, rng.randint(5, 12))
         if spec.strategy == 3:
             targets += rng.sample(reached, rng.randint(3, len(reached)))
@@ -484,8 +495,101 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
         reporter = authors.get(agency.pk, admin)
         _review(program, spec.status, reporter, admin, year, rng, days=20)
         if spec.status == APPROVED:
+            # Only an approved plan's quarters are reported and reviewed.
+            _quarter_reports(program, spec, year)
             _review_quarters(program, spec, reporter, admin, year, approved)
             approved += 1
+
+
+def _nomenclature(code: str) -> dict:
+    """The programme's, activity's and sub-activity's codes from the sub-activity's."""
+    if not code:
+        return {}
+    parts = code.split(".")
+    return {
+        "program_code": ".".join(parts[:3]),
+        "activity_code": ".".join(parts[:5]),
+        "sub_activity_code": code,
+    }
+
+
+def _revision(spec: ProgrammeSpec, year: int) -> dict:
+    if spec.revised_budget is None:
+        return {}
+    month, day = (int(part) for part in spec.revised_on.split("-"))
+    return {
+        "budget_ceiling_revised": spec.revised_budget,
+        "budget_revised_on": date(year, month, day),
+        "budget_revision_reason": spec.revision_reason,
+    }
+
+
+def _funding(program: Program, spec: ProgrammeSpec) -> None:
+    """The funding rows, adding up to the ceiling in force (programs/funding.py)."""
+    shares = spec.funding or {"APBD": 1.0}
+    ceiling = program.budget_ceiling_revised or program.budget_ceiling
+    amounts = largest_remainder(ceiling, list(shares.values()))
+    for name, amount in zip(shares, amounts, strict=True):
+        source, _created = FundingSource.objects.get_or_create(name=name, defaults={"order": 1000})
+        row = ProgramFunding(program=program, source=source, amount=amount)
+        row.full_clean()
+        row.save()
+
+
+# What monitoring offices read in a quarter report of a programme falling behind: a problem
+# and its follow-up, as agencies in Barito Timur write them.
+PROBLEMS = (
+    (
+        "Pencairan anggaran terlambat karena DPA baru disahkan akhir Februari.",
+        "Percepatan proses pengadaan; jadwal pelaksanaan dipadatkan pada triwulan berikutnya.",
+    ),
+    (
+        "Data penerima dari DTKS belum dipadankan dengan data kependudukan; sebagian NIK tidak "
+        "valid.",
+        "Verifikasi dan validasi ulang bersama Disdukcapil dan operator desa, selesai akhir "
+        "bulan depan.",
+    ),
+    (
+        "Akses ke desa sasaran di hulu sungai terhambat jalan rusak dan air sungai surut.",
+        "Penyaluran dijadwalkan ulang dan memakai angkutan sungai; camat membantu koordinasi.",
+    ),
+    (
+        "Penyedia terlambat mengirim barang karena stok di Banjarmasin kosong.",
+        "Teguran tertulis kepada penyedia dan penyedia cadangan melalui e-katalog.",
+    ),
+    (
+        "Tenaga pendamping kurang: satu pendamping melayani lebih dari sepuluh desa.",
+        "Usulan tambahan pendamping dalam APBD Perubahan dan pelibatan kader desa.",
+    ),
+    (
+        "Partisipasi keluarga sasaran rendah; banyak yang bekerja di kebun di luar desa.",
+        "Sosialisasi ulang melalui kepala desa dan kegiatan dijadwalkan pada akhir pekan.",
+    ),
+)
+# How often a quarter report states a problem, by pace.
+PROBLEM_RATE = {"on_track": 0.15, "lagging": 0.6, "off_track": 1.0}
+
+
+def _quarter_reports(program: Program, spec: ProgrammeSpec, year: int) -> None:
+    """Each reported quarter's report with its physical progress (cumulative, following the
+    programme's pace) and, for programmes falling behind, a problem and its follow-up. Its
+    own generator, so that the figures drawn for the programme stay what they were."""
+    rng = random.Random(f"bartim-demo-quarter-report-{year}-{spec.name}")
+    reach = rng.uniform(*PACE[spec.pace])
+    for quarter in range(1, spec.reported + 1):
+        progress = min(100.0, CUMULATIVE_SHARE[quarter - 1] * reach * 100)
+        problems, follow_up = ("", "")
+        if rng.random() < PROBLEM_RATE[spec.pace]:
+            problems, follow_up = rng.choice(PROBLEMS)
+        report = QuarterReport(
+            program=program,
+            quarter=quarter,
+            physical_progress=Decimal(f"{progress:.2f}"),
+            problems=problems,
+            follow_up=follow_up,
+        )
+        report.full_clean()
+        report.save()
 
 
 def _indicator(result, rng, program, spec: ProgrammeSpec, ispec: IndicatorSpec) -> None:

@@ -265,7 +265,8 @@ def rollup(programs: Iterable) -> Rollup:
     and with `reported` (reported_expression): the Python side of _rollup(), for a page
     that has the year's programmes in hand and groups them several ways."""
     programs = list(programs)
-    ceiling = sum(program.budget_ceiling for program in programs)
+    # programs_with_figures annotates each with the ceiling in force as of its quarter.
+    ceiling = sum(program.ceiling_in_force for program in programs)
     realized = sum(program.budget_realized for program in programs)
     reported = sum(1 for program in programs if program.reported)
     return Rollup(

@@ -6,8 +6,8 @@ a locked quarter's budget or values change only with the reason the forms here a
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import F, FloatField
-from django.db.models.functions import Cast, NullIf
+from django.db.models import F, FloatField, Q
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -39,15 +39,22 @@ from indicators.targets import (
 )
 from programs import plausibility
 from programs.forms import IndicatorTargetRulesMixin, add_target_errors
-from programs.models import Program, QuarterReport, Strategy
+from programs.funding import funding_total_error
+from programs.models import FundingSource, Program, ProgramFunding, QuarterReport, Strategy
+from programs.progress import ceiling_in_force
 from programs.services import (
     BUDGET_FIELDS,
+    QUARTER_REPORT_FIELDS,
+    check_funding,
+    funding_source_delete,
+    funding_source_save,
     indicator_delete,
     indicator_save,
     indicator_value_delete,
     indicator_value_save,
     program_create,
     program_delete,
+    program_funding_save,
     program_report_quarter,
     program_update,
     strategy_save,
@@ -342,6 +349,44 @@ class IndicatorInline(PolicyInlineMixin, admin.TabularInline):
     show_change_link = True
 
 
+class FundingFormSet(forms.BaseInlineFormSet):
+    """A programme's funding rows on its admin page: each source once, the amounts adding up
+    to the ceiling the page sets (programs/funding.py), checked before anything is saved.
+    Retired sources are offered only where a row lists them already."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        listed = [row.source_id for row in self.get_queryset()]
+        for form in self.forms:
+            form.fields["source"].queryset = FundingSource.objects.filter(
+                Q(active=True) | Q(pk__in=listed)
+            )
+
+    def funding(self) -> dict:
+        """The rows as the page leaves them: sources to amounts."""
+        return {
+            form.cleaned_data["source"]: form.cleaned_data["amount"]
+            for form in self.forms
+            if form.cleaned_data.get("source")
+            and form.cleaned_data.get("amount")
+            and not self._should_delete_form(form)
+        }
+
+    def clean(self):
+        super().clean()
+        # The programme's own form has set the instance's ceiling fields by now.
+        error = funding_total_error(self.instance, self.funding().values())
+        if error:
+            raise ValidationError(error)
+
+
+class FundingInline(PolicyInlineMixin, admin.TabularInline):
+    model = ProgramFunding
+    formset = FundingFormSet
+    fields = ("source", "amount")
+    extra = 1
+
+
 class ProgramAdminForm(ConfirmUnusualMixin, LockReasonFormMixin, SeenVersionAdminForm):
     lock_reason = lock_reason_field()
     confirm_unusual = confirmation_field()
@@ -377,17 +422,31 @@ class ProgramAdmin(
     )
     list_filter = ("year", "strategy", ("agency", admin.RelatedOnlyFieldListFilter), "status")
     list_select_related = ("agency", "strategy")
-    search_fields = ("name", "agency__name", "agency__abbreviation")
+    search_fields = (
+        "name",
+        "agency__name",
+        "agency__abbreviation",
+        "program_code",
+        "activity_code",
+        "sub_activity_code",
+    )
     autocomplete_fields = ("agency", "target_villages")
     readonly_fields = ("created_by", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("agency", "strategy", "year", "name", "description")}),
+        (
+            _("Budget nomenclature (Permendagri 90/2019)"),
+            {"fields": ("program_code", "activity_code", "sub_activity_code")},
+        ),
         (
             _("Budget"),
             {
                 "fields": (
                     "budget_ceiling",
                     "confirm_unusual",
+                    "budget_ceiling_revised",
+                    "budget_revised_on",
+                    "budget_revision_reason",
                     "budget_realized_q1",
                     "budget_realized_q2",
                     "budget_realized_q3",
@@ -399,7 +458,7 @@ class ProgramAdmin(
         (_("Targets"), {"fields": ("target_villages", "beneficiary_target", "beneficiary_unit")}),
         (_("Review"), {"fields": ("status", "created_by", "created_at", "updated_at")}),
     )
-    inlines = (IndicatorInline,)
+    inlines = (FundingInline, IndicatorInline)
 
     form = ProgramAdminForm
 
@@ -450,11 +509,13 @@ class ProgramAdmin(
                 reason=form.lock_reason(),
                 **fields,
             )
+        # The funding rows are saved next, and checked against the ceiling then.
         return program_update(
             program=Program.objects.get(pk=obj.pk),
             actor=request.user,
             reason=form.lock_reason(),
             target_villages=villages,
+            check_funding_total=False,
             seen_version=self.seen_version(form, change),
             **fields,
         )
@@ -468,6 +529,23 @@ class ProgramAdmin(
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is ProgramFunding:
+            if formset.has_changed():
+                try:
+                    program_funding_save(
+                        program=formset.instance, actor=request.user, funding=formset.funding()
+                    )
+                except ValidationError as error:
+                    raise AdminRefusal(refusal_message(error)) from error
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            try:
+                check_funding(formset.instance)
+            except ValidationError as error:
+                raise AdminRefusal(refusal_message(error)) from error
+            return
+        self.save_indicator_rows(request, formset)
+
+    def save_indicator_rows(self, request, formset):
         def save(row):
             fields = model_fields(row)
             # The inline's own key field: the programme is the page's.
@@ -489,9 +567,9 @@ class ProgramAdmin(
             # quarter targets changed by someone else meanwhile) rolls the page back.
             raise AdminRefusal(refusal_message(error)) from error
 
-    @admin.display(description=_("budget ceiling (pagu)"), ordering="budget_ceiling")
+    @admin.display(description=_("budget ceiling in force (pagu)"), ordering="budget_ceiling")
     def budget_ceiling_rupiah(self, obj):
-        return format_rupiah(obj.budget_ceiling)
+        return format_rupiah(ceiling_in_force(obj))
 
     @admin.display(description=_("budget realised"), ordering=_REALIZED_TOTAL)
     def realized_rupiah(self, obj):
@@ -499,12 +577,15 @@ class ProgramAdmin(
 
     @admin.display(
         description=_("budget absorption (%)"),
-        ordering=Cast(_REALIZED_TOTAL, FloatField()) / NullIf(F("budget_ceiling"), 0),
+        ordering=Cast(_REALIZED_TOTAL, FloatField())
+        / NullIf(Coalesce("budget_ceiling_revised", "budget_ceiling"), 0),
     )
     def absorption(self, obj):
-        if not obj.budget_ceiling:
+        # Of the whole year: against the ceiling in force at its end.
+        ceiling = ceiling_in_force(obj)
+        if not ceiling:
             return format_percent(None)
-        return format_percent(obj.budget_realized_total * 100 / obj.budget_ceiling)
+        return format_percent(obj.budget_realized_total * 100 / ceiling)
 
     @admin.display(description=_("indicators"), ordering="indicator_count")
     def indicator_count(self, obj):
@@ -515,6 +596,29 @@ class ProgramAdmin(
         return format_number(obj.village_count)
 
 
+class QuarterReportAdminForm(LockReasonFormMixin, forms.ModelForm):
+    """A quarter report's texts and physical progress are its quarter's data: a locked
+    quarter needs the administrator's reason (bartim.access, Kind.quarter_path)."""
+
+    lock_reason = lock_reason_field()
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
+    """The funding sources programmes choose from, kept by administrators. A source in use
+    cannot be deleted (its rows protect it): retire it by unticking "active"."""
+
+    list_display = ("name", "order", "active")
+    search_fields = ("name",)
+    fields = ("name", "order", "active")
+
+    def save_record(self, request, obj, form, change):
+        return funding_source_save(source=obj, actor=request.user)
+
+    def delete_record(self, request, obj):
+        funding_source_delete(source=obj, actor=request.user)
+
+
 @admin.register(QuarterReport)
 class QuarterReportAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     """A quarter's report of a programme: its status, changed by the review steps on the
@@ -522,12 +626,20 @@ class QuarterReportAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     be changed. A report comes with the quarter's first note or review step, so none is
     added or deleted here."""
 
-    list_display = ("program", "quarter", "status")
+    list_display = ("program", "quarter", "status", "physical_progress_display")
     list_filter = ("status", "quarter", "program__year")
     list_select_related = ("program",)
-    search_fields = ("program__name",)
-    fields = ("program", "quarter", "status", "note")
+    search_fields = ("program__name", "problems", "follow_up")
+    form = QuarterReportAdminForm
+    fields = ("program", "quarter", "status", *QUARTER_REPORT_FIELDS, "lock_reason")
     readonly_fields = ("program", "quarter", "status")
+
+    def get_form(self, request, obj=None, **kwargs):
+        return with_actor(super().get_form(request, obj, **kwargs), request)
+
+    @admin.display(description=_("physical progress (%)"), ordering="physical_progress")
+    def physical_progress_display(self, obj):
+        return format_percent(obj.physical_progress)
 
     def has_add_permission(self, request):
         return False
@@ -540,6 +652,7 @@ class QuarterReportAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
             program=obj.program,
             quarter=obj.quarter,
             actor=request.user,
-            note=form.cleaned_data["note"],
+            reason=form.lock_reason(),
+            **{name: form.cleaned_data[name] for name in QUARTER_REPORT_FIELDS},
         )
         return QuarterReport.objects.get(pk=obj.pk)

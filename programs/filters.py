@@ -220,11 +220,21 @@ class ProgramFilterSet(PeriodFilterSet):
         return queryset.filter(progress.category_q(value, "mean_achievement"))
 
     def search(self, queryset, name, value):
-        return queryset.filter(
+        # A nomenclature code finds its programme and those under it: "1.02.02" every
+        # programme, activity and sub-activity of that programme code.
+        found = (
             Q(name__icontains=value)
             | Q(agency__name__icontains=value)
             | Q(agency__abbreviation__icontains=value)
         )
+        code = value.strip()
+        if code:
+            found |= (
+                Q(program_code__startswith=code)
+                | Q(activity_code__startswith=code)
+                | Q(sub_activity_code__startswith=code)
+            )
+        return queryset.filter(found)
 
 
 class IndicatorFilterSet(PeriodFilterSet):

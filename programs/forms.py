@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bartim import access
@@ -20,7 +21,8 @@ from indicators.targets import (
     quarter_target_label,
 )
 from programs import plausibility
-from programs.models import Program
+from programs.funding import funding_total_error
+from programs.models import FundingSource, Program, ProgramFunding
 
 
 def grouped_village_choices(villages):
@@ -58,16 +60,31 @@ class ProgramForm(
             "year",
             "name",
             "description",
+            "program_code",
+            "activity_code",
+            "sub_activity_code",
             "budget_ceiling",
+            "budget_ceiling_revised",
+            "budget_revised_on",
+            "budget_revision_reason",
             "beneficiary_target",
             "beneficiary_unit",
             "target_villages",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "budget_revised_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "budget_revision_reason": forms.Textarea(attrs={"rows": 2}),
+        }
         field_classes = {"target_villages": IdsChoiceField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # A post without the funding rows (not from this page) leaves the funding as it is.
+        self.funding_given = self.is_bound and "funding-TOTAL_FORMS" in self.data
+        self.funding_rows = funding_formset(
+            self.data if self.funding_given else None, self.instance
+        )
         villages = self.fields["target_villages"]
         villages.queryset = Village.objects.select_related("district").order_by(
             "district__code", "code"
@@ -92,6 +109,111 @@ class ProgramForm(
             plausibility.program_doubts(budget_ceiling=cleaned_data.get("budget_ceiling"))
         )
         return cleaned_data
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if not self.funding_given:
+            return valid
+        rows_valid = self.funding_rows.is_valid()
+        if valid and rows_valid:
+            # The ceiling as the page sets it; the service checks the saved rows again.
+            probe = Program(
+                budget_ceiling=self.cleaned_data.get("budget_ceiling") or 0,
+                budget_ceiling_revised=self.cleaned_data.get("budget_ceiling_revised"),
+                budget_revised_on=self.cleaned_data.get("budget_revised_on"),
+            )
+            error = funding_total_error(probe, self.funding().values())
+            if error:
+                self.funding_rows._non_form_errors.append(error)
+                return False
+        return valid and rows_valid
+
+    def funding(self) -> dict | None:
+        """The funding rows as sources to amounts (after is_valid); None when not posted."""
+        return self.funding_rows.funding() if self.funding_given else None
+
+
+class FundingRowForm(BootstrapMixin, forms.Form):
+    """One funding source of a programme and its amount, typed as people write it."""
+
+    source = forms.ModelChoiceField(
+        label=_("funding source"), queryset=FundingSource.objects.none(), required=False
+    )
+    amount = WholeNumberField(label=_("amount (Rp)"), min_value=1, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("source") and cleaned.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", _("Give the amount of this funding source."))
+        if cleaned.get("amount") and not cleaned.get("source"):
+            self.add_error("source", _("Choose the funding source of this amount."))
+        return cleaned
+
+
+class BaseFundingFormSet(forms.BaseFormSet):
+    """A programme's funding rows: each source once; an empty row is ignored."""
+
+    def __init__(self, *args, sources=None, **kwargs):
+        self.sources = sources
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.fields["source"].queryset = self.sources
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.fields["source"].queryset = self.sources
+        return form
+
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            source = getattr(form, "cleaned_data", {}).get("source")
+            if source is None:
+                continue
+            if source.pk in seen:
+                raise forms.ValidationError(
+                    _(
+                        "%(source)s is listed twice: give each funding source once, with its "
+                        "whole amount."
+                    )
+                    % {"source": source}
+                )
+            seen.add(source.pk)
+
+    def funding(self) -> dict:
+        return {
+            form.cleaned_data["source"]: form.cleaned_data["amount"]
+            for form in self.forms
+            if form.cleaned_data.get("source") and form.cleaned_data.get("amount")
+        }
+
+
+FundingFormSet = forms.formset_factory(
+    FundingRowForm, formset=BaseFundingFormSet, extra=3, max_num=20, validate_max=True
+)
+
+
+def funding_formset(data, program: Program):
+    """The funding rows of `program`'s form: its listed sources first, then empty rows. The
+    active sources are offered, and those the programme lists already."""
+    stored = (
+        list(ProgramFunding.objects.filter(program=program).select_related("source"))
+        if (program.pk)
+        else []
+    )
+    sources = FundingSource.objects.filter(
+        Q(active=True) | Q(pk__in=[row.source_id for row in stored])
+    )
+    return FundingFormSet(
+        data,
+        prefix="funding",
+        sources=sources,
+        initial=[{"source": row.source_id, "amount": row.amount} for row in stored],
+    )
 
 
 def add_target_errors(form, field: str, errors: dict) -> None:
@@ -149,10 +271,34 @@ class IndicatorForm(
 
 class QuarterReportForm(ConfirmUnusualMixin, SeenVersionMixin, BootstrapMixin, forms.Form):
     """One quarter of a programme: its budget realisation, each indicator's value and the
-    quarter report's note."""
+    quarter report's physical progress, problems, follow-up and note."""
 
     budget_realized = WholeNumberField(
         label=_("budget realised this quarter (Rp)"), min_value=0, required=False
+    )
+    physical_progress = DecimalNumberField(
+        label=_("physical progress (%)"),
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        help_text=_(
+            "How far the programme's work stands by the end of the quarter, 0 to 100 "
+            "(cumulative, e.g. 62,5)."
+        ),
+    )
+    problems = forms.CharField(
+        label=_("problems (kendala/permasalahan)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What held the programme back in this quarter."),
+    )
+    follow_up = forms.CharField(
+        label=_("follow-up (tindak lanjut)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What will be done about the problems, by whom and when."),
     )
     note = forms.CharField(
         label=_("note"),

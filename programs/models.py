@@ -1,6 +1,8 @@
 """The regency's three strategies and the programmes each agency runs under them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -18,6 +20,7 @@ from bartim.models import (
 from helpers.concurrency import VersionedModel
 from helpers.deletion import ReportKeepingModel, ReportKeepingQuerySet
 from helpers.formatting import format_rupiah
+from programs import nomenclature
 
 
 class Strategy(models.Model):
@@ -73,6 +76,15 @@ def _stored_flag(verbose_name) -> models.BooleanField:
     return models.BooleanField(verbose_name, default=False, editable=False)
 
 
+_REALIZED = (
+    F("budget_realized_q1")
+    + F("budget_realized_q2")
+    + F("budget_realized_q3")
+    + F("budget_realized_q4")
+)
+
+CODE_FIELDS = ("program_code", "activity_code", "sub_activity_code")
+
 STORED_MEAN_FIELDS = [f"mean_achievement_q{quarter}" for quarter in range(1, 5)]
 STORED_REPORTED_FIELDS = [f"reported_q{quarter}" for quarter in range(1, 5)]
 
@@ -100,7 +112,51 @@ class Program(ReportKeepingModel, VersionedModel):
     year = models.PositiveSmallIntegerField(_("fiscal year"))
     name = models.CharField(_("name"), max_length=300)
     description = models.TextField(_("description"), blank=True)
-    budget_ceiling = models.PositiveBigIntegerField(_("budget ceiling (pagu, Rp)"), default=0)
+    # The regional planning nomenclature (programs/nomenclature.py); blank until known.
+    program_code = models.CharField(
+        _("programme code"),
+        max_length=nomenclature.CODE_MAX_LENGTH,
+        blank=True,
+        validators=[nomenclature.validate_program_code],
+        help_text=_("As in Permendagri 90/2019, e.g. 1.02.02."),
+    )
+    activity_code = models.CharField(
+        _("activity code (kegiatan)"),
+        max_length=nomenclature.CODE_MAX_LENGTH,
+        blank=True,
+        validators=[nomenclature.validate_activity_code],
+        help_text=_("Begins with the programme code, e.g. 1.02.02.2.01."),
+    )
+    sub_activity_code = models.CharField(
+        _("sub-activity code (sub-kegiatan)"),
+        max_length=nomenclature.CODE_MAX_LENGTH,
+        blank=True,
+        validators=[nomenclature.validate_sub_activity_code],
+        help_text=_("Begins with the activity code, e.g. 1.02.02.2.01.0001."),
+    )
+    # The original ceiling (pagu murni). A revision in the APBD-P is kept beside it, never
+    # over it: which one absorption is measured against is programs.progress.ceiling_in_force.
+    budget_ceiling = models.PositiveBigIntegerField(
+        _("budget ceiling (pagu, Rp)"),
+        default=0,
+        help_text=_("The original ceiling (pagu murni) of the APBD."),
+    )
+    budget_ceiling_revised = models.PositiveBigIntegerField(
+        _("revised budget ceiling (pagu perubahan, Rp)"),
+        null=True,
+        blank=True,
+        help_text=_("The ceiling after the budget revision (APBD-P); empty when not revised."),
+    )
+    budget_revised_on = models.DateField(
+        _("date of the budget revision"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the revised ceiling was set (the APBD-P regulation); it is in force from "
+            "the quarter of this date on."
+        ),
+    )
+    budget_revision_reason = models.TextField(_("reason for the budget revision"), blank=True)
     budget_realized_q1 = models.PositiveBigIntegerField(_("budget realised Q I (Rp)"), default=0)
     budget_realized_q2 = models.PositiveBigIntegerField(_("budget realised Q II (Rp)"), default=0)
     budget_realized_q3 = models.PositiveBigIntegerField(_("budget realised Q III (Rp)"), default=0)
@@ -171,16 +227,23 @@ class Program(ReportKeepingModel, VersionedModel):
                     "This agency already has a programme with this name in this year."
                 ),
             ),
+            # Within the ceiling in force at the end of the year: the revised one, if any.
             models.CheckConstraint(
-                condition=Q(
-                    budget_ceiling__gte=F("budget_realized_q1")
-                    + F("budget_realized_q2")
-                    + F("budget_realized_q3")
-                    + F("budget_realized_q4")
-                ),
+                # Both branches test for NULL, so that neither is NULL (a NULL check passes).
+                condition=Q(budget_ceiling_revised__isnull=True, budget_ceiling__gte=_REALIZED)
+                | Q(budget_ceiling_revised__isnull=False, budget_ceiling_revised__gte=_REALIZED),
                 name="program_realized_within_ceiling",
                 violation_error_message=_(
                     "The budget realised over the four quarters is above the budget ceiling (pagu)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_ceiling_revised__isnull=True, budget_revised_on__isnull=True)
+                | Q(budget_ceiling_revised__isnull=False, budget_revised_on__isnull=False),
+                name="program_revision_dated",
+                violation_error_message=_(
+                    "A revised budget ceiling needs the date of the revision, and a date needs "
+                    "the revised ceiling."
                 ),
             ),
         ]
@@ -202,6 +265,42 @@ class Program(ReportKeepingModel, VersionedModel):
 
     def get_absolute_url(self):
         return reverse("programs:program_detail", args=[self.pk])
+
+    def clean_fields(self, exclude=None):
+        # Codes as typed ("1. 02. 02 ") are read before their format is checked.
+        for name in CODE_FIELDS:
+            setattr(self, name, nomenclature.normalize_code(getattr(self, name)))
+        super().clean_fields(exclude)
+
+    def clean(self):
+        super().clean()
+        errors = nomenclature.nesting_errors(
+            self.program_code, self.activity_code, self.sub_activity_code
+        )
+        errors.update(self._revision_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _revision_errors(self) -> dict:
+        """A revised ceiling comes with its date, in the programme's year, and its reason."""
+        self.budget_revision_reason = (self.budget_revision_reason or "").strip()
+        errors = {}
+        if self.budget_ceiling_revised is None:
+            if self.budget_revised_on or self.budget_revision_reason:
+                errors["budget_ceiling_revised"] = _(
+                    "Give the revised budget ceiling, or leave the date and the reason of the "
+                    "revision empty."
+                )
+            return errors
+        if self.budget_revised_on is None:
+            errors["budget_revised_on"] = _("Give the date of the budget revision (APBD-P).")
+        elif self.year and self.budget_revised_on.year != self.year:
+            errors["budget_revised_on"] = _(
+                "The budget of %(year)s is revised in %(year)s: the date is in %(given)s."
+            ) % {"year": self.year, "given": self.budget_revised_on.year}
+        if not self.budget_revision_reason:
+            errors["budget_revision_reason"] = _("Give the reason the budget ceiling changed.")
+        return errors
 
     @property
     def budget_realized_total(self) -> int:
@@ -249,6 +348,27 @@ class QuarterReport(models.Model):
         blank=True,
         help_text=_("What the figures of this quarter rest on, or why a target was missed."),
     )
+    # What monitoring offices ask of every quarter besides the figures (e-Monev): how far
+    # the work stands, what held it back and what will be done about it.
+    physical_progress = models.DecimalField(
+        _("physical progress (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("How far the programme's work stands by the end of the quarter, 0 to 100."),
+    )
+    problems = models.TextField(
+        _("problems (kendala/permasalahan)"),
+        blank=True,
+        help_text=_("What held the programme back in this quarter."),
+    )
+    follow_up = models.TextField(
+        _("follow-up (tindak lanjut)"),
+        blank=True,
+        help_text=_("What will be done about the problems, by whom and when."),
+    )
 
     history = HistoricalRecords()
 
@@ -261,6 +381,12 @@ class QuarterReport(models.Model):
                 fields=["program", "quarter"],
                 name="quarter_report_one_per_quarter",
                 violation_error_message=_("This programme already has a report for this quarter."),
+            ),
+            models.CheckConstraint(
+                condition=Q(physical_progress__gte=0, physical_progress__lte=100)
+                | Q(physical_progress__isnull=True),
+                name="quarter_report_physical_progress_0_to_100",
+                violation_error_message=_("The physical progress is between 0 and 100%."),
             ),
             models.CheckConstraint(
                 condition=Q(quarter__gte=1, quarter__lte=4),
@@ -289,3 +415,69 @@ class QuarterReportReviewEvent(ReviewEvent):
     class Meta(ReviewEvent.Meta):
         verbose_name = _("quarter report review step")
         verbose_name_plural = _("quarter report review steps")
+
+
+class FundingSource(models.Model):
+    """Where a programme's money comes from (APBD, DAK fisik, Dana Desa, CSR ...): a list the
+    administrator keeps and extends; a source in use is retired (inactive), not deleted."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Offered for new funding rows.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funding source")
+        verbose_name_plural = _("funding sources")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProgramFunding(models.Model):
+    """One funding source of a programme with its amount; part of the plan, reviewed with it.
+    The amounts add up to the ceiling in force (programs/funding.py)."""
+
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        related_name="funding",
+        verbose_name=_("programme"),
+        # program_funding_one_per_source begins with the programme.
+        db_index=False,
+    )
+    source = models.ForeignKey(
+        FundingSource,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("funding source"),
+    )
+    amount = models.PositiveBigIntegerField(_("amount (Rp)"), validators=[MinValueValidator(1)])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funding")
+        verbose_name_plural = _("funding")
+        ordering = ["program", "source__order", "source__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "source"],
+                name="program_funding_one_per_source",
+                violation_error_message=_(
+                    "This funding source is already listed for the programme."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="program_funding_amount_positive",
+                violation_error_message=_("A funding amount is more than 0."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source}: {format_rupiah(self.amount)}"

@@ -1,7 +1,9 @@
 """The progress rules for a programme, an agency and a strategy, built from each
-indicator's (indicators/progress.py), as database expressions; and the stored programme
-progress (Program.mean_achievement_q1 to _q4, reported_q1 to _q4) they read."""
+indicator's (indicators/progress.py), as database expressions; the budget ceiling in force
+as of a quarter (original or revised), in Python and SQL; and the stored programme progress
+(Program.mean_achievement_q1 to _q4, reported_q1 to _q4) they read."""
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import connections, models, router, transaction
@@ -73,6 +75,40 @@ def program_reported(program: Program, quarter: int) -> bool:
     return IndicatorValue.objects.filter(
         indicator__program=program, quarter=quarter, realized__isnull=False
     ).exists()
+
+
+# --- The budget ceiling in force -----------------------------------------------------------
+# A programme's original ceiling (pagu murni) is in force until the quarter in which the
+# revised one (pagu perubahan, APBD-P) was set; from that quarter on the revised one is.
+# Absorption as of a quarter is measured against the ceiling in force then, so the figures a
+# TW II meeting saw stay what they were after the APBD-P of September (docs/progress.md).
+
+
+def revision_quarter(revised_on: datetime.date) -> int:
+    """The quarter a budget revision of `revised_on` takes effect in: the one it falls in."""
+    return (revised_on.month - 1) // 3 + 1
+
+
+def ceiling_in_force(program, quarter: int = QUARTERS) -> int:
+    """The budget ceiling of `program` in force as of `quarter` (by default at the end of the
+    year: the revised one whenever there is one)."""
+    revised, revised_on = program.budget_ceiling_revised, program.budget_revised_on
+    if revised is not None and revised_on is not None and revision_quarter(revised_on) <= quarter:
+        return revised
+    return program.budget_ceiling
+
+
+def ceiling_in_force_expression(quarter: int = QUARTERS):
+    """ceiling_in_force as a database expression on a Program queryset."""
+    return Case(
+        When(
+            budget_ceiling_revised__isnull=False,
+            budget_revised_on__month__lte=quarter * 3,
+            then=F("budget_ceiling_revised"),
+        ),
+        default=F("budget_ceiling"),
+        output_field=models.BigIntegerField(),
+    )
 
 
 # --- Stored programme progress ------------------------------------------------------------
@@ -200,18 +236,20 @@ def _count_subquery(queryset, group_by: str):
 
 
 def programs_with_figures(queryset, quarter: int, *, counted: bool | None = None):
-    """Programmes annotated with budget_realized (quarters 1 to `quarter`), absorption and
-    mean_achievement (see category_q): what a programme's progress is, from its own row.
+    """Programmes annotated with ceiling_in_force (as of `quarter`), budget_realized
+    (quarters 1 to `quarter`), absorption and mean_achievement (see category_q): what a
+    programme's progress is, from its own row.
 
     `counted` (the leaders' pages): None counts every quarter; False only verified quarters'
     realisations, True also submitted and returned ones (quarter_counted). A quarter that
     does not count adds no budget, and the programme has no achievement and has not reported
     as of a `quarter` that does not count; `reported` says whether it did."""
+    queryset = queryset.annotate(ceiling_in_force=ceiling_in_force_expression(quarter))
     if counted is None:
         return queryset.annotate(
             budget_realized=_budget_realized(quarter),
             # The annotation above, as the rollups below refer to theirs: the same SQL.
-            absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
+            absorption=_absorption(F("budget_realized"), F("ceiling_in_force")),
             mean_achievement=F(stored_mean_field(quarter)),
         )
     counts = {q: quarter_counted(q, unverified=counted) for q in range(1, quarter + 1)}
@@ -224,7 +262,7 @@ def programs_with_figures(queryset, quarter: int, *, counted: bool | None = None
         total = total + term
     return queryset.annotate(
         budget_realized=total,
-        absorption=_absorption(F("budget_realized"), F("budget_ceiling")),
+        absorption=_absorption(F("budget_realized"), F("ceiling_in_force")),
         mean_achievement=Case(When(counts[quarter], then=F(stored_mean_field(quarter)))),
         reported=Case(
             When(counts[quarter] & reported_expression(quarter), then=Value(True)),
@@ -285,7 +323,10 @@ def _rollup(
     budget_field = models.BigIntegerField()
     annotations = {
         "program_count": Coalesce(aggregate(Count("pk"), budget_field), 0),
-        "budget_ceiling": Coalesce(aggregate(Sum("budget_ceiling"), budget_field), 0),
+        # The sum of the ceilings in force as of the quarter (ceiling_in_force).
+        "budget_ceiling": Coalesce(
+            aggregate(Sum(ceiling_in_force_expression(quarter)), budget_field), 0
+        ),
         "budget_realized": Coalesce(aggregate(Sum(_budget_realized(quarter)), budget_field), 0),
         "mean_achievement": percent_expression(
             aggregate(Avg(stored_mean_field(quarter)), FloatField())

@@ -12,7 +12,7 @@ from indicators import progress
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import quarter_target_label
 from programs.models import Program
-from programs.progress import stored_mean_field
+from programs.progress import ceiling_in_force, stored_mean_field
 
 QUARTERS = tuple(Quarter.values)
 
@@ -99,12 +99,14 @@ def quarter_entry(program: Program, quarter: int, form) -> QuarterEntry:
         quarter_label=Quarter(quarter).label,
         indicators=entries,
         budget=BudgetEntry(
-            ceiling=program.budget_ceiling,
+            # The ceiling in force as of the quarter; what remains, of the one in force at
+            # the end of the year (programs.progress.ceiling_in_force).
+            ceiling=ceiling_in_force(program, quarter),
             realized_before=progress.budget_realized_as_of(budget, quarter - 1),
             this_quarter=budget[quarter - 1],
             realized_to_date=realized_to_date,
-            remaining=program.budget_ceiling - sum(budget),
-            absorption=progress.absorption(realized_to_date, program.budget_ceiling),
+            remaining=ceiling_in_force(program) - sum(budget),
+            absorption=progress.absorption(realized_to_date, ceiling_in_force(program, quarter)),
         ),
         mean_achievement=mean,
         category=progress.category_of(mean, reported=mean is not None),
@@ -127,6 +129,7 @@ class ProgramQuarter:
     mean_achievement: Decimal | None
     category: progress.Category
     budget_realized: int
+    ceiling: int
     absorption: Decimal | None
 
 
@@ -144,7 +147,8 @@ def program_quarters(program: Program) -> list[ProgramQuarter]:
                 mean_achievement=mean,
                 category=progress.category_of(mean, reported=mean is not None),
                 budget_realized=realized,
-                absorption=progress.absorption(realized, program.budget_ceiling),
+                ceiling=ceiling_in_force(program, quarter),
+                absorption=progress.absorption(realized, ceiling_in_force(program, quarter)),
             )
         )
     return rows

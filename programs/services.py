@@ -11,7 +11,8 @@ from helpers import dataversion
 from helpers.history import checked_save
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import check_quarter_targets, indicator_target_errors
-from programs.models import Program, QuarterReport, Strategy
+from programs.funding import funding_total_error
+from programs.models import FundingSource, Program, ProgramFunding, QuarterReport, Strategy
 from programs.progress import refresh_stored_progress
 
 # The indicator fields the quarter-target rules read (indicators/targets.py).
@@ -25,11 +26,26 @@ BUDGET_FIELDS = {
 }
 
 
+# Passed for a quarter report's field that the caller leaves as it is.
+KEEP = object()
+
+QUARTER_REPORT_TEXTS = ("note", "problems", "follow_up")
+# What a quarter report holds besides its status: the quarter form's and the admin's fields.
+QUARTER_REPORT_FIELDS = ("physical_progress", "problems", "follow_up", "note")
+
+
 def program_create(
-    *, actor, target_villages=(), reason: str = "", change_reason: str = "", **fields
+    *,
+    actor,
+    target_villages=(),
+    funding: dict | None = None,
+    reason: str = "",
+    change_reason: str = "",
+    **fields,
 ) -> Program:
     """Create a programme; an OPD user's programme belongs to his own OPD, whatever was sent.
 
+    `funding` maps funding sources to their amounts (programs/funding.py).
     `reason` justifies budget realisation in a locked quarter; the history records
     `change_reason` if given (e.g. to mark the record as imported), else `reason`."""
     own = access.own_owner_id(actor, Program)
@@ -55,6 +71,9 @@ def program_create(
                 program._change_reason = change_reason or reason
             program.save()
             program.target_villages.set(target_villages)
+            if funding:
+                _save_funding(program, funding, actor, change_reason or reason)
+                check_funding(program)
             dataversion.bump()
     except IntegrityError as error:
         # full_clean checks one name per agency and year, but two people creating the same
@@ -74,12 +93,18 @@ def program_update(
     actor,
     reason: str = "",
     target_villages=None,
+    funding: dict | None = None,
+    check_funding_total: bool = True,
     change_reason: str = "",
     seen_version: int | None = None,
     **fields,
 ) -> Program:
     """Change a programme the actor may edit. Its status is changed by review steps only,
     its OPD only by an administrator.
+
+    `funding` (sources to amounts) replaces its funding sources; None leaves them. The
+    amounts are checked against the ceiling afterwards (check_funding), unless
+    `check_funding_total=False`: the admin saves the funding rows next and checks then.
 
     `reason` justifies changing a locked quarter; the history records `change_reason` if
     given, else `reason`. `seen_version` is the version the actor's form was opened at:
@@ -97,6 +122,9 @@ def program_update(
             current.target_villages.values_list("pk", flat=True)
         ):
             changed.add("target_villages")
+        if funding is not None and _funding_differs(current, funding):
+            # Part of the plan: changed while the plan may be.
+            changed.add("funding")
         access.check_change(
             actor, current, _("You may not change this programme now."), changed or set(fields)
         )
@@ -117,8 +145,59 @@ def program_update(
             current.target_villages.set(target_villages)
             del current.skip_history_when_saving
         current.save()
+        if funding is not None:
+            _save_funding(current, funding, actor, change_reason or reason)
+        if check_funding_total:
+            check_funding(current, field=None if funding is not None else "budget_ceiling")
         dataversion.bump()
     return current
+
+
+def _funding_differs(program: Program, funding: dict) -> bool:
+    stored = dict(program.funding.values_list("source_id", "amount"))
+    return stored != {source.pk: amount for source, amount in funding.items()}
+
+
+def _save_funding(program: Program, funding: dict, actor, reason: str) -> None:
+    """Make `program`'s funding rows those of `funding` (source to amount), each change in
+    the rows' own history. A retired source is kept where it is listed, never added."""
+    stored = {row.source_id: row for row in program.funding.select_for_update()}
+    for source, amount in funding.items():
+        row = stored.pop(source.pk, None)
+        if row is None:
+            if not source.active:
+                raise ValidationError(
+                    _("The funding source %(source)s is no longer in use.") % {"source": source}
+                )
+            row = ProgramFunding(program=program, source=source)
+        elif row.amount == amount:
+            continue
+        row.amount = amount
+        checked_save(row, actor=actor, reason=reason)
+    for row in stored.values():
+        row._history_user = actor
+        if reason:
+            row._change_reason = reason
+        row.delete()
+
+
+def check_funding(program: Program, *, field: str | None = None) -> None:
+    """Raise ValidationError (on `field`, else the form) unless `program`'s stored funding
+    amounts fit its ceiling (programs/funding.py)."""
+    error = funding_total_error(program, program.funding.values_list("amount", flat=True))
+    if error:
+        raise ValidationError({field: error} if field else error)
+
+
+def program_funding_save(*, program: Program, actor, funding: dict, reason: str = "") -> None:
+    """Replace a programme's funding sources (sources to amounts) while its plan may be
+    changed, and check them against its ceiling: the admin's funding rows."""
+    with transaction.atomic():
+        current = _editable_program(program, actor, None)
+        if _funding_differs(current, funding):
+            _save_funding(current, funding, actor, reason)
+        check_funding(current)
+        dataversion.bump()
 
 
 def program_delete(*, program: Program, actor) -> None:
@@ -312,13 +391,18 @@ def program_report_quarter(
     realized: dict | None = None,
     targets: dict | None = None,
     note: str | None = None,
+    physical_progress=KEEP,
+    problems: str | None = None,
+    follow_up: str | None = None,
     reason: str = "",
     change_reason: str = "",
     seen_version: int | None = None,
 ) -> Program:
     """Record one quarter of a programme: its budget realisation, each indicator's value and
-    the quarter report's note, while that quarter's report may be changed (its own review
-    status, not the plan's: an approved plan keeps receiving quarterly reports).
+    the quarter report's note, physical progress (%, None clears it), problems and
+    follow-up, while that quarter's report may be changed (its own review status, not the
+    plan's: an approved plan keeps receiving quarterly reports) and its quarter is not
+    locked (or an administrator gives `reason`). A text or progress not given is kept.
 
     `realized` and `targets` map indicator ids to a value (None clears it). All or nothing.
     `reason` justifies changing a locked quarter; the history records `change_reason` if
@@ -360,11 +444,19 @@ def program_report_quarter(
             checked_save(value, actor=actor, reason=history_reason)
         for indicator, known_errors in retargeted:
             check_quarter_targets(indicator, before=known_errors)
-        if note is not None:
-            report = quarter_report(program=program, quarter=quarter)
-            if report.note != note.strip():
-                report.note = note.strip()
-                checked_save(report, actor=actor, reason=history_reason)
+        report = quarter_report(program=program, quarter=quarter)
+        given = {
+            name: text.strip()
+            for name, text in zip(QUARTER_REPORT_TEXTS, (note, problems, follow_up), strict=True)
+            if text is not None
+        }
+        if physical_progress is not KEEP:
+            given["physical_progress"] = physical_progress
+        changed = {name for name, value in given.items() if getattr(report, name) != value}
+        if changed:
+            for name in changed:
+                setattr(report, name, given[name])
+            checked_save(report, actor=actor, reason=history_reason)
         refresh_stored_progress([program.pk])
         dataversion.bump()
     return program
@@ -373,3 +465,13 @@ def program_report_quarter(
 def strategy_save(*, strategy: Strategy, actor, change_reason: str = "") -> Strategy:
     """Reword one of the three strategies (administrators only; none is added or deleted)."""
     return record_save(strategy, actor=actor, change_reason=change_reason)
+
+
+def funding_source_save(*, source: FundingSource, actor) -> FundingSource:
+    """Add a funding source to the list, rename, reorder or retire one (administrators)."""
+    return record_save(source, actor=actor)
+
+
+def funding_source_delete(*, source: FundingSource, actor) -> None:
+    """Delete a funding source no programme lists (one in use refuses: ProtectedError)."""
+    record_delete(source, actor=actor)

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from helpers.tables import (
+    EMPTY,
     BaseTable,
     DecimalColumn,
     LongTextColumn,
@@ -67,6 +68,9 @@ class ProgramTable(BaseTable):
         pass
 
     secondary_columns = (
+        "program_code",
+        "activity_code",
+        "sub_activity_code",
         "year",
         "budget_ceiling",
         "budget_realized",
@@ -80,8 +84,18 @@ class ProgramTable(BaseTable):
     )
     agency = LongTextColumn(verbose_name=_("Agency (OPD)"), order_by=("agency__name",), narrow=True)
     strategy = StrategyNumberColumn(order_by=("strategy_id",))
+    program_code = tables.Column(verbose_name=_("Programme code"), default=EMPTY)
+    activity_code = tables.Column(verbose_name=_("Activity code (kegiatan)"), default=EMPTY)
+    sub_activity_code = tables.Column(
+        verbose_name=_("Sub-activity code (sub-kegiatan)"), default=EMPTY
+    )
     year = tables.Column(verbose_name=_("Year"))
-    budget_ceiling = RupiahColumn(verbose_name=_("Budget ceiling (Rp)"))
+    # The ceiling in force as of the quarter (programs.progress.ceiling_in_force).
+    budget_ceiling = RupiahColumn(
+        accessor="ceiling_in_force",
+        order_by=("ceiling_in_force",),
+        verbose_name=_("Budget ceiling (Rp)"),
+    )
     budget_realized = RupiahColumn(verbose_name=_("Budget realised (Rp)"))
     absorption = PercentColumn(verbose_name=_("Absorption (%)"))
     indicator_count = NumberColumn(verbose_name=_("Indicators"))

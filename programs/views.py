@@ -21,9 +21,11 @@ from programs.filters import (
 )
 from programs.forms import IndicatorForm, ProgramForm, QuarterReportForm
 from programs.models import Program, QuarterReport, Strategy
+from programs.progress import revision_quarter
 from programs.quarter_context import indicator_quarters, program_quarters, quarter_entry
 from programs.services import (
     BUDGET_FIELDS,
+    QUARTER_REPORT_FIELDS,
     indicator_save,
     program_create,
     program_report_quarter,
@@ -53,6 +55,9 @@ class ProgramListView(FilteredTableView):
                 "year",
                 "status",
                 "budget_ceiling",
+                "program_code",
+                "activity_code",
+                "sub_activity_code",
                 "agency__name",
                 "agency__abbreviation",
                 "strategy__name",
@@ -162,6 +167,12 @@ def program_detail(request, pk):
                 for number, label in Quarter.choices
             ],
             "program_quarters": program_quarters(program),
+            "funding": program.funding.select_related("source"),
+            "revision_quarter_label": (
+                Quarter(revision_quarter(program.budget_revised_on)).label
+                if program.budget_revised_on
+                else ""
+            ),
         },
     )
 
@@ -208,7 +219,9 @@ def program_create_view(request):
         fields = dict(form.cleaned_data)
         villages = fields.pop("target_villages")
         try:
-            program = program_create(actor=request.user, target_villages=villages, **fields)
+            program = program_create(
+                actor=request.user, target_villages=villages, funding=form.funding(), **fields
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -230,6 +243,7 @@ def program_edit(request, pk):
                 program=Program.objects.get(pk=pk),
                 actor=request.user,
                 target_villages=villages,
+                funding=form.funding(),
                 seen_version=seen_version,
                 reason=reason,
                 **fields,
@@ -321,7 +335,7 @@ def program_quarter(request, pk, quarter):
         quarter=quarter,
         initial={
             "budget_realized": getattr(program, BUDGET_FIELDS[quarter]),
-            "note": report["report"].note,
+            **{name: getattr(report["report"], name) for name in QUARTER_REPORT_FIELDS},
         },
     )
     # "Preview" validates and shows what the entry would produce (quarter_entry), unsaved.
@@ -334,7 +348,7 @@ def program_quarter(request, pk, quarter):
                 budget_realized=form.cleaned_data["budget_realized"],
                 realized=form.realized(),
                 targets=form.targets(),
-                note=form.cleaned_data["note"],
+                **{name: form.cleaned_data[name] for name in QUARTER_REPORT_FIELDS},
                 reason=form.cleaned_data["reason"],
                 seen_version=form.cleaned_data["seen_version"],
             )
@@ -369,8 +383,9 @@ def _quarter_values(program_pk, quarter) -> dict:
     program = Program.objects.get(pk=program_pk)
     current = {
         "budget_realized": getattr(program, BUDGET_FIELDS[quarter]),
-        "note": quarter_report(program=program, quarter=quarter).note,
     }
+    report = quarter_report(program=program, quarter=quarter)
+    current.update({name: getattr(report, name) for name in QUARTER_REPORT_FIELDS})
     for indicator_id in program.indicators.values_list("pk", flat=True):
         current[f"realized_{indicator_id}"] = current[f"target_{indicator_id}"] = None
     for value in IndicatorValue.objects.filter(indicator__program=program, quarter=quarter):

@@ -30,7 +30,7 @@ from indicators.models import IndicatorValue
 from programs import deadlines, periods
 from programs import progress as programme_progress
 from programs.filters import PeriodFilterSet
-from programs.models import Program, Strategy
+from programs.models import Program, QuarterReport, Strategy
 from reports import maps
 from reports.targeting import TargetingCheck, TargetingSummary, summarise, targeting_check
 from reports.verification import counted_filter
@@ -136,6 +136,11 @@ class Meeting:
         return self._shown(self.off_track)
 
     @property
+    def problems_stated(self) -> int:
+        """How many programmes off track state their problems for the quarter."""
+        return sum(1 for program in self.off_track if _states_problems(program))
+
+    @property
     def agencies_not_reported_shown(self) -> list[Agency]:
         return self._shown(self.agencies_not_reported)
 
@@ -185,6 +190,11 @@ class Meeting:
             value_decimals=2,
             height=240,
         )
+
+
+def _states_problems(program) -> bool:
+    report = program.quarter_report
+    return bool(report and (report.problems or report.follow_up))
 
 
 def _category(mean) -> progress.Category:
@@ -243,7 +253,14 @@ def meeting_for(
         programme_progress.programs_with_figures(programs, quarter, counted=unverified)
         .select_related("agency")
         .only(
-            "name", "year", "strategy_id", "budget_ceiling", "agency__name", "agency__abbreviation"
+            "name",
+            "year",
+            "strategy_id",
+            "budget_ceiling",
+            "budget_ceiling_revised",
+            "budget_revised_on",
+            "agency__name",
+            "agency__abbreviation",
         )
         .order_by("strategy", "name", "pk")
     )
@@ -286,6 +303,16 @@ def meeting_for(
         (row for row in rows if row.category in off_track_categories),
         key=lambda row: (row.mean_achievement, row.strategy_id, row.name, row.pk),
     )
+    # What went wrong and what will be done, from each off-track programme's report of the
+    # quarter (which counts: a programme is off track only on a counted quarter). One query.
+    reports = {
+        report.program_id: report
+        for report in QuarterReport.objects.filter(
+            program_id__in=[row.pk for row in off_track], quarter=quarter
+        ).only("program_id", "physical_progress", "problems", "follow_up")
+    }
+    for row in off_track:
+        row.quarter_report = reports.get(row.pk)
     not_reported = sorted(
         (row for row in rows if not row.reported),
         key=lambda row: (row.agency.name, row.strategy_id, row.name, row.pk),

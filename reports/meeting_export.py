@@ -1,5 +1,6 @@
 """The evaluation meeting report as an Excel workbook, one sheet per section of the page:
-the BPS trend, the strategies, the OPD ranking, the programmes off track, the agencies that
+the BPS trend, the strategies, the OPD ranking, the programmes off track with their problems
+and follow-up, the agencies that
 have not reported the quarter, and the poverty pockets with the targeting summary. Numbers
 stay numbers with a number format; every text cell goes through the formula neutralisation
 of helpers/exports.py (in write_sheet)."""
@@ -132,7 +133,7 @@ def _off_track_sheet(workbook, meeting: Meeting):
             p.name,
             p.agency.name,
             p.strategy.number,
-            p.budget_ceiling,
+            p.ceiling_in_force,
             p.budget_realized,
             _number(p.absorption),
             _number(p.mean_achievement),
@@ -143,6 +144,38 @@ def _off_track_sheet(workbook, meeting: Meeting):
     ]
     formats = {3: "0", 4: WHOLE, 5: WHOLE, 6: TWO_DECIMALS, 7: TWO_DECIMALS}
     write_sheet(workbook, _("Off track"), headers, rows, formats)
+
+
+def _problems_sheet(workbook, meeting: Meeting):
+    """The report's section "kendala dan tindak lanjut": every programme off track with what
+    its quarter report says held it back and what will be done."""
+    headers = [
+        _("Programme"),
+        _("Agency (OPD)"),
+        _("Mean achievement (%)"),
+        _("Category"),
+        _("Physical progress (%)"),
+        _("Problems"),
+        _("Follow-up"),
+    ]
+    not_stated = _("Not stated in the quarter report")
+    rows = []
+    for p in meeting.off_track:
+        report = p.quarter_report
+        rows.append(
+            [
+                p.name,
+                p.agency.name,
+                _number(p.mean_achievement),
+                str(p.category.label),
+                _number(report.physical_progress) if report else None,
+                (report and report.problems) or not_stated,
+                (report and report.follow_up) or not_stated,
+            ]
+        )
+    write_sheet(
+        workbook, _("Problems and follow-up"), headers, rows, {3: TWO_DECIMALS, 5: TWO_DECIMALS}
+    )
 
 
 def _not_reported_sheet(workbook, meeting: Meeting):
@@ -227,6 +260,7 @@ def meeting_xlsx_response(meeting: Meeting) -> HttpResponse:
             _strategy_sheet,
             _agency_sheet,
             _off_track_sheet,
+            _problems_sheet,
             _not_reported_sheet,
             _pocket_sheet,
             _targeting_sheet,

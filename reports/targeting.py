@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from bartim import access
 from bartim.models import District
 from programs.models import Program, Strategy
-from programs.progress import UNVERIFIED, counted_plans
+from programs.progress import UNVERIFIED, ceiling_in_force_expression, counted_plans
 from villages.figures import counted_village_data
 from villages.models import PocketRule, VillageData
 from villages.pockets import SOURCE_LABELS, annotate_pockets, rule_sentence
@@ -253,13 +253,15 @@ def _program_refs(user, year, unverified: bool) -> dict[int, ProgramRef]:
     programs = (
         _counted_programs(user, year, unverified)
         .order_by()
+        # The year's pagu: the revised one where the budget was revised.
+        .annotate(ceiling=ceiling_in_force_expression())
         .values(
             "pk",
             "name",
             "strategy_id",
             "agency__name",
             "agency__abbreviation",
-            "budget_ceiling",
+            "ceiling",
             "status",
         )
     )
@@ -270,7 +272,7 @@ def _program_refs(user, year, unverified: bool) -> dict[int, ProgramRef]:
             strategy_number=item["strategy_id"],
             agency_name=item["agency__name"],
             agency_abbreviation=item["agency__abbreviation"],
-            budget_ceiling=item["budget_ceiling"],
+            budget_ceiling=item["ceiling"],
             unverified=item["status"] in UNVERIFIED,
         )
         for item in programs

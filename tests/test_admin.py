@@ -81,6 +81,10 @@ def _program_form(agency, strategy, **overrides):
         "indicators-INITIAL_FORMS": 0,
         "indicators-MIN_NUM_FORMS": 0,
         "indicators-MAX_NUM_FORMS": 1000,
+        "funding-TOTAL_FORMS": 0,
+        "funding-INITIAL_FORMS": 0,
+        "funding-MIN_NUM_FORMS": 0,
+        "funding-MAX_NUM_FORMS": 1000,
     }
     data.update(overrides)
     return data

@@ -133,7 +133,7 @@ def test_opd_reports_a_quarter_from_the_template(opd_a, opd_a_user, houses, fami
         ("Rumah direhab", None),
         ("KK dibantu", 100),
     ]
-    assert [(r["Program"], r["Pagu anggaran (Rp)"]) for r in rows(budget)] == [
+    assert [(r["Program"], r["Pagu berlaku (Rp)"]) for r in rows(budget)] == [
         ("Bedah Rumah", 100_000_000)
     ]
 

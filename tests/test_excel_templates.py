@@ -175,7 +175,8 @@ def test_the_quarterly_template_holds_the_opds_changeable_programmes(
         "Realisasi": False,
     }
     assert validations(budget) == {
-        "Realisasi anggaran triwulan ini (Rp)": ("whole", "greaterThanOrEqual", "0", None)
+        "Realisasi anggaran triwulan ini (Rp)": ("whole", "greaterThanOrEqual", "0", None),
+        "Realisasi fisik (%)": ("decimal", "between", "0", "100"),
     }
     assert validations(values)["Realisasi"][0] == "decimal"
     for sheet in (values, budget):

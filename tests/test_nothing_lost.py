@@ -343,6 +343,8 @@ def test_target_villages_changed_in_the_admin_are_in_the_history(
             "target_villages": [village_x.pk, village_y.pk],
             "indicators-TOTAL_FORMS": 0,
             "indicators-INITIAL_FORMS": 0,
+            "funding-TOTAL_FORMS": 0,
+            "funding-INITIAL_FORMS": 0,
         }
     )
 

@@ -29,7 +29,7 @@ from bartim.models import (
 from helpers.forms import NumberTextInput
 from indicators.models import Indicator, IndicatorValue
 from notifications.models import Notification
-from programs.models import Program, QuarterReport, Strategy
+from programs.models import FundingSource, Program, QuarterReport, Strategy
 from review.services import period_lock, review_transition
 from spreadsheets.kinds import KINDS
 from spreadsheets.models import PendingImport
@@ -555,6 +555,8 @@ def _admin_object(model, records):
         return User.objects.create(username="tanpa_peran")
     if model is Deadline:
         return Deadline.objects.create(year=2024, quarter=1, due_date="2024-04-15")
+    if model is FundingSource:
+        return FundingSource.objects.create(name="Hibah Provinsi")
     raise AssertionError(f"no row for {model._meta.label} in the admin matrix")
 
 
@@ -600,6 +602,7 @@ def _form_data(response) -> dict:
 # What an administrator types into the add form so that it saves (unique fields).
 ADD_DATA = {
     Deadline: {"year": 2024, "quarter": 2, "due_date": "2024-07-15"},
+    FundingSource: {"name": "Bantuan Keuangan Provinsi"},
     Program: {"name": "Program dari admin", "year": 2024},
     Indicator: {"name": "Indikator dari admin"},
     IndicatorValue: {"quarter": 3, "realized": "4"},

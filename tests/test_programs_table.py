@@ -117,6 +117,9 @@ def test_row_shows_budget_and_achievement_in_indonesian_format(viewer_client, wo
         "Program": "Bantuan Pangan",
         "Perangkat daerah (OPD)": "DINSOS",
         "Strategi": "1",
+        "Kode program": "–",
+        "Kode kegiatan": "–",
+        "Kode sub kegiatan": "–",
         "Tahun": "2024",
         "Pagu (Rp)": "Rp1.250.000.000",
         "Realisasi anggaran (Rp)": "Rp83.250.000",
@@ -264,6 +267,9 @@ def test_csv_export_holds_exactly_the_filtered_rows_of_every_page(viewer_client,
         "Program",
         "Perangkat daerah (OPD)",
         "Strategi",
+        "Kode program",
+        "Kode kegiatan",
+        "Kode sub kegiatan",
         "Tahun",
         "Pagu (Rp)",
         "Realisasi anggaran (Rp)",
@@ -276,7 +282,7 @@ def test_csv_export_holds_exactly_the_filtered_rows_of_every_page(viewer_client,
     ]
     assert column(rows, "Program") == first + second
     by_name = {row[0]: row for row in rows[1:]}
-    assert by_name["Program A05"][4:10] == [
+    assert by_name["Program A05"][7:13] == [
         "6000000",
         "50000",
         "0,83",
@@ -299,7 +305,7 @@ def test_csv_export_in_english_uses_commas_and_decimal_points(viewer_client, man
     rows = csv_rows(response, delimiter=",")
     assert rows[0][:3] == ["Programme", "Agency (OPD)", "Strategy"]
     by_name = {row[0]: row for row in rows[1:]}
-    assert by_name["Program A05"][4:7] == ["6000000", "50000", "0.83"]
+    assert by_name["Program A05"][7:10] == ["6000000", "50000", "0.83"]
 
 
 def test_xlsx_export_holds_the_same_rows_with_numbers_as_numbers(viewer_client, many, agency_a):
@@ -311,7 +317,7 @@ def test_xlsx_export_holds_the_same_rows_with_numbers_as_numbers(viewer_client, 
     rows = xlsx_rows(response)
     assert column(rows, "Program") == first + second
     by_name = {row[0]: row for row in rows[1:]}
-    assert by_name["Program A05"][4:10] == [6_000_000, 50_000, 0.83, 1, 60, "rendah"]
+    assert by_name["Program A05"][7:13] == [6_000_000, 50_000, 0.83, 1, 60, "rendah"]
     assert response["Content-Disposition"] == (
         f'attachment; filename="program_2024_tw4_opd-{agency_a.pk}.xlsx"'
     )

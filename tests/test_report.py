@@ -32,6 +32,7 @@ SHEETS = [
     "Strategi",
     "Peringkat OPD",
     "Tertinggal",
+    "Kendala dan tindak lanjut",
     "Belum melapor",
     "Kantong kemiskinan",
     "Tepat sasaran",

@@ -11,6 +11,7 @@ from bartim.models import Quarter
 from indicators.models import Indicator, IndicatorValue
 from programs import plausibility
 from programs.models import Program, QuarterReport
+from programs.progress import ceiling_in_force
 from programs.services import BUDGET_FIELDS, program_report_quarter
 from spreadsheets.kinds.base import (
     CHANGED,
@@ -21,7 +22,7 @@ from spreadsheets.kinds.base import (
     TemplateRow,
     status_refusal,
 )
-from spreadsheets.layout import REQUIRED, Column, SheetSpec, decimal, whole, year_column
+from spreadsheets.layout import REQUIRED, Column, SheetSpec, decimal, text, whole, year_column
 
 
 def _quarter_column() -> Column:
@@ -100,6 +101,11 @@ VALUES = SheetSpec(
     ),
 )
 
+# The quarter report's fields on the budget sheet, one row per programme and quarter.
+REPORT_COLUMNS = ("physical_progress", "problems", "follow_up")
+# The quarter report's texts in a cell: a paragraph or two, as in the form.
+REPORT_TEXT_LENGTH = 4000
+
 BUDGET = SheetSpec(
     key="budget",
     title=gettext_lazy("Budget"),
@@ -116,12 +122,7 @@ BUDGET = SheetSpec(
         ),
         _info("agency", gettext_lazy("Agency (OPD)"), 20),
         _info("program", gettext_lazy("Programme"), 40),
-        _info(
-            "budget_ceiling",
-            capfirst(Program._meta.get_field("budget_ceiling").verbose_name),
-            18,
-            "#,##0",
-        ),
+        _info("budget_ceiling", gettext_lazy("Budget ceiling in force (Rp)"), 18, "#,##0"),
         _info("realized_other", gettext_lazy("Realised in the other quarters (Rp)"), 18, "#,##0"),
         year_column(identifying=True, help=gettext_lazy("Fiscal year of the programme.")),
         _quarter_column(),
@@ -139,6 +140,34 @@ BUDGET = SheetSpec(
                 "quarters together may not exceed the budget ceiling."
             ),
         ),
+        Column(
+            key="physical_progress",
+            label=capfirst(QuarterReport._meta.get_field("physical_progress").verbose_name),
+            parse=decimal(2, minimum=0, maximum=100, percent=True),
+            width=14,
+            number_format="0.00",
+            validation={"type": "decimal", "min": 0, "max": 100},
+            help=gettext_lazy(
+                "How far the programme's work stands by the end of the quarter, 0 to 100 "
+                "(cumulative). A blank cell clears the value."
+            ),
+        ),
+        Column(
+            key="problems",
+            label=capfirst(QuarterReport._meta.get_field("problems").verbose_name),
+            parse=text(REPORT_TEXT_LENGTH),
+            blank="",
+            width=40,
+            help=gettext_lazy("What held the programme back in this quarter. Optional."),
+        ),
+        Column(
+            key="follow_up",
+            label=capfirst(QuarterReport._meta.get_field("follow_up").verbose_name),
+            parse=text(REPORT_TEXT_LENGTH),
+            blank="",
+            width=40,
+            help=gettext_lazy("What will be done about the problems, by whom and when. Optional."),
+        ),
     ),
 )
 
@@ -154,7 +183,8 @@ class QuarterlyKind(TemplateKind):
     instructions = (
         gettext_lazy(
             'Sheet "Indicators" has one row per indicator; sheet "Budget" one row per '
-            "programme, so that each programme's budget is entered once."
+            "programme, so that each programme's budget is entered once, with the quarter's "
+            "physical progress, problems (kendala) and follow-up (tindak lanjut)."
         ),
         gettext_lazy(
             "Quarter targets are cumulative: the target of Q II is what should be reached in Q "
@@ -196,6 +226,10 @@ class QuarterlyKind(TemplateKind):
                 indicator__program__in=programs, quarter=quarter
             )
         }
+        reports = {
+            report.program_id: report
+            for report in QuarterReport.objects.filter(program__in=programs, quarter=quarter)
+        }
         value_rows, budget_rows = [], []
         for program in programs:
             for indicator in by_program.get(program.pk, []):
@@ -217,18 +251,20 @@ class QuarterlyKind(TemplateKind):
                         }
                     )
                 )
+            report = reports.get(program.pk) or QuarterReport()
             budget_rows.append(
                 TemplateRow(
                     {
                         "program_id": program.pk,
                         "agency": str(program.agency),
                         "program": program.name,
-                        "budget_ceiling": program.budget_ceiling,
+                        "budget_ceiling": ceiling_in_force(program, quarter),
                         "realized_other": program.budget_realized_total
                         - getattr(program, BUDGET_FIELDS[quarter]),
                         "year": year,
                         "quarter": quarter,
                         "budget_realized": getattr(program, BUDGET_FIELDS[quarter]),
+                        **{name: getattr(report, name) for name in REPORT_COLUMNS},
                     }
                 )
             )
@@ -398,6 +434,10 @@ class QuarterlyKind(TemplateKind):
             ).select_related("agency")
         }
         reported, editable, statuses = self._program_scope(run, set(programs))
+        reports = {
+            (report.program_id, report.quarter): report
+            for report in QuarterReport.objects.filter(program_id__in=programs)
+        }
         seen = {}
         for row in rows:
             program = programs.get(row.values["program_id"])
@@ -435,7 +475,12 @@ class QuarterlyKind(TemplateKind):
             if not row.ok():
                 continue
             field = BUDGET_FIELDS[quarter]
-            changes = run.diff(sheet, row, {"budget_realized": getattr(program, field)})
+            report = reports.get((program.pk, quarter)) or QuarterReport()
+            current = {
+                "budget_realized": getattr(program, field),
+                **{name: getattr(report, name) for name in REPORT_COLUMNS},
+            }
+            changes = run.diff(sheet, row, current)
             if not changes:
                 run.result(sheet, row, label, UNCHANGED)
                 continue
@@ -446,25 +491,38 @@ class QuarterlyKind(TemplateKind):
             if refusal:
                 run.error(sheet, row, "quarter", refusal)
                 continue
+            # Only what the file holds and changes: a column left out keeps its values.
+            given = {
+                key: row.values[key]
+                for key in ("budget_realized", *REPORT_COLUMNS)
+                if key in sheet.present and not _same_value(current[key], row.values[key])
+            }
             saved = run.attempt(
                 sheet,
                 row,
-                lambda program=program, quarter=quarter, amount=row.values["budget_realized"]: (
-                    program_report_quarter(
-                        program=program,
-                        quarter=quarter,
-                        actor=run.actor,
-                        budget_realized=amount,
-                        reason=run.reason,
-                        change_reason=run.change_reason,
-                    )
+                lambda program=program, quarter=quarter, given=given: program_report_quarter(
+                    program=program,
+                    quarter=quarter,
+                    actor=run.actor,
+                    reason=run.reason,
+                    change_reason=run.change_reason,
+                    **given,
                 ),
                 model=Program,
                 default_key="budget_realized",
-                fields={field: "budget_realized", "budget_ceiling": "budget_realized"},
+                fields={
+                    field: "budget_realized",
+                    "budget_ceiling": "budget_realized",
+                    "budget_ceiling_revised": "budget_realized",
+                },
             )
             if saved is not None:
                 run.result(sheet, row, label, CHANGED, changes)
+
+
+def _same_value(old, new) -> bool:
+    """Whether a cell leaves a stored value as it is (an empty text is no text)."""
+    return (old in (None, "") and new in (None, "")) or old == new
 
 
 def _quarter_refusal(program, quarter: int, statuses: dict) -> str:
