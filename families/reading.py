@@ -40,6 +40,8 @@ class Problem:
     row: int
     column: str
     message: str
+    # The column's key (REGISTRY_COLUMNS, BENEFICIARY_COLUMNS), whatever the language.
+    key: str = ""
 
 
 def _normal(text) -> str:

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -98,7 +98,7 @@ class _Problems:
     def add(self, row: int, key: str, message) -> None:
         self.count += 1
         if len(self.listed) < MAX_LISTED_PROBLEMS:
-            self.listed.append(Problem(row, self.labels.get(key, ""), str(message)))
+            self.listed.append(Problem(row, self.labels.get(key, ""), str(message), key))
 
     def raise_any(self):
         if self.count:
@@ -315,12 +315,21 @@ def beneficiary_delete(*, actor, beneficiary: Beneficiary) -> None:
     dataversion.bump()
 
 
+def _kind_labels() -> dict[str, str]:
+    """The kinds of help by their label in either language, lower case ("bantuan tunai")."""
+    labels = {}
+    for language in ("id", "en"):
+        with translation.override(language):
+            labels.update({str(k.label).lower(): k.value for k in Beneficiary.Kind})
+    return labels
+
+
 def beneficiaries_read(*, actor, program, content: bytes, filename: str):
     """Check a beneficiary file for `program`; with no problem, keep its rows encrypted for
     the preview and return the pending import (ImportProblems otherwise)."""
     access.check_beneficiaries(actor, program)
     kinds = {k.value for k in Beneficiary.Kind}
-    by_label = {str(k.label).lower(): k.value for k in Beneficiary.Kind}
+    by_label = _kind_labels()
     problems = _Problems(BENEFICIARY_COLUMNS)
     rows = []
     for number, row in read_rows(content, filename, BENEFICIARY_COLUMNS):

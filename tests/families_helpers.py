@@ -20,12 +20,12 @@ def name(n: int) -> str:
     return f"Keluarga Uji {n:02d}"
 
 
-def registry_row(n, village, decile, members=4, elderly="tidak", **overrides) -> str:
+def registry_row(n, place, decile, members=4, elderly="tidak", **overrides) -> str:
     cells = {
         "kk": kk(n),
         "nik": nik(n),
         "name": name(n),
-        "village": village.code,
+        "village": place.code,
         "address": f"Jalan Uji {n}",
         "rt": "001",
         "rw": "002",
