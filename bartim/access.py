@@ -777,7 +777,9 @@ def beneficiary_programs(user, queryset: QuerySet) -> QuerySet:
 
 def check_beneficiaries(user, program) -> None:
     """Raise unless `user` may see and record the beneficiaries of `program`."""
-    if not (is_admin(user) or (may_see_beneficiaries(user) and program.agency_id == user.agency_id)):
+    if not (
+        is_admin(user) or (may_see_beneficiaries(user) and program.agency_id == user.agency_id)
+    ):
         raise PermissionDenied(_("You may only see the beneficiaries of your own programmes."))
 
 
