@@ -155,3 +155,26 @@ def test_only_the_administrator_changes_the_eligible_deciles(case, viewer_user):
     assert viewer_user.role == User.Role.VIEWER
     with pytest.raises(PermissionDenied):
         snapshot_change(actor=viewer_user, snapshot=case["snapshot"], eligible_up_to=2)
+
+
+def test_the_page_the_export_the_targeting_check_and_the_report_agree(case, admin_client):
+    from django.urls import reverse
+
+    regency = compute(snapshot=case["snapshot"], year=2024, by=REGENCY)[0]
+    query = {"year": 2024, "snapshot": case["snapshot"].pk, "by": REGENCY}
+
+    page = admin_client.get(reverse("families:measures"), query)
+    export = admin_client.get(reverse("families:measures"), query | {"_export": "csv"})
+    targeting = admin_client.get(reverse("reports:targeting"), {"year": 2024})
+    report = admin_client.get(reverse("reports:meeting_report", args=[2024]))
+
+    names = [name for name, _label in page.context["columns"]]
+    shown = dict(zip(names, page.context["table"][0][1], strict=True))
+    assert (shown["reached"], shown["decile1_unreached"]) == (regency.reached, 2)
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[1].split(";")[1:3] == [str(regency.reached), str(regency.reached_eligible)]
+    for response in (targeting, report):
+        section = response.content.decode().split('id="family-regency"')[1].split("</dl>")[0]
+        numbers = [dd.split(">")[1].split("<")[0] for dd in section.split("<dd")[1:]]
+        assert numbers[0].strip() == str(regency.reached)
+        assert numbers[3].strip() == f"{regency.decile1_unreached} / {regency.decile1}"
