@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 
 from bartim.models import User, Village
-from families.crypto import id_hash
+from families.crypto import id_hash, join_ids
 from families.models import Beneficiary, Family, RegistrySnapshot
 from helpers import dataversion
 from programs.models import Program
@@ -99,7 +99,7 @@ def _families(snapshot, villages, year, total, rng) -> list[tuple]:
                     village_id=village.pk,
                     kk_hash=id_hash(kk),
                     nik_hash=id_hash(nik),
-                    ids=f"{nik} {kk}",
+                    ids=join_ids(nik, kk),
                     name=f"KK Demo {serial:05d}",
                     address=f"Jalan Demo {serial % 40 + 1} RT {serial % 9 + 1:03d} RW 001",
                     decile=decile,
@@ -162,7 +162,7 @@ def _beneficiaries(families, year, admin, rng) -> int:
                     kind=kind,
                     kk_hash=id_hash(kk) if by_kk else "",
                     nik_hash="" if by_kk else id_hash(nik),
-                    ids=kk if by_kk else nik,
+                    ids=join_ids("", kk) if by_kk else join_ids(nik, ""),
                     created_by=admin,
                 )
             )
@@ -175,7 +175,7 @@ def _beneficiaries(families, year, admin, rng) -> int:
                     quarter=rng.randint(1, 4),
                     kind=kind,
                     nik_hash=id_hash(nik),
-                    ids=nik,
+                    ids=join_ids(nik, ""),
                     name=f"Penerima Demo {outside:04d}",
                     created_by=admin,
                 )

@@ -74,6 +74,17 @@ def decrypt(token: str) -> str:
         return "?"
 
 
+def join_ids(nik: str, kk: str) -> str:
+    """The NIK and the No. KK as one text to encrypt ("-" for a missing one)."""
+    return f"{nik or '-'} {kk or '-'}"
+
+
+def split_ids(ids: str) -> tuple[str, str]:
+    """join_ids() undone: (NIK, No. KK), "" for a missing one."""
+    parts = (ids or "").split() + ["-", "-"]
+    return tuple("" if part == "-" else part for part in parts[:2])
+
+
 def reset_keys() -> None:
     """Forget the keys read from the settings (after a test or a rotation changes them)."""
     _hash_key.cache_clear()

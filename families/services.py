@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from bartim import access
 from bartim.models import Quarter, Village
-from families.crypto import clean_id, id_hash, is_valid_id
+from families.crypto import clean_id, id_hash, is_valid_id, join_ids
 from families.models import (
     AccessLogEntry,
     Beneficiary,
@@ -232,7 +232,7 @@ def _registry_row(problems, number, row, villages, seen_kk, seen_nik):
         village_id=village_id,
         kk_hash=id_hash(kk),
         nik_hash=id_hash(nik),
-        ids=f"{nik} {kk}",
+        ids=join_ids(nik, kk),
         name=name[:200],
         address=address[:300],
         decile=decile,
@@ -290,7 +290,7 @@ def _beneficiary(*, actor, program, nik, kk, name, quarter, kind, amount, unit) 
         unit=unit[:20],
         kk_hash=id_hash(kk),
         nik_hash=id_hash(nik),
-        ids=f"{nik} {kk}".strip(),
+        ids=join_ids(nik, kk),
         name=name[:200],
         created_by=actor,
     )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bartim import access
 from families import services
+from families.crypto import split_ids
 from families.forms import (
     BeneficiaryForm,
     EligibleForm,
@@ -356,7 +357,7 @@ def _program(request, pk):
 
 def _masked(ids: str) -> str:
     """A NIK shown as its last four digits only, for the OPD to tell records apart."""
-    nik = (ids or "").split(" ")[0]
+    nik = split_ids(ids)[0]
     return f"…{nik[-4:]}" if nik else ""
 
 
