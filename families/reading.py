@@ -8,6 +8,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
@@ -53,7 +54,11 @@ def match_columns(header: tuple, columns: list[Column]) -> tuple[dict[str, int],
     positions = {}
     normal = [_normal(cell) for cell in header]
     for column in columns:
-        names = {_normal(column.key), _normal(column.label), *map(_normal, column.aliases)}
+        names = {_normal(column.key), *map(_normal, column.aliases)}
+        # A template downloaded in one language is uploaded by someone using the other.
+        for language in ("id", "en"):
+            with translation.override(language):
+                names.add(_normal(column.label))
         for index, cell in enumerate(normal):
             if cell and cell in names:
                 positions[column.key] = index

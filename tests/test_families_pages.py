@@ -247,3 +247,26 @@ def test_bad_beneficiary_rows_are_listed_and_nothing_is_imported(
         (3, "amount"),
     ]
     assert not Beneficiary.objects.exists()
+
+
+def test_the_beneficiary_template_comes_back_as_an_import(client, registry, opd_a_user, agency_a):
+    program = ProgramFactory(agency=agency_a, year=2024)
+    client.force_login(opd_a_user)
+    template = client.get(reverse("families:beneficiary_template", args=[program.pk]))
+    book = load_workbook(io.BytesIO(template.content))
+    sheet = book.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    row = dict.fromkeys(header, None)
+    row[header[0]], row[header[3]], row[header[4]] = nik(2), 3, "Bantuan tunai"
+    sheet.append(list(row.values()))
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    response = client.post(
+        reverse("families:beneficiary_upload", args=[program.pk]),
+        {"file": SimpleUploadedFile("penerima.xlsx", buffer.getvalue())},
+    )
+    client.post(response.url)
+
+    record = Beneficiary.objects.get()
+    assert (record.quarter, record.kind) == (3, "cash")
