@@ -31,6 +31,11 @@ The rules, in one sentence each:
   or deleted only by an administrator, who gives a reason; a page that cannot take a reason
   (the admin's delete page) cannot delete it.
 - Every active account keeps its own notification settings (e-mail on or off).
+- Personal data of the welfare registry (families and beneficiaries, with their names):
+  a viewer sees aggregates only; a camat the families of his own kecamatan's villages; an
+  OPD the beneficiaries of its own agency's programmes, which it records; an administrator
+  everything, and he alone imports or deletes a registry snapshot and reads the access log.
+  Every view or export of names is logged (families.services.access_logged).
 - Everything else (territory, agencies, accounts, strategies, the BPS series, the pocket rule,
   period locks) is kept by administrators only; the three strategies and the pocket rule are
   changed, never added or deleted.
@@ -48,7 +53,9 @@ above this one: a new kind of reported record is a new line there. Its questions
 - quarter reports: quarter_editable(), may_change(record, fields) for a programme's
   quarterly fields;
 - review: TRANSITIONS, refusal(), allowed_actions(), blocked_actions(), reporters_of(),
-  last_submitter_id().
+  last_submitter_id();
+- personal data: family_names(), beneficiary_names(), may_see_family_names(),
+  beneficiary_programs(), check_beneficiaries(), check_registry_keeper().
 """
 
 from dataclasses import dataclass, field
@@ -241,7 +248,10 @@ def editable_statuses(user) -> list[str]:
 
 def readable(user, queryset: QuerySet) -> QuerySet:
     """What `user` may read of `queryset`: everything for an active account (aligning the
-    agencies is the point of the app), nothing otherwise."""
+    agencies is the point of the app), nothing otherwise; of personal data, his share."""
+    scope = PERSONAL.get(queryset.model._meta.label_lower)
+    if scope is not None:
+        return scope(user, queryset)
     return queryset if may_read(user, queryset.model) else queryset.none()
 
 
@@ -301,7 +311,10 @@ def choices_for(user, model, queryset: QuerySet) -> QuerySet:
 
 def may_read(user, model) -> bool:
     """Whether `user` reads records of `model` at all."""
-    if model._meta.label_lower in PRIVATE:
+    label = model._meta.label_lower
+    if label in PERSONAL:
+        return PERSONAL_READERS[label](user)
+    if label in PRIVATE:
         return is_admin(user)
     return is_active(user)
 
@@ -733,3 +746,81 @@ def _submit_refusal(record, label):
             )
         )
     return None
+
+
+# ---- Personal data (the welfare registry) ----------------------------------------------------
+
+
+def may_see_family_names(user) -> bool:
+    """Whether `user` sees the names of some registry families: an administrator all, a
+    camat those of his own kecamatan's villages."""
+    return is_admin(user) or (is_active(user) and user.role == User.Role.CAMAT)
+
+
+def family_names(user, queryset: QuerySet) -> QuerySet:
+    """The registry families (with their names) of `queryset` that `user` may see."""
+    if is_admin(user):
+        return queryset
+    if is_active(user) and user.role == User.Role.CAMAT:
+        return queryset.filter(village__district_id=user.district_id)
+    return queryset.none()
+
+
+def may_see_beneficiaries(user) -> bool:
+    return is_admin(user) or (is_active(user) and user.role == User.Role.OPD)
+
+
+def beneficiary_names(user, queryset: QuerySet) -> QuerySet:
+    """The beneficiary records (with their names) of `queryset` that `user` may see: an
+    administrator all, an OPD those of its own agency's programmes."""
+    if is_admin(user):
+        return queryset
+    if is_active(user) and user.role == User.Role.OPD:
+        return queryset.filter(program__agency_id=user.agency_id)
+    return queryset.none()
+
+
+def beneficiary_programs(user, queryset: QuerySet) -> QuerySet:
+    """The programmes of `queryset` whose beneficiaries `user` sees and records."""
+    if is_admin(user):
+        return queryset
+    if is_active(user) and user.role == User.Role.OPD:
+        return queryset.filter(agency_id=user.agency_id)
+    return queryset.none()
+
+
+def check_beneficiaries(user, program) -> None:
+    """Raise unless `user` may see and record the beneficiaries of `program`."""
+    if not (
+        is_admin(user) or (may_see_beneficiaries(user) and program.agency_id == user.agency_id)
+    ):
+        raise PermissionDenied(_("You may only see the beneficiaries of your own programmes."))
+
+
+def check_family_names(user) -> None:
+    if not may_see_family_names(user):
+        raise PermissionDenied(_("Your role sees the registry's figures, not its families."))
+
+
+def check_registry_keeper(user) -> None:
+    """The registry snapshots and the access log are kept by administrators only."""
+    check_admin(user, _("Only an administrator keeps the welfare registry."))
+
+
+def _admin_only(user, queryset: QuerySet) -> QuerySet:
+    return queryset if is_admin(user) else queryset.none()
+
+
+# Personal data by model label: who reads which rows, and who reads any at all.
+PERSONAL = {
+    "families.family": family_names,
+    "families.beneficiary": beneficiary_names,
+    "families.accesslogentry": _admin_only,
+    "families.pendingbeneficiaryimport": _admin_only,
+}
+PERSONAL_READERS = {
+    "families.family": may_see_family_names,
+    "families.beneficiary": may_see_beneficiaries,
+    "families.accesslogentry": is_admin,
+    "families.pendingbeneficiaryimport": is_admin,
+}

@@ -54,6 +54,23 @@ if not SECRET_KEY:
     # Only ever used on a developer's machine: DEBUG is on and no key was given.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
+# Personal data of the welfare registry (docs/privacy.md). The NIK and No. KK are matched by
+# an HMAC keyed with PERSONAL_ID_HASH_KEY; names, addresses and the numbers themselves are
+# encrypted with the Fernet keys in PERSONAL_DATA_KEYS (comma-separated, newest first: an old
+# key stays after it until `manage.py rotate_personal_data` has re-encrypted everything).
+# Neither is SECRET_KEY, so that rotating one never touches the others.
+PERSONAL_ID_HASH_KEY = os.environ.get("PERSONAL_ID_HASH_KEY", "")
+PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS")
+if not (PERSONAL_ID_HASH_KEY and PERSONAL_DATA_KEYS):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PERSONAL_ID_HASH_KEY and PERSONAL_DATA_KEYS must be set when DEBUG is off "
+            "(docs/privacy.md)."
+        )
+    # Only ever used on a developer's machine, whose registry is the synthetic demo one.
+    PERSONAL_ID_HASH_KEY = PERSONAL_ID_HASH_KEY or "insecure-development-id-hash-key"
+    PERSONAL_DATA_KEYS = PERSONAL_DATA_KEYS or ["ZGV2ZWxvcG1lbnQtb25seS1rZXktZG8tbm90LXVzZSE="]
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -79,6 +96,7 @@ INSTALLED_APPS = [
     "villages",
     "notifications",
     "review",
+    "families",
     "reports",
     "spreadsheets",
     "reference",

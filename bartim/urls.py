@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("villages.urls")),
     path("", include("review.urls")),
     path("", include("notifications.urls")),
+    path("", include("families.urls")),
     path("", include("reports.urls")),
     path("", include("home.urls")),
 ]

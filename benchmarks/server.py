@@ -31,7 +31,12 @@ START_SECONDS = 60
 
 
 def server_env(overrides: dict[str, str]) -> dict[str, str]:
-    env = dict(os.environ) | SERVER_ENV | {"SECRET_KEY": secrets.token_urlsafe(50)}
+    # The personal-data keys of this process, so that the server reads the same registry.
+    keys = {
+        "PERSONAL_ID_HASH_KEY": settings.PERSONAL_ID_HASH_KEY,
+        "PERSONAL_DATA_KEYS": ",".join(settings.PERSONAL_DATA_KEYS),
+    }
+    env = dict(os.environ) | SERVER_ENV | keys | {"SECRET_KEY": secrets.token_urlsafe(50)}
     return env | overrides
 
 

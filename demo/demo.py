@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from bartim.models import Agency, District, ReviewAction, ReviewStatus, User, Village
 from bartim.services import account_create
+from demo.registry import demo_registry
 from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
 from programs.models import FundingSource, Program, ProgramFunding, QuarterReport, Strategy
@@ -209,6 +210,9 @@ def demo_load(*, year: int) -> DemoResult:
         _village_data(result, year, villages, pockets, poor_people)
         _programmes(result, year, agencies, strategies, villages, pockets)
         _mark_must_report(agencies)
+        made = demo_registry(year=year)
+        result.created["registry families"] = made["families"]
+        result.created["beneficiaries"] = made["beneficiaries"]
         dataversion.bump()
     return result
 

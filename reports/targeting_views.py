@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bartim import access
 from bartim.models import District
+from families.sections import family_section
 from helpers import dataversion, exports
 from helpers.filters import LabelledModelChoiceFilter, TableFilterSet
 from programs import periods
@@ -146,6 +147,7 @@ def targeting(request):
     )
     context.update(
         sections=sections,
+        family_section=family_section(user=request.user, year=year, district=district),
         period=filterset.period(),
         share_url=_link(
             year=year,

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
 from bartim.models import Quarter
+from families.sections import family_section
 from helpers import exports
 from programs.models import Program
 from reports import maps
@@ -97,6 +98,7 @@ def report(request, year: int, export: str | None = None):
     )
     context.update(
         sections=rendered.html,
+        family_section=family_section(user=request.user, year=year),
         program_count=rendered.program_count,
         quarter=quarter,
         quarter_label=Quarter(quarter).label,

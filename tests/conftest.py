@@ -11,6 +11,15 @@ from tests.factories import AgencyFactory, DistrictFactory, UserFactory, Village
 PASSWORD = "rahasia-uji-123"
 
 
+def pytest_configure(config):
+    # The demo's synthetic registry (demo/registry.py) at 2% of its 35,000 families: the
+    # tests that load the demo year check its shape, and encrypting every family's name
+    # would cost them about 20 s each.
+    from django.conf import settings
+
+    settings.DEMO_REGISTRY_FAMILIES = 700
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness protects real passwords; test users only slow the suite.

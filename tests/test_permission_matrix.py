@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import MultiWidget
 from django.urls import URLResolver, get_resolver, reverse
 
@@ -26,6 +27,8 @@ from bartim.models import (
     User,
     Village,
 )
+from families.models import Beneficiary, Family, PendingBeneficiaryImport, RegistrySnapshot
+from families.services import beneficiaries_read, beneficiary_add, registry_import
 from helpers.forms import NumberTextInput
 from indicators.models import Indicator, IndicatorValue
 from notifications.models import Notification
@@ -44,6 +47,7 @@ from tests.factories import (
     VillageDataFactory,
     VillageFactory,
 )
+from tests.families_helpers import import_registry, kk, registry_csv, registry_row
 from villages.models import PocketRule, PovertyStatistic, VillageData
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +86,30 @@ def records(agency_a, village_x, opd_a_user, admin_user):
     notice = Notification.objects.create(
         user=admin_user, kind="locked", subject="TW I 2024 dikunci", body="-", url="/"
     )
+    # The registry: a confirmed snapshot with one family of village X, an upload not yet
+    # confirmed, a beneficiary of the draft programme and opd_a's beneficiary file in preview.
+    registry = import_registry(admin_user, [registry_row(1, village_x, 1)])
+    registry_preview = registry_import(
+        actor=admin_user,
+        content=registry_csv([registry_row(2, village_x, 1)]),
+        filename="dtsen.csv",
+        label="Pratinjau",
+        taken_on="2025-12-31",
+    )
+    beneficiary = beneficiary_add(
+        actor=opd_a_user, program=draft, kk=kk(1), quarter=1, kind=Beneficiary.Kind.CASH
+    )
+    pending = beneficiaries_read(
+        actor=opd_a_user,
+        program=draft,
+        content=_beneficiary_file(),
+        filename="penerima.csv",
+    )
     return {
+        "registry": registry,
+        "registry_preview": registry_preview,
+        "beneficiary": beneficiary,
+        "pending": pending,
         "notice": notice,
         "draft": draft,
         "indicator": indicator,
@@ -92,8 +119,26 @@ def records(agency_a, village_x, opd_a_user, admin_user):
     }
 
 
+def _beneficiary_file() -> bytes:
+    return f"No. KK;Triwulan;Jenis bantuan\n{kk(1)};2;food\n".encode()
+
+
+def _registry_upload():
+    return {
+        "label": "DTSEN uji",
+        "taken_on": "2026-06-30",
+        "file": SimpleUploadedFile(
+            "dtsen.csv", registry_csv([registry_row(3, Village.objects.first(), 2)])
+        ),
+    }
+
+
 # What the database holds, to compare before and after a refused write.
 WATCHED = [
+    RegistrySnapshot,
+    Family,
+    Beneficiary,
+    PendingBeneficiaryImport,
     Deadline,
     Notification,
     Regency,
@@ -303,6 +348,48 @@ def _page(name, records):
         "notifications:open": (reverse("notifications:open", args=[records["notice"].pk]), {}),
         "notifications:mark_all_read": (reverse("notifications:mark_all_read"), {}),
         "notifications:my_settings": (reverse("notifications:my_settings"), {}),
+        "families:index": (reverse("families:index"), {}),
+        "families:registry_upload": (reverse("families:registry_upload"), _registry_upload()),
+        "families:registry_preview": (
+            reverse("families:registry_preview", args=[records["registry_preview"].pk]),
+            {},
+        ),
+        "families:snapshot_edit": (
+            reverse("families:snapshot_edit", args=[records["registry"].pk]),
+            {"eligible_up_to": 3},
+        ),
+        "families:snapshot_delete": (
+            reverse("families:snapshot_delete", args=[records["registry"].pk]),
+            {},
+        ),
+        "families:measures": (reverse("families:measures"), {}),
+        "families:unreached": (reverse("families:unreached"), {}),
+        "families:programmes": (reverse("families:programmes"), {}),
+        "families:beneficiaries": (
+            reverse("families:beneficiaries", args=[draft.pk]),
+            {"kk": kk(1), "quarter": 2, "kind": "food"},
+        ),
+        "families:beneficiary_template": (
+            reverse("families:beneficiary_template", args=[draft.pk]),
+            {},
+        ),
+        "families:beneficiary_upload": (
+            reverse("families:beneficiary_upload", args=[draft.pk]),
+            {"file": SimpleUploadedFile("penerima.csv", _beneficiary_file())},
+        ),
+        "families:beneficiary_delete": (
+            reverse("families:beneficiary_delete", args=[records["beneficiary"].pk]),
+            {},
+        ),
+        "families:beneficiary_preview": (
+            reverse("families:beneficiary_preview", args=[records["pending"].token]),
+            {},
+        ),
+        "families:beneficiary_cancel": (
+            reverse("families:beneficiary_cancel", args=[records["pending"].token]),
+            {},
+        ),
+        "families:access_log": (reverse("families:access_log"), {}),
     }[name]
 
 
@@ -373,6 +460,37 @@ PAGES = {
     "notifications:open":                     ([LOGIN] + [404] * 5 + [DONE], [LOGIN] + [405] * 6),
     "notifications:mark_all_read":            ([LOGIN] + [405] * 6, [LOGIN] + [DONE] * 6),
     "notifications:my_settings":              ([LOGIN] + [200] * 6, [LOGIN] + [DONE] * 6),
+    # The registry: figures for every role, names for the administrator and the camat (his
+    # own villages), beneficiaries for the administrator and the programme's own OPD; another
+    # account's pending file, or a beneficiary he may not see, is not found.
+    "families:index":                         ([LOGIN] + [200] * 6, [LOGIN] + [405] * 6),
+    "families:registry_upload":               ([LOGIN] + [405] * 6,
+                                               [LOGIN, 403, 403, 403, 403, 403, DONE]),
+    "families:registry_preview":              ([LOGIN, 403, 403, 403, 403, 403, 200],
+                                               [LOGIN, 403, 403, 403, 403, 403, DONE]),
+    "families:snapshot_edit":                 ([LOGIN, 403, 403, 403, 403, 403, 200],
+                                               [LOGIN, 403, 403, 403, 403, 403, DONE]),
+    "families:snapshot_delete":               ([LOGIN] + [405] * 6,
+                                               [LOGIN, 403, 403, 403, 403, 403, DONE]),
+    "families:measures":                      ([LOGIN] + [200] * 6, [LOGIN] + [405] * 6),
+    "families:unreached":                     ([LOGIN, 403, 403, 403, 200, 200, 200],
+                                               [LOGIN] + [405] * 6),
+    "families:programmes":                    ([LOGIN, 403, 200, 200, 403, 403, 200],
+                                               [LOGIN] + [405] * 6),
+    "families:beneficiaries":                 ([LOGIN, 403, 200, 403, 403, 403, 200],
+                                               [LOGIN, 403, DONE, 403, 403, 403, DONE]),
+    "families:beneficiary_template":          ([LOGIN, 403, 200, 403, 403, 403, 200],
+                                               [LOGIN] + [405] * 6),
+    "families:beneficiary_upload":            ([LOGIN] + [405] * 6,
+                                               [LOGIN, 403, DONE, 403, 403, 403, DONE]),
+    "families:beneficiary_delete":            ([LOGIN] + [405] * 6,
+                                               [LOGIN, 404, DONE, 404, 404, 404, DONE]),
+    "families:beneficiary_preview":           ([LOGIN, 404, 200, 404, 404, 404, 404],
+                                               [LOGIN, 404, DONE, 404, 404, 404, 404]),
+    "families:beneficiary_cancel":            ([LOGIN] + [405] * 6,
+                                               [LOGIN, 404, DONE, 404, 404, 404, 404]),
+    "families:access_log":                    ([LOGIN, 403, 403, 403, 403, 403, 200],
+                                               [LOGIN] + [405] * 6),
 }  # fmt: skip
 
 PAGE_CASES = [

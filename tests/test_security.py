@@ -34,6 +34,8 @@ def test_check_deploy_is_clean_in_production_mode():
         "SECRET_KEY": "k" * 20 + "9f8e7d6c5b4a3Z2Y1X0W-vutsrqponmlkjihgfedcba_ABCDEFGH",
         "ALLOWED_HOSTS": "kemiskinan.baritotimurkab.go.id",
         "DATABASE_URL": "sqlite:////tmp/bartim-check-deploy.sqlite3",
+        "PERSONAL_ID_HASH_KEY": "h" * 40,
+        "PERSONAL_DATA_KEYS": "ZGV2ZWxvcG1lbnQtb25seS1rZXktZG8tbm90LXVzZSE=",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -46,6 +48,28 @@ def test_check_deploy_is_clean_in_production_mode():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_the_personal_data_keys():
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "s" * 50,
+        "ALLOWED_HOSTS": "x",
+        "PERSONAL_ID_HASH_KEY": "",
+        "PERSONAL_DATA_KEYS": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "PERSONAL_ID_HASH_KEY and PERSONAL_DATA_KEYS must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

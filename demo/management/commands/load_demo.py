@@ -59,6 +59,16 @@ class Command(BaseCommand):
                     "existing": result.existing.get(key, 0),
                 }
             )
+        self.stdout.write(
+            _(
+                "Synthetic registry (DTSEN demo): %(families)d families, %(beneficiaries)d "
+                "beneficiary records created."
+            )
+            % {
+                "families": result.created.get("registry families", 0),
+                "beneficiaries": result.created.get("beneficiaries", 0),
+            }
+        )
         self.stdout.write(self.style.SUCCESS(_("Demo year %(year)d ready.") % {"year": year}))
         self.stdout.write("")
         self.stdout.write(
