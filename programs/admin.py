@@ -39,13 +39,15 @@ from indicators.targets import (
 )
 from programs import plausibility
 from programs.forms import IndicatorTargetRulesMixin, add_target_errors
-from programs.models import Program, QuarterReport, Strategy
+from programs.models import NeedDimension, Program, QuarterReport, Strategy
 from programs.services import (
     BUDGET_FIELDS,
     indicator_delete,
     indicator_save,
     indicator_value_delete,
     indicator_value_save,
+    need_dimension_delete,
+    need_dimension_save,
     program_create,
     program_delete,
     program_report_quarter,
@@ -65,6 +67,34 @@ class StrategyAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
     def save_record(self, request, obj, form, change):
         return strategy_save(strategy=obj, actor=request.user)
+
+
+@admin.register(NeedDimension)
+class NeedDimensionAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
+    """The basic needs programmes answer, each with the village-data figure that counts its
+    deficit (reports/needs.py)."""
+
+    list_display = ("name", "code", "figure", "order", "program_count")
+    list_display_links = ("name",)
+    fields = ("name", "code", "figure", "order")
+    search_fields = ("name", "code")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(program_count=count_of(Program.needs.through.objects.all(), "needdimension"))
+        )
+
+    @admin.display(description=_("programmes"), ordering="program_count")
+    def program_count(self, obj):
+        return format_number(obj.program_count)
+
+    def save_record(self, request, obj, form, change):
+        return need_dimension_save(record=obj, actor=request.user)
+
+    def delete_record(self, request, obj):
+        need_dimension_delete(record=obj, actor=request.user)
 
 
 class QuarterValueFormSet(forms.BaseInlineFormSet):
@@ -375,7 +405,13 @@ class ProgramAdmin(
         "village_count",
         "status",
     )
-    list_filter = ("year", "strategy", ("agency", admin.RelatedOnlyFieldListFilter), "status")
+    list_filter = (
+        "year",
+        "strategy",
+        "needs",
+        ("agency", admin.RelatedOnlyFieldListFilter),
+        "status",
+    )
     list_select_related = ("agency", "strategy")
     search_fields = ("name", "agency__name", "agency__abbreviation")
     autocomplete_fields = ("agency", "target_villages")
@@ -396,7 +432,10 @@ class ProgramAdmin(
                 )
             },
         ),
-        (_("Targets"), {"fields": ("target_villages", "beneficiary_target", "beneficiary_unit")}),
+        (
+            _("Targets"),
+            {"fields": ("needs", "target_villages", "beneficiary_target", "beneficiary_unit")},
+        ),
         (_("Review"), {"fields": ("status", "created_by", "created_at", "updated_at")}),
     )
     inlines = (IndicatorInline,)
@@ -443,10 +482,12 @@ class ProgramAdmin(
     def save_record(self, request, obj, form, change):
         fields = model_fields(form)
         villages = form.cleaned_data.get("target_villages", ())
+        needs = form.cleaned_data.get("needs", ())
         if not change:
             return program_create(
                 actor=request.user,
                 target_villages=villages,
+                needs=needs,
                 reason=form.lock_reason(),
                 **fields,
             )
@@ -455,6 +496,7 @@ class ProgramAdmin(
             actor=request.user,
             reason=form.lock_reason(),
             target_villages=villages,
+            needs=needs,
             seen_version=self.seen_version(form, change),
             **fields,
         )

@@ -11,7 +11,7 @@ from helpers import dataversion
 from helpers.history import checked_save
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import check_quarter_targets, indicator_target_errors
-from programs.models import Program, QuarterReport, Strategy
+from programs.models import NeedDimension, Program, QuarterReport, Strategy
 from programs.progress import refresh_stored_progress
 
 # The indicator fields the quarter-target rules read (indicators/targets.py).
@@ -26,7 +26,13 @@ BUDGET_FIELDS = {
 
 
 def program_create(
-    *, actor, target_villages=(), reason: str = "", change_reason: str = "", **fields
+    *,
+    actor,
+    target_villages=(),
+    needs=(),
+    reason: str = "",
+    change_reason: str = "",
+    **fields,
 ) -> Program:
     """Create a programme; an OPD user's programme belongs to his own OPD, whatever was sent.
 
@@ -55,6 +61,7 @@ def program_create(
                 program._change_reason = change_reason or reason
             program.save()
             program.target_villages.set(target_villages)
+            program.needs.set(needs)
             dataversion.bump()
     except IntegrityError as error:
         # full_clean checks one name per agency and year, but two people creating the same
@@ -74,6 +81,7 @@ def program_update(
     actor,
     reason: str = "",
     target_villages=None,
+    needs=None,
     change_reason: str = "",
     seen_version: int | None = None,
     **fields,
@@ -97,6 +105,10 @@ def program_update(
             current.target_villages.values_list("pk", flat=True)
         ):
             changed.add("target_villages")
+        if needs is not None and {n.pk for n in needs} != set(
+            current.needs.values_list("pk", flat=True)
+        ):
+            changed.add("needs")
         access.check_change(
             actor, current, _("You may not change this programme now."), changed or set(fields)
         )
@@ -110,11 +122,14 @@ def program_update(
         current._history_user = actor
         if change_reason or reason:
             current._change_reason = change_reason or reason
-        if target_villages is not None:
+        if target_villages is not None or needs is not None:
             # Set before saving, without a history row of its own: the save's one row then
-            # holds the fields and the target villages together.
+            # holds the fields, the target villages and the needs together.
             current.skip_history_when_saving = True
-            current.target_villages.set(target_villages)
+            if target_villages is not None:
+                current.target_villages.set(target_villages)
+            if needs is not None:
+                current.needs.set(needs)
             del current.skip_history_when_saving
         current.save()
         dataversion.bump()
@@ -373,3 +388,27 @@ def program_report_quarter(
 def strategy_save(*, strategy: Strategy, actor, change_reason: str = "") -> Strategy:
     """Reword one of the three strategies (administrators only; none is added or deleted)."""
     return record_save(strategy, actor=actor, change_reason=change_reason)
+
+
+def need_dimension_save(
+    *, record: NeedDimension, actor, change_reason: str = ""
+) -> NeedDimension:
+    """Add or change a basic-needs dimension (administrators only): the needs view, the
+    programme tables and the report follow at once."""
+    return record_save(record, actor=actor, change_reason=change_reason)
+
+
+def need_dimension_delete(*, record: NeedDimension, actor) -> None:
+    """Delete a dimension no programme names; one that some do is kept, so that no
+    programme silently loses what it answers."""
+    access.check_delete(actor, record)
+    tagged = record.programs.count()
+    if tagged:
+        raise ValidationError(
+            _(
+                "%(count)d programmes answer “%(name)s”. Tag them with another dimension "
+                "first, or rename this one."
+            )
+            % {"count": tagged, "name": record.name}
+        )
+    record_delete(record, actor=actor)
