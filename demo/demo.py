@@ -114,6 +114,7 @@ class ProgrammeSpec:
     indicators: tuple[IndicatorSpec, ...]
     beneficiaries: int | None = None
     reported: int = 4
+    needs: tuple[str, ...] = ()
 
 
 def _programme_specs() -> list[ProgrammeSpec]:
@@ -434,6 +435,7 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
     authors = _reporters(User.Role.OPD, "agency_id")
     admin = User.objects.filter(username="admin").first()
     existing = set(Program.objects.filter(year=year).values_list("agency_id", "name"))
+    needs = NeedDimension.objects.all()
     approved = 0
     for spec in PROGRAMMES:
         agency = agencies[spec.agency]
@@ -471,6 +473,7 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
         elif rng.random() < 0.4:
             targets += rng.sample(reached, 1)
         program.target_villages.set(targets)
+        program.needs.set(needs.filter(code__in=spec.needs))
         result.count("programmes", True)
         for indicator_spec in spec.indicators:
             _indicator(result, rng, program, spec, indicator_spec)

@@ -43,9 +43,7 @@ def need_filter(**where):
         label=_("Basic need"),
         empty_label=ALL,
         error_messages={
-            "invalid_choice": _(
-                "There is no basic need “%(value)s”. Choose one from the list."
-            )
+            "invalid_choice": _("There is no basic need “%(value)s”. Choose one from the list.")
         },
         **where,
     )
@@ -234,7 +232,9 @@ class ProgramFilterSet(PeriodFilterSet):
     def filter_need(self, queryset, name, value):
         # Exists, not a join: the table's annotations must not see a row twice.
         return queryset.filter(
-            Exists(Program.needs.through.objects.filter(program=OuterRef("pk"), needdimension=value))
+            Exists(
+                Program.needs.through.objects.filter(program=OuterRef("pk"), needdimension=value)
+            )
         )
 
     def filter_desa(self, queryset, name, value):

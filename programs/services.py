@@ -390,9 +390,7 @@ def strategy_save(*, strategy: Strategy, actor, change_reason: str = "") -> Stra
     return record_save(strategy, actor=actor, change_reason=change_reason)
 
 
-def need_dimension_save(
-    *, record: NeedDimension, actor, change_reason: str = ""
-) -> NeedDimension:
+def need_dimension_save(*, record: NeedDimension, actor, change_reason: str = "") -> NeedDimension:
     """Add or change a basic-needs dimension (administrators only): the needs view, the
     programme tables and the report follow at once."""
     return record_save(record, actor=actor, change_reason=change_reason)
