@@ -20,7 +20,7 @@ from bartim.models import Agency, District, ReviewAction, ReviewStatus, User, Vi
 from bartim.services import account_create
 from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program, QuarterReport, Strategy
+from programs.models import NeedDimension, Program, QuarterReport, Strategy
 from programs.progress import refresh_stored_progress
 from review.services import review_transition
 from villages.models import PovertyStatistic, VillageData

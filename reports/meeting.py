@@ -30,6 +30,7 @@ from programs import deadlines, periods
 from programs import progress as programme_progress
 from programs.filters import PeriodFilterSet
 from programs.models import Program, Strategy
+from reports.needs import NeedsCheck, needs_check
 from reports.targeting import TargetingCheck, TargetingSummary, summarise, targeting_check
 from reports.verification import counted_filter
 from villages.models import PovertyStatistic
@@ -84,6 +85,8 @@ class Meeting:
     not_reported: list[Program]
     targeting: TargetingCheck
     summary: TargetingSummary
+    # Basic needs not yet answered (reports/needs.py): the report's section and sheet.
+    needs: NeedsCheck | None = None
     links: dict[str, str] = field(default_factory=dict)
     list_limit: int | None = None
     # Whether submitted and returned plans and quarters count too, marked as unverified
@@ -279,6 +282,7 @@ def meeting_for(
             for category in progress.Signal.OFF_TRACK.categories
         },
         "targeting": f"{reverse('reports:targeting')}?year={year}",
+        "needs": f"{reverse('reports:needs')}?year={year}",
         "opd": f"{reverse('programs:agency_list')}?year={year}&quarter={quarter}",
         "strategies": f"{reverse('programs:strategy_list')}?year={year}&quarter={quarter}",
     }
@@ -292,6 +296,7 @@ def meeting_for(
         not_reported=not_reported,
         targeting=check,
         summary=summarise(check, limit=list_limit),
+        needs=needs_check(user=user, year=year, quarter=quarter, unverified=unverified),
         links=links,
         list_limit=list_limit,
         unverified=unverified,

@@ -10,11 +10,15 @@ Ampah; no housing programme does, so Ampah is flagged for housing.
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from bartim.models import ReviewStatus
+from helpers import dataversion
 from programs.models import NeedDimension, Program
 from reports.needs import needs_check
 from tests.factories import ProgramFactory, VillageDataFactory, VillageFactory
+from tests.meeting_helpers import sheet_rows, table_rows, workbook
+from tests.table_helpers import column, csv_rows, xlsx_rows
 from villages.models import NeedRule, VillageData
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +177,74 @@ def test_the_check_costs_the_same_queries_however_many_villages_and_programmes(
     assert len(_housing(check).gaps) == villages
     # The rule, the dimensions, the village data, the programmes, their needs, their links.
     assert len(queries) == 6
+
+
+URL = reverse("reports:needs")
+FLAGGED = "Kekurangan tinggi, belum ada program kebutuhan ini"
+
+
+def _flagged_in(rows):
+    """(need, village code) of the export rows that carry the flag."""
+    headers, body = rows[0], rows[1:]
+    flag, need, code = (
+        headers.index(h) for h in ("Catatan", "Kebutuhan dasar", "Kode desa/kelurahan")
+    )
+    return [(row[need], row[code]) for row in body if row[flag] == FLAGGED]
+
+
+def test_the_page_and_its_exports_show_the_same_rows(year, viewer_client):
+    params = {"year": 2024, "need": "housing"}
+    page = viewer_client.get(URL, params)
+    csv = csv_rows(viewer_client.get(URL, {**params, "_export": "csv"}))
+    xlsx = xlsx_rows(viewer_client.get(URL, {**params, "_export": "xlsx"}))
+
+    _headers, rows = table_rows(page, "need-table-housing")
+    codes = [year[name].code for name in ("Ampah", "Bentot", "Eris", "Cempaka", "Dayu")]
+    # The village's cell holds its name, then its code.
+    shown = [
+        (row[1].removesuffix(code), row[4], row[-1]) for row, code in zip(rows, codes, strict=True)
+    ]
+    assert shown == [
+        ("Ampah", "40", FLAGGED),
+        ("Bentot", "30", ""),
+        ("Eris", "8", ""),
+        ("Cempaka", "5", ""),
+        ("Dayu", "0", ""),
+    ]
+    village = csv[0].index("Desa/kelurahan")
+    deficit = csv[0].index("Kekurangan")
+    assert [(r[village], r[deficit]) for r in csv[1:]] == [(s[0], s[1]) for s in shown]
+    assert column(csv, "Kode desa/kelurahan") == column(xlsx, "Kode desa/kelurahan")
+    assert [int(n) for n in column(csv, "Kekurangan")] == column(xlsx, "Kekurangan")
+    assert column(csv, "Catatan") == [flag or "" for flag in column(xlsx, "Catatan")]
+    assert _flagged_in(csv) == [("Rumah layak huni", year["Ampah"].code)]
+    assert "need-table-water" not in page.content.decode()
+
+
+def test_the_meeting_report_lists_what_the_page_flags(year, viewer_client, agency_b):
+    report = viewer_client.get(reverse("reports:meeting_report", args=[2024]), {"quarter": 4})
+    csv = csv_rows(viewer_client.get(URL, {"year": 2024, "_export": "csv"}))
+    book = workbook(viewer_client.get(reverse("reports:meeting_report_xlsx", args=[2024])))
+
+    _headers, rows = table_rows(report, "needs-table")
+    assert [(row[0], row[1]) for row in rows] == [("Rumah layak huni", "Ampah")]
+    flagged = _flagged_in(csv)
+    assert flagged == [("Rumah layak huni", year["Ampah"].code)]
+    sheet = sheet_rows(book, "Kebutuhan belum dijawab")
+    assert [(r["Kebutuhan dasar"], r["Kode desa/kelurahan"]) for r in sheet] == flagged
+
+    ProgramFactory(
+        agency=agency_b, verified=True, needs=["housing"], target_villages=[year["Ampah"]]
+    )
+    dataversion.bump()
+    report = viewer_client.get(reverse("reports:meeting_report", args=[2024]), {"quarter": 4})
+    assert "needs-table" not in report.content.decode()
+    assert _flagged_in(csv_rows(viewer_client.get(URL, {"year": 2024, "_export": "csv"}))) == []
+
+
+def test_a_wrong_filter_says_which_and_why(year, viewer_client):
+    response = viewer_client.get(URL, {"year": 2024, "need": "rockets"})
+
+    assert response.status_code == 200
+    assert "rockets" in response.content.decode()
+    assert "need-table-housing" not in response.content.decode()

@@ -6,6 +6,8 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from helpers.formatting import format_percent, format_rupiah
+
 register = template.Library()
 
 
@@ -22,6 +24,25 @@ def programme_list(refs) -> str:
         items.append(
             f'<li class="mb-1">{escape(ref.name)} '
             f'<span class="text-muted"{title}>({escape(ref.agency_label)})</span>'
+            f"{mark if ref.unverified else ''}</li>"
+        )
+    # Every text above went through escape (hence the noqa).
+    return mark_safe(f'<ul class="list-unstyled mb-0 small">{"".join(items)}</ul>')  # noqa: S308
+
+
+@register.filter
+def need_programme_list(refs) -> str:
+    """The programmes of one need reaching one village, each with its agency, pagu and
+    achievement (reports.needs.NeedProgram); written in Python for the same reason."""
+    items = []
+    mark = f' <span class="badge text-bg-warning unverified-mark">{escape(_("unverified"))}</span>'
+    for ref in refs:
+        title = f' title="{escape(ref.agency_name)}"' if ref.agency_abbreviation else ""
+        items.append(
+            f'<li class="mb-1">{escape(ref.name)} '
+            f'<span class="text-muted"{title}>({escape(ref.agency_label)})</span> '
+            f"· {escape(format_rupiah(ref.budget_ceiling))} "
+            f"· {escape(format_percent(ref.achievement))}"
             f"{mark if ref.unverified else ''}</li>"
         )
     # Every text above went through escape (hence the noqa).
