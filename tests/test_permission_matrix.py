@@ -29,7 +29,7 @@ from bartim.models import (
 from helpers.forms import NumberTextInput
 from indicators.models import Indicator, IndicatorValue
 from notifications.models import Notification
-from programs.models import Program, QuarterReport, Strategy
+from programs.models import NeedDimension, Program, QuarterReport, Strategy
 from review.services import period_lock, review_transition
 from spreadsheets.kinds import KINDS
 from spreadsheets.models import PendingImport
@@ -44,7 +44,7 @@ from tests.factories import (
     VillageDataFactory,
     VillageFactory,
 )
-from villages.models import PocketRule, PovertyStatistic, VillageData
+from villages.models import NeedRule, PocketRule, PovertyStatistic, VillageData
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,10 @@ WATCHED = [
     VillageData,
     PovertyStatistic,
     PocketRule,
+    NeedRule,
+    NeedDimension,
     Program.target_villages.through,
+    Program.needs.through,
 ]
 
 
@@ -207,6 +210,7 @@ def _page(name, records):
         "reports:dashboard": (reverse("reports:dashboard"), {}),
         "home:home": (reverse("home:home"), {}),
         "reports:targeting": (reverse("reports:targeting"), {}),
+        "reports:needs": (reverse("reports:needs"), {}),
         "reports:meeting_report_latest": (reverse("reports:meeting_report_latest"), {}),
         "reports:meeting_report": (reverse("reports:meeting_report", args=[2024]), {}),
         "reports:meeting_report_xlsx": (reverse("reports:meeting_report_xlsx", args=[2024]), {}),
@@ -318,6 +322,7 @@ PAGES = {
     "reports:dashboard":                      ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
     "home:home":                              ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
     "reports:targeting":                      ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
+    "reports:needs":                          ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
     "reports:meeting_report_latest":          ([LOGIN] + [DONE] * 6, [LOGIN] + [DONE] * 6),
     "reports:meeting_report":                 ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
     "reports:meeting_report_xlsx":            ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
@@ -535,6 +540,11 @@ def _admin_object(model, records):
         return PovertyStatistic.objects.get(year=2024)
     if model is PocketRule:
         return PocketRule.current()
+    if model is NeedRule:
+        return NeedRule.current()
+    if model is NeedDimension:
+        # Named by no programme, so an administrator may delete it.
+        return NeedDimension.objects.get(code="other")
     if model is Strategy:
         return records["draft"].strategy
     if model is QuarterReport:
@@ -605,6 +615,7 @@ ADD_DATA = {
     IndicatorValue: {"quarter": 3, "realized": "4"},
     VillageData: {"year": 2020},
     PovertyStatistic: {"year": 2020},
+    NeedDimension: {"code": "energy", "name": "Listrik", "figure": ""},
     Agency: {"name": "Dinas Baru", "code": ""},
     Village: {"code": "62.13.01.2999", "name": "Desa Baru"},
     District: {"code": "62.13.88", "name": "Kecamatan Baru"},
@@ -617,11 +628,11 @@ ADD_DATA = {
         "role": "viewer",
     },
 }
-# Administrators change and delete any of them; the strategies and the pocket rule are only
-# changed (bartim.access.CHANGED_ONLY).
+# Administrators change and delete any of them; the strategies, the pocket rule and the
+# basic-needs rule are only changed (bartim.access.CHANGED_ONLY).
 # A quarter report comes with its quarter's first note or review step and is never deleted.
-ADMIN_ADD = {Strategy: 403, PocketRule: 403, QuarterReport: 403}
-ADMIN_DELETE = {Strategy: 403, PocketRule: 403, QuarterReport: 403}
+ADMIN_ADD = {Strategy: 403, PocketRule: 403, NeedRule: 403, QuarterReport: 403}
+ADMIN_DELETE = {Strategy: 403, PocketRule: 403, NeedRule: 403, QuarterReport: 403}
 
 
 def _admin_expected(model, view, method, role):
