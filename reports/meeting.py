@@ -209,6 +209,7 @@ def meeting_for(
     list_limit: int | None = None,
     unverified: bool = False,
     today=None,
+    with_needs: bool = True,
 ) -> Meeting:
     """Everything the meeting discusses for `year` as of `quarter`, as `user` may see it:
     approved plans and verified quarters, with `unverified` also submitted and returned ones
@@ -296,7 +297,10 @@ def meeting_for(
         not_reported=not_reported,
         targeting=check,
         summary=summarise(check, limit=list_limit),
-        needs=needs_check(user=user, year=year, quarter=quarter, unverified=unverified),
+        # Only the report and its workbook show the basic needs; the dashboard does not pay.
+        needs=needs_check(user=user, year=year, quarter=quarter, unverified=unverified)
+        if with_needs
+        else None,
         links=links,
         list_limit=list_limit,
         unverified=unverified,
@@ -336,6 +340,7 @@ def rendered_meeting(
             list_limit=list_limit,
             unverified=unverified,
             today=today,
+            with_needs=template == REPORT,
         )
         return RenderedMeeting(
             html=render_to_string(template, {"meeting": meeting}),

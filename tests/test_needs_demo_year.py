@@ -4,8 +4,8 @@ arithmetic of the rule (top 20% of the villages with data by deficit per 100 hou
 at least 10 counted, no counted programme of the need reaching the village)."""
 
 import math
-from decimal import Decimal
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -34,9 +34,11 @@ def _own(statuses) -> dict[str, list[dict]]:
     """Per measured need, the villages ranked as the rule says, by the test's arithmetic."""
     data = list(
         VillageData.objects.filter(year=YEAR).values(
-            "village_id", "village__code", "village__name", "households", *[
-                d.figure for d in NeedDimension.objects.exclude(figure="")
-            ]
+            "village_id",
+            "village__code",
+            "village__name",
+            "households",
+            *[d.figure for d in NeedDimension.objects.exclude(figure="")],
         )
     )
     top = math.ceil(len(data) * 20 / 100)
@@ -48,7 +50,9 @@ def _own(statuses) -> dict[str, list[dict]]:
         for row in data:
             count = row[need.figure]
             rate = count * 100 / row["households"]
-            higher = sum(1 for other in data if other[need.figure] * 100 / other["households"] > rate)
+            higher = sum(
+                1 for other in data if other[need.figure] * 100 / other["households"] > rate
+            )
             high = higher + 1 <= top and count >= 10 and rate > 0
             rows.append(
                 {
