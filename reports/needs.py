@@ -97,6 +97,17 @@ class DimensionNeeds:
     gaps: list[Gap]
     # How many of the regency's villages the top share holds (ties may add more).
     top_count: int
+    # Whether the page shows the whole ranking (one need chosen) or only the top share (every
+    # need at once: at a province's scale the whole of six rankings is some 9,000 rows).
+    whole_ranking: bool = True
+
+    @property
+    def shown(self) -> list[Gap]:
+        """The gaps the page, its exports and the totals under the heading show."""
+        if self.whole_ranking:
+            return self.gaps
+        # A village without a deficit ties for first where no village has one: not shown.
+        return [gap for gap in self.gaps if gap.rate and gap.rank <= self.top_count]
 
     @property
     def flagged(self) -> list[Gap]:
@@ -306,7 +317,7 @@ def needs_check(
             gaps.append(gap)
         gaps.sort(key=lambda gap: (gap.rank is None, gap.rank or 0, -gap.deficit, gap.code))
         if dimension is None or dimension.pk == need.pk:
-            by_dimension.append(DimensionNeeds(need, gaps, top_count))
+            by_dimension.append(DimensionNeeds(need, gaps, top_count, dimension is not None))
     village_list = list(villages.values())
     if dimension is not None:
         for village in village_list:

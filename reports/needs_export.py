@@ -74,7 +74,7 @@ def gap_rows(check: NeedsCheck, *, flagged_only: bool = False) -> list[list]:
             flag_text(gap),
         ]
         for dimension in check.by_dimension
-        for gap in (dimension.flagged if flagged_only else dimension.gaps)
+        for gap in (dimension.flagged if flagged_only else dimension.shown)
     ]
 
 

@@ -82,7 +82,9 @@ def needs(request):
     # data version, like the targeting check.
     sections = dataversion.cached(
         ("needs", *dataversion.visibility_key(request.user), *params.values(), quarter),
-        lambda: render_to_string("reports/_needs_check.html", {"check": check()}),
+        lambda: render_to_string(
+            "reports/_needs_check.html", {"check": check(), "ranking_url": _link(**params)}
+        ),
     )
     context.update(
         sections=sections,

@@ -248,3 +248,19 @@ def test_a_wrong_filter_says_which_and_why(year, viewer_client):
     assert response.status_code == 200
     assert "rockets" in response.content.decode()
     assert "need-table-housing" not in response.content.decode()
+
+
+def test_without_a_need_chosen_each_need_shows_its_top_share(year, viewer_client):
+    page = viewer_client.get(URL, {"year": 2024})
+    exported = csv_rows(viewer_client.get(URL, {"year": 2024, "_export": "csv"}))
+
+    # 20% of 5 villages is 1: each need shows its first village, and links the whole ranking.
+    _headers, rows = table_rows(page, "need-table-housing")
+    assert [row[1].removesuffix(year["Ampah"].code) for row in rows] == ["Ampah"]
+    assert "need=housing" in page.content.decode()
+    assert [(r[0], r[5]) for r in exported[1:3]] == [
+        ("Rumah layak huni", "Ampah"),
+        ("Air bersih", "Eris"),
+    ]
+    # The other needs: no village has a deficit, so none is at the top.
+    assert len(exported) == 1 + 2

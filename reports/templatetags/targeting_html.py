@@ -6,7 +6,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from helpers.formatting import format_percent, format_rupiah
+from helpers.formatting import format_number, format_percent, format_quantity, format_rupiah
 
 register = template.Library()
 
@@ -47,3 +47,24 @@ def need_programme_list(refs) -> str:
         )
     # Every text above went through escape (hence the noqa).
     return mark_safe(f'<ul class="list-unstyled mb-0 small">{"".join(items)}</ul>')  # noqa: S308
+
+
+@register.filter
+def village_need_cells(village) -> str:
+    """One village's cells of the basic-needs page's per-village table: each need's deficit,
+    per 100 KK, the flag and the programmes answering it (reports.needs.VillageNeeds). In
+    Python: a province's table has some 9,000 cells, 1.4 s as a template loop."""
+    flag = f' <span class="badge text-bg-danger">{escape(_("flagged"))}</span>'
+    cells = []
+    for gap in village.gaps:
+        rate = format_quantity(gap.rate, 2)
+        opening = '<td class="table-danger">' if gap.flagged else "<td>"
+        cells.append(
+            f"{opening}"
+            f"{escape(format_number(gap.deficit))} "
+            f'<span class="small text-muted">({escape(rate)}/100 KK)</span>'
+            f"{flag if gap.flagged else ''}"
+            f"{programme_list(gap.programs) if gap.programs else ''}</td>"
+        )
+    # Every text above went through escape or programme_list (hence the noqa).
+    return mark_safe("".join(cells))  # noqa: S308
