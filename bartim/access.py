@@ -37,8 +37,8 @@ The rules, in one sentence each:
   everything, and he alone imports or deletes a registry snapshot and reads the access log.
   Every view or export of names is logged (families.services.access_logged).
 - Everything else (territory, agencies, accounts, strategies, the BPS series, the pocket rule,
-  period locks) is kept by administrators only; the three strategies and the pocket rule are
-  changed, never added or deleted.
+  the basic-needs dimensions and rule, period locks) is kept by administrators only; the three
+  strategies, the pocket rule and the basic-needs rule are changed, never added or deleted.
 
 The policy knows each kind of record by its model label (KINDS), so that it imports no app
 above this one: a new kind of reported record is a new line there. Its questions, by use:
@@ -195,9 +195,9 @@ APPROVED_PLAN = frozenset({ReviewStatus.APPROVED, ReviewStatus.REVISION})
 
 # Read by administrators only: who has an account and with which role is not public.
 PRIVATE = frozenset({"bartim.user"})
-# Changed by administrators, never added or deleted: the regent's three strategies and the
-# pocket rule (its one row comes with the migration).
-CHANGED_ONLY = frozenset({"programs.strategy", "villages.pocketrule"})
+# Changed by administrators, never added or deleted: the regent's three strategies, the
+# pocket rule and the basic-needs rule (their one row comes with the migration).
+CHANGED_ONLY = frozenset({"programs.strategy", "villages.pocketrule", "villages.needrule"})
 
 
 def _kind(model) -> Kind | None:

@@ -74,6 +74,7 @@ PAGES = (
     Page("OPD ranking", "/opd/"),
     # A check page with summaries rather than one paginated table: held to the summary goal.
     Page("targeting", "/targeting/", group="summary"),
+    Page("basic needs", "/needs/", group="summary"),
     Page("report", "/reports/{year}/", group="summary"),
     Page("programmes XLSX", "/programs/?year={year}&_export=xlsx", group="export"),
     Page("programmes CSV", "/programs/?year={year}&_export=csv", group="export"),

@@ -30,6 +30,7 @@ from bartim.models import Agency, District, Regency, ReviewStatus, Village
 from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
 from programs.models import (
+    NeedDimension,
     Program,
     ProgramReviewEvent,
     QuarterReport,
@@ -269,7 +270,11 @@ def _analyze() -> None:
         model._meta.db_table
         for model in (Regency, District, Village, Agency, Program, Indicator, IndicatorValue)
     ]
-    tables += [VillageData._meta.db_table, Program.target_villages.through._meta.db_table]
+    tables += [
+        VillageData._meta.db_table,
+        Program.target_villages.through._meta.db_table,
+        Program.needs.through._meta.db_table,
+    ]
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     with connection.cursor() as cursor:
         cursor.execute(f"{command} " + ", ".join(connection.ops.quote_name(t) for t in tables))
@@ -292,6 +297,7 @@ def remove_synthetic() -> dict[str, int]:
             "target village links",
             through.objects.filter(Q(program__in=programmes) | Q(village__in=villages)),
         ),
+        ("basic-need links", Program.needs.through.objects.filter(program__in=programmes)),
         ("programme review steps", ProgramReviewEvent.objects.filter(program__in=programmes)),
         (
             "quarter report review steps",
@@ -487,6 +493,7 @@ class _Regency:
             by_district.setdefault(v.district_id, []).append(v)
         districts = list(by_district.values())
         names_taken: set[tuple[int, str]] = set()
+        needs = list(NeedDimension.objects.all())
         for year in range(shape.first_year, shape.last_year + 1):
             count = max(1, round(shape.programmes_per_year * rng.uniform(0.9, 1.1)))
             plans = []
@@ -519,6 +526,19 @@ class _Regency:
                 for _ in range(_weighted(rng, INDICATORS_PER_PROGRAMME)[1]):
                     indicator_plans.append(self._indicator(programme, plan))
             self._create("target village links", Program.target_villages.through, links)
+            # One or two basic needs a programme, from a generator of their own so that the
+            # rest of the data stays what it was before programmes named needs.
+            tags = random.Random(f"bartim-synthetic-needs-{self.number}-{year}")
+            self._create(
+                "basic-need links",
+                Program.needs.through,
+                [
+                    Program.needs.through(program=programme, needdimension=need)
+                    for programme in programmes
+                    # A flushed test database has no dimensions at all.
+                    for need in tags.sample(needs, min(len(needs), tags.choice((1, 1, 2))))
+                ],
+            )
             indicators = self._create(
                 "indicators", Indicator, [indicator for indicator, _ in indicator_plans]
             )

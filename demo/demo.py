@@ -21,7 +21,14 @@ from bartim.services import account_create
 from demo.registry import demo_registry
 from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
-from programs.models import FundingSource, Program, ProgramFunding, QuarterReport, Strategy
+from programs.models import (
+    FundingSource,
+    NeedDimension,
+    Program,
+    ProgramFunding,
+    QuarterReport,
+    Strategy,
+)
 from programs.progress import refresh_stored_progress
 from review.services import review_transition
 from villages.models import PovertyStatistic, VillageData
@@ -123,6 +130,7 @@ class ProgrammeSpec:
     revised_budget: int | None = None
     revised_on: str = ""
     revision_reason: str = ""
+    needs: tuple[str, ...] = ()
 
 
 def _programme_specs() -> list[ProgrammeSpec]:
@@ -410,13 +418,7 @@ def _one_village(noise, village, year, population, poor_people, pocket) -> Villa
     if poor_people and not poor_households:
         poor_households = 1
     worse = 2.0 if pocket else 1.0
-    # Drawn for every village, so the draws after it do not depend on which are pockets. By
-    # the evaluation meeting the administrator has approved most village data, the pockets'
-    # always; a few records wait, so "all submitted" has something to mark.
-    status = noise.choices([APPROVED, SUBMITTED, DRAFT], [8, 1, 1])[0]
-    if pocket:
-        status = APPROVED
-    return VillageData(
+    data = VillageData(
         village=village,
         year=year,
         population=population,
@@ -440,8 +442,13 @@ def _one_village(noise, village, year, population, poor_people, pocket) -> Villa
         ),
         children_out_of_school=round(population * noise.uniform(0.005, 0.012) * worse),
         unemployed=round(population * noise.uniform(0.015, 0.03)),
-        status=status,
     )
+    # Drawn last and for every village, so the other draws do not depend on it. By the
+    # evaluation meeting the administrator has approved most village data, the pockets'
+    # always; a few records wait, so "all submitted" has something to mark.
+    status = noise.choices([APPROVED, SUBMITTED, DRAFT], [8, 1, 1])[0]
+    data.status = APPROVED if pocket else status
+    return data
 
 
 def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
@@ -452,6 +459,7 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
     authors = _reporters(User.Role.OPD, "agency_id")
     admin = User.objects.filter(username="admin").first()
     existing = set(Program.objects.filter(year=year).values_list("agency_id", "name"))
+    needs = NeedDimension.objects.all()
     approved = 0
     for spec in PROGRAMMES:
         agency = agencies[spec.agency]
@@ -492,6 +500,7 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
         elif rng.random() < 0.4:
             targets += rng.sample(reached, 1)
         program.target_villages.set(targets)
+        program.needs.set(needs.filter(code__in=spec.needs))
         result.count("programmes", True)
         for indicator_spec in spec.indicators:
             _indicator(result, rng, program, spec, indicator_spec)

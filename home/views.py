@@ -94,7 +94,7 @@ def _admin_home(request):
         ("home-not-reported", year, quarter),
         lambda: (
             meeting.meeting_for(
-                user=request.user, year=year, quarter=quarter, unverified=True
+                user=request.user, year=year, quarter=quarter, unverified=True, with_needs=False
             ).agencies_not_reported
         ),
     )

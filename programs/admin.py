@@ -40,7 +40,14 @@ from indicators.targets import (
 from programs import plausibility
 from programs.forms import IndicatorTargetRulesMixin, add_target_errors
 from programs.funding import funding_total_error
-from programs.models import FundingSource, Program, ProgramFunding, QuarterReport, Strategy
+from programs.models import (
+    FundingSource,
+    NeedDimension,
+    Program,
+    ProgramFunding,
+    QuarterReport,
+    Strategy,
+)
 from programs.progress import ceiling_in_force
 from programs.services import (
     BUDGET_FIELDS,
@@ -52,6 +59,8 @@ from programs.services import (
     indicator_save,
     indicator_value_delete,
     indicator_value_save,
+    need_dimension_delete,
+    need_dimension_save,
     program_create,
     program_delete,
     program_funding_save,
@@ -72,6 +81,34 @@ class StrategyAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
     def save_record(self, request, obj, form, change):
         return strategy_save(strategy=obj, actor=request.user)
+
+
+@admin.register(NeedDimension)
+class NeedDimensionAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
+    """The basic needs programmes answer, each with the village-data figure that counts its
+    deficit (reports/needs.py)."""
+
+    list_display = ("name", "code", "figure", "order", "program_count")
+    list_display_links = ("name",)
+    fields = ("name", "code", "figure", "order")
+    search_fields = ("name", "code")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(program_count=count_of(Program.needs.through.objects.all(), "needdimension"))
+        )
+
+    @admin.display(description=_("programmes"), ordering="program_count")
+    def program_count(self, obj):
+        return format_number(obj.program_count)
+
+    def save_record(self, request, obj, form, change):
+        return need_dimension_save(record=obj, actor=request.user)
+
+    def delete_record(self, request, obj):
+        need_dimension_delete(record=obj, actor=request.user)
 
 
 class QuarterValueFormSet(forms.BaseInlineFormSet):
@@ -420,7 +457,13 @@ class ProgramAdmin(
         "village_count",
         "status",
     )
-    list_filter = ("year", "strategy", ("agency", admin.RelatedOnlyFieldListFilter), "status")
+    list_filter = (
+        "year",
+        "strategy",
+        "needs",
+        ("agency", admin.RelatedOnlyFieldListFilter),
+        "status",
+    )
     list_select_related = ("agency", "strategy")
     search_fields = (
         "name",
@@ -455,7 +498,10 @@ class ProgramAdmin(
                 )
             },
         ),
-        (_("Targets"), {"fields": ("target_villages", "beneficiary_target", "beneficiary_unit")}),
+        (
+            _("Targets"),
+            {"fields": ("needs", "target_villages", "beneficiary_target", "beneficiary_unit")},
+        ),
         (_("Review"), {"fields": ("status", "created_by", "created_at", "updated_at")}),
     )
     inlines = (FundingInline, IndicatorInline)
@@ -502,10 +548,12 @@ class ProgramAdmin(
     def save_record(self, request, obj, form, change):
         fields = model_fields(form)
         villages = form.cleaned_data.get("target_villages", ())
+        needs = form.cleaned_data.get("needs", ())
         if not change:
             return program_create(
                 actor=request.user,
                 target_villages=villages,
+                needs=needs,
                 reason=form.lock_reason(),
                 **fields,
             )
@@ -516,6 +564,7 @@ class ProgramAdmin(
             reason=form.lock_reason(),
             target_villages=villages,
             check_funding_total=False,
+            needs=needs,
             seen_version=self.seen_version(form, change),
             **fields,
         )

@@ -12,7 +12,7 @@ from helpers.filters import LabelledModelChoiceFilter, TableFilterSet
 from indicators import progress
 from programs import deadlines, periods
 from programs import progress as programme_progress
-from programs.models import Program, Strategy
+from programs.models import NeedDimension, Program, Strategy
 
 ALL = _("All")
 CHOOSE_KECAMATAN_FIRST = _("Choose a kecamatan first")
@@ -31,6 +31,21 @@ def strategy_filter(field_name: str, method=None):
         label=_("Strategy"),
         empty_label=ALL,
         error_messages={"invalid_choice": _("There is no strategy “%(value)s”. Choose 1, 2 or 3.")},
+    )
+
+
+def need_filter(**where):
+    """Filter by a basic-needs dimension's code (`?need=housing`); `where` is `field_name=`
+    or `method=`."""
+    return LabelledModelChoiceFilter(
+        queryset=NeedDimension.objects.all(),
+        to_field_name="code",
+        label=_("Basic need"),
+        empty_label=ALL,
+        error_messages={
+            "invalid_choice": _("There is no basic need “%(value)s”. Choose one from the list.")
+        },
+        **where,
     )
 
 
@@ -194,6 +209,7 @@ class PeriodFilterSet(TableFilterSet):
 
 class ProgramFilterSet(PeriodFilterSet):
     strategy = strategy_filter("strategy")
+    need = need_filter(method="filter_need")
     opd = opd_filter("agency")
     kecamatan = kecamatan_filter(method="filter_kecamatan")
     desa = desa_filter(method="filter_desa")
@@ -212,6 +228,14 @@ class ProgramFilterSet(PeriodFilterSet):
 
     def filter_kecamatan(self, queryset, name, value):
         return queryset.filter(self._targets(village__district=value))
+
+    def filter_need(self, queryset, name, value):
+        # Exists, not a join: the table's annotations must not see a row twice.
+        return queryset.filter(
+            Exists(
+                Program.needs.through.objects.filter(program=OuterRef("pk"), needdimension=value)
+            )
+        )
 
     def filter_desa(self, queryset, name, value):
         return queryset.filter(self._targets(village=value))

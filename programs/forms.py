@@ -69,12 +69,14 @@ class ProgramForm(
             "budget_revision_reason",
             "beneficiary_target",
             "beneficiary_unit",
+            "needs",
             "target_villages",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "budget_revised_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "budget_revision_reason": forms.Textarea(attrs={"rows": 2}),
+            "needs": forms.CheckboxSelectMultiple,
         }
         field_classes = {"target_villages": IdsChoiceField}
 
@@ -92,6 +94,8 @@ class ProgramForm(
         villages.widget.choices = grouped_village_choices(villages.queryset)
         villages.widget.attrs["size"] = 12
         villages.help_text = _("Hold Ctrl (or Cmd) to choose several villages.")
+        # A short list of boxes to tick, not a select box.
+        self.fields["needs"].widget.attrs["class"] = "form-check-input"
         if "agency" in access.fixed_fields(user, Program):
             # The service puts an OPD user's programme in his own OPD; no choice to offer.
             del self.fields["agency"]

@@ -46,6 +46,54 @@ class Strategy(models.Model):
         return f"{self.number}. {self.name}"
 
 
+class NeedDimension(models.Model):
+    """A basic need a programme answers (housing, clean water, ...), kept by administrators.
+    `figure` names the village-data figure that counts the need's deficit in a village
+    (villages.models.VillageData); a dimension without one (health cover, other) is tagged on
+    programmes but has no deficit to rank (reports/needs.py, docs/targeting.md)."""
+
+    class Figure(models.TextChoices):
+        # The names of VillageData's fields; programs sits below villages, so the names are
+        # spelled here and tests/test_needs.py checks each is a VillageData field.
+        UNINHABITABLE_HOUSES = "uninhabitable_houses", _("uninhabitable houses (RTLH)")
+        NO_CLEAN_WATER = "households_without_clean_water", _("households without clean water")
+        NO_LATRINE = "households_without_latrine", _("households without a latrine")
+        STUNTED = "stunted_children", _("stunted children under five")
+        OUT_OF_SCHOOL = "children_out_of_school", _("children out of school")
+        UNEMPLOYED = "unemployed", _("unemployed working-age people")
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    figure = models.CharField(
+        _("village-data figure of the deficit"),
+        max_length=40,
+        choices=Figure.choices,
+        blank=True,
+        help_text=_("Leave empty for a need the village data does not count."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("basic-needs dimension")
+        verbose_name_plural = _("basic-needs dimensions")
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["figure"],
+                condition=~Q(figure=""),
+                name="needdimension_one_per_figure",
+                violation_error_message=_(
+                    "Another dimension already measures its deficit by this figure."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class ProgramQuerySet(ReportKeepingQuerySet):
     def reports_blocking_deletion(self):
         """Budget realisation is reported data held in the programme's own fields; its
@@ -164,6 +212,13 @@ class Program(ReportKeepingModel, VersionedModel):
     target_villages = models.ManyToManyField(
         Village, blank=True, related_name="programs", verbose_name=_("target villages")
     )
+    needs = models.ManyToManyField(
+        NeedDimension,
+        blank=True,
+        related_name="programs",
+        verbose_name=_("basic needs answered"),
+        help_text=_("The basic needs this programme answers; one or more."),
+    )
     beneficiary_target = models.PositiveIntegerField(
         _("target beneficiaries"), null=True, blank=True
     )
@@ -211,7 +266,7 @@ class Program(ReportKeepingModel, VersionedModel):
             *STORED_MEAN_FIELDS,
             *STORED_REPORTED_FIELDS,
         ],
-        m2m_fields=["target_villages"],
+        m2m_fields=["target_villages", "needs"],
     )
 
     class Meta:

@@ -12,7 +12,14 @@ from helpers.history import checked_save
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import check_quarter_targets, indicator_target_errors
 from programs.funding import funding_total_error
-from programs.models import FundingSource, Program, ProgramFunding, QuarterReport, Strategy
+from programs.models import (
+    FundingSource,
+    NeedDimension,
+    Program,
+    ProgramFunding,
+    QuarterReport,
+    Strategy,
+)
 from programs.progress import refresh_stored_progress
 
 # The indicator fields the quarter-target rules read (indicators/targets.py).
@@ -39,6 +46,7 @@ def program_create(
     actor,
     target_villages=(),
     funding: dict | None = None,
+    needs=(),
     reason: str = "",
     change_reason: str = "",
     **fields,
@@ -74,6 +82,7 @@ def program_create(
             if funding:
                 _save_funding(program, funding, actor, change_reason or reason)
                 check_funding(program)
+            program.needs.set(needs)
             dataversion.bump()
     except IntegrityError as error:
         # full_clean checks one name per agency and year, but two people creating the same
@@ -95,6 +104,7 @@ def program_update(
     target_villages=None,
     funding: dict | None = None,
     check_funding_total: bool = True,
+    needs=None,
     change_reason: str = "",
     seen_version: int | None = None,
     **fields,
@@ -125,6 +135,10 @@ def program_update(
         if funding is not None and _funding_differs(current, funding):
             # Part of the plan: changed while the plan may be.
             changed.add("funding")
+        if needs is not None and {n.pk for n in needs} != set(
+            current.needs.values_list("pk", flat=True)
+        ):
+            changed.add("needs")
         access.check_change(
             actor, current, _("You may not change this programme now."), changed or set(fields)
         )
@@ -138,11 +152,14 @@ def program_update(
         current._history_user = actor
         if change_reason or reason:
             current._change_reason = change_reason or reason
-        if target_villages is not None:
+        if target_villages is not None or needs is not None:
             # Set before saving, without a history row of its own: the save's one row then
-            # holds the fields and the target villages together.
+            # holds the fields, the target villages and the needs together.
             current.skip_history_when_saving = True
-            current.target_villages.set(target_villages)
+            if target_villages is not None:
+                current.target_villages.set(target_villages)
+            if needs is not None:
+                current.needs.set(needs)
             del current.skip_history_when_saving
         current.save()
         if funding is not None:
@@ -475,3 +492,25 @@ def funding_source_save(*, source: FundingSource, actor) -> FundingSource:
 def funding_source_delete(*, source: FundingSource, actor) -> None:
     """Delete a funding source no programme lists (one in use refuses: ProtectedError)."""
     record_delete(source, actor=actor)
+
+
+def need_dimension_save(*, record: NeedDimension, actor, change_reason: str = "") -> NeedDimension:
+    """Add or change a basic-needs dimension (administrators only): the needs view, the
+    programme tables and the report follow at once."""
+    return record_save(record, actor=actor, change_reason=change_reason)
+
+
+def need_dimension_delete(*, record: NeedDimension, actor) -> None:
+    """Delete a dimension no programme names; one that some do is kept, so that no
+    programme silently loses what it answers."""
+    access.check_delete(actor, record)
+    tagged = record.programs.count()
+    if tagged:
+        raise ValidationError(
+            _(
+                "%(count)d programmes answer “%(name)s”. Tag them with another dimension "
+                "first, or rename this one."
+            )
+            % {"count": tagged, "name": record.name}
+        )
+    record_delete(record, actor=actor)

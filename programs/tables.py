@@ -77,6 +77,7 @@ class ProgramTable(BaseTable):
         "absorption",
         "indicator_count",
         "villages_reached",
+        "needs",
     )
 
     name = LongTextColumn(
@@ -103,6 +104,14 @@ class ProgramTable(BaseTable):
     category = CategoryColumn("mean_achievement")
     status = tables.Column(verbose_name=_("Status"))
     villages_reached = NumberColumn(verbose_name=_("Villages reached"))
+    # Prefetched by the view: one query a page (or an export), whatever its length.
+    needs = tables.Column(verbose_name=_("Basic needs"), orderable=False, empty_values=())
+
+    def render_needs(self, record):
+        return ", ".join(need.name for need in record.needs.all()) or "—"
+
+    def value_needs(self, record):
+        return "; ".join(need.name for need in record.needs.all())
 
 
 class IndicatorTable(BaseTable):

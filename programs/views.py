@@ -49,6 +49,7 @@ class ProgramListView(FilteredTableView):
         return (
             access.readable(self.request.user, Program.objects.all())
             .select_related("agency", "strategy")
+            .prefetch_related("needs")
             # What the table shows; its computed columns are annotations (ProgramFilterSet).
             .only(
                 "name",
@@ -218,9 +219,14 @@ def program_create_view(request):
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         villages = fields.pop("target_villages")
+        needs = fields.pop("needs")
         try:
             program = program_create(
-                actor=request.user, target_villages=villages, funding=form.funding(), **fields
+                actor=request.user,
+                target_villages=villages,
+                funding=form.funding(),
+                needs=needs,
+                **fields,
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -236,6 +242,7 @@ def program_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.fields}
         villages = fields.pop("target_villages")
+        needs = fields.pop("needs")
         seen_version = fields.pop("seen_version")
         reason = fields.pop("reason", "")
         try:
@@ -244,6 +251,7 @@ def program_edit(request, pk):
                 actor=request.user,
                 target_villages=villages,
                 funding=form.funding(),
+                needs=needs,
                 seen_version=seen_version,
                 reason=reason,
                 **fields,
@@ -259,6 +267,7 @@ def program_edit(request, pk):
                 {
                     **{name: getattr(current, name) for name in fields},
                     "target_villages": list(current.target_villages.order_by("code")),
+                    "needs": list(current.needs.all()),
                 },
             )
         else:

@@ -32,6 +32,7 @@ from programs import progress as programme_progress
 from programs.filters import PeriodFilterSet
 from programs.models import Program, QuarterReport, Strategy
 from reports import maps
+from reports.needs import NeedsCheck, needs_check
 from reports.targeting import TargetingCheck, TargetingSummary, summarise, targeting_check
 from reports.verification import counted_filter
 from villages.models import PovertyStatistic
@@ -86,6 +87,8 @@ class Meeting:
     not_reported: list[Program]
     targeting: TargetingCheck
     summary: TargetingSummary
+    # Basic needs not yet answered (reports/needs.py): the report's section and sheet.
+    needs: NeedsCheck | None = None
     links: dict[str, str] = field(default_factory=dict)
     list_limit: int | None = None
     # The village map's layer (reports/maps.py) and the page whose links switch it.
@@ -238,6 +241,7 @@ def meeting_for(
     today=None,
     map_layer: str = maps.RATE,
     map_page: str = "",
+    with_needs: bool = True,
 ) -> Meeting:
     """Everything the meeting discusses for `year` as of `quarter`, as `user` may see it:
     approved plans and verified quarters, with `unverified` also submitted and returned ones
@@ -328,6 +332,7 @@ def meeting_for(
             for category in progress.Signal.OFF_TRACK.categories
         },
         "targeting": f"{reverse('reports:targeting')}?year={year}",
+        "needs": f"{reverse('reports:needs')}?year={year}",
         "opd": f"{reverse('programs:agency_list')}?year={year}&quarter={quarter}",
         "strategies": f"{reverse('programs:strategy_list')}?year={year}&quarter={quarter}",
     }
@@ -341,6 +346,10 @@ def meeting_for(
         not_reported=not_reported,
         targeting=check,
         summary=summarise(check, limit=list_limit),
+        # Only the report and its workbook show the basic needs; the dashboard does not pay.
+        needs=needs_check(user=user, year=year, quarter=quarter, unverified=unverified)
+        if with_needs
+        else None,
         links=links,
         list_limit=list_limit,
         map_layer=map_layer,
@@ -385,6 +394,7 @@ def rendered_meeting(
             today=today,
             map_layer=map_layer,
             map_page="reports:dashboard" if template == DASHBOARD else "reports:meeting_report",
+            with_needs=template == REPORT,
         )
         return RenderedMeeting(
             html=render_to_string(template, {"meeting": meeting}),

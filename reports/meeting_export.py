@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from helpers.exports import TWO_DECIMALS, WHOLE, workbook_response, write_sheet
 from reports.meeting import Meeting
+from reports.needs_export import GAP_FORMATS, gap_headers, gap_rows
 from reports.targeting_export import _rate, _yes_no
 
 
@@ -250,6 +251,11 @@ def _targeting_sheet(workbook, meeting: Meeting):
     write_sheet(workbook, _("Targeting"), [_("Figure"), _("Value")], rows, {})
 
 
+def _needs_sheet(workbook, meeting: Meeting):
+    rows = gap_rows(meeting.needs, flagged_only=True) if meeting.needs else []
+    write_sheet(workbook, _("Unanswered needs"), gap_headers(), rows, GAP_FORMATS)
+
+
 def meeting_xlsx_response(meeting: Meeting) -> HttpResponse:
     name = slugify(_("meeting report"))
     filename = f"{name}_{meeting.year}_tw{meeting.quarter}.xlsx"
@@ -264,6 +270,7 @@ def meeting_xlsx_response(meeting: Meeting) -> HttpResponse:
             _not_reported_sheet,
             _pocket_sheet,
             _targeting_sheet,
+            _needs_sheet,
         ):
             write(workbook, meeting)
 

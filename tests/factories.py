@@ -7,7 +7,7 @@ from factory.django import DjangoModelFactory
 
 from bartim.models import Agency, District, Regency, ReviewStatus, User, Village
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program, QuarterReport, Strategy
+from programs.models import NeedDimension, Program, QuarterReport, Strategy
 from programs.progress import refresh_stored_progress
 from villages.models import PovertyStatistic, VillageData
 
@@ -91,6 +91,13 @@ class ProgramFactory(DjangoModelFactory):
     def target_villages(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.target_villages.set(extracted)
+
+    @factory.post_generation
+    def needs(obj, create, extracted, **kwargs):
+        """`needs=["housing"]`: the codes of the basic needs the programme answers (the
+        default dimensions come with the migration)."""
+        if create and extracted:
+            obj.needs.set(NeedDimension.objects.filter(code__in=extracted))
 
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):

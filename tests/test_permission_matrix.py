@@ -32,7 +32,7 @@ from families.services import beneficiaries_read, beneficiary_add, registry_impo
 from helpers.forms import NumberTextInput
 from indicators.models import Indicator, IndicatorValue
 from notifications.models import Notification
-from programs.models import FundingSource, Program, QuarterReport, Strategy
+from programs.models import FundingSource, NeedDimension, Program, QuarterReport, Strategy
 from review.services import period_lock, review_transition
 from spreadsheets.kinds import KINDS
 from spreadsheets.models import PendingImport
@@ -48,7 +48,7 @@ from tests.factories import (
     VillageFactory,
 )
 from tests.families_helpers import import_registry, kk, registry_csv, registry_row
-from villages.models import PocketRule, PovertyStatistic, VillageData
+from villages.models import NeedRule, PocketRule, PovertyStatistic, VillageData
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +154,10 @@ WATCHED = [
     VillageData,
     PovertyStatistic,
     PocketRule,
+    NeedRule,
+    NeedDimension,
     Program.target_villages.through,
+    Program.needs.through,
 ]
 
 
@@ -252,6 +255,7 @@ def _page(name, records):
         "reports:dashboard": (reverse("reports:dashboard"), {}),
         "home:home": (reverse("home:home"), {}),
         "reports:targeting": (reverse("reports:targeting"), {}),
+        "reports:needs": (reverse("reports:needs"), {}),
         "reports:meeting_report_latest": (reverse("reports:meeting_report_latest"), {}),
         "reports:meeting_report": (reverse("reports:meeting_report", args=[2024]), {}),
         "reports:meeting_report_xlsx": (reverse("reports:meeting_report_xlsx", args=[2024]), {}),
@@ -405,6 +409,7 @@ PAGES = {
     "reports:dashboard":                      ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
     "home:home":                              ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
     "reports:targeting":                      ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
+    "reports:needs":                          ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
     "reports:meeting_report_latest":          ([LOGIN] + [DONE] * 6, [LOGIN] + [DONE] * 6),
     "reports:meeting_report":                 ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
     "reports:meeting_report_xlsx":            ([LOGIN] + [200] * 6, [LOGIN] + [200] * 6),
@@ -653,6 +658,11 @@ def _admin_object(model, records):
         return PovertyStatistic.objects.get(year=2024)
     if model is PocketRule:
         return PocketRule.current()
+    if model is NeedRule:
+        return NeedRule.current()
+    if model is NeedDimension:
+        # Named by no programme, so an administrator may delete it.
+        return NeedDimension.objects.get(code="other")
     if model is Strategy:
         return records["draft"].strategy
     if model is QuarterReport:
@@ -726,6 +736,7 @@ ADD_DATA = {
     IndicatorValue: {"quarter": 3, "realized": "4"},
     VillageData: {"year": 2020},
     PovertyStatistic: {"year": 2020},
+    NeedDimension: {"code": "energy", "name": "Listrik", "figure": ""},
     Agency: {"name": "Dinas Baru", "code": ""},
     Village: {"code": "62.13.01.2999", "name": "Desa Baru"},
     District: {"code": "62.13.88", "name": "Kecamatan Baru"},
@@ -738,11 +749,11 @@ ADD_DATA = {
         "role": "viewer",
     },
 }
-# Administrators change and delete any of them; the strategies and the pocket rule are only
-# changed (bartim.access.CHANGED_ONLY).
+# Administrators change and delete any of them; the strategies, the pocket rule and the
+# basic-needs rule are only changed (bartim.access.CHANGED_ONLY).
 # A quarter report comes with its quarter's first note or review step and is never deleted.
-ADMIN_ADD = {Strategy: 403, PocketRule: 403, QuarterReport: 403}
-ADMIN_DELETE = {Strategy: 403, PocketRule: 403, QuarterReport: 403}
+ADMIN_ADD = {Strategy: 403, PocketRule: 403, NeedRule: 403, QuarterReport: 403}
+ADMIN_DELETE = {Strategy: 403, PocketRule: 403, NeedRule: 403, QuarterReport: 403}
 
 
 def _admin_expected(model, view, method, role):

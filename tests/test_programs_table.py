@@ -129,6 +129,7 @@ def test_row_shows_budget_and_achievement_in_indonesian_format(viewer_client, wo
         "Kategori": "sangat tinggi",
         "Status": "Disetujui",
         "Desa yang dijangkau": "1",
+        "Kebutuhan dasar": "—",
     }
 
 
@@ -279,6 +280,7 @@ def test_csv_export_holds_exactly_the_filtered_rows_of_every_page(viewer_client,
         "Kategori",
         "Status",
         "Desa yang dijangkau",
+        "Kebutuhan dasar",
     ]
     assert column(rows, "Program") == first + second
     by_name = {row[0]: row for row in rows[1:]}
@@ -388,14 +390,14 @@ def test_query_count_does_not_grow_with_rows(
         _with_value(program, "50")
         _with_value(program, "70")
 
-    # Session, user, the data version, years, count, three dropdowns (no desa list before a
-    # kecamatan is chosen), the page: none per row.
-    with django_assert_max_num_queries(9):
+    # Session, user, the data version, years, count, four dropdowns (no desa list before a
+    # kecamatan is chosen), the page, the page's basic needs: none per row.
+    with django_assert_max_num_queries(11):
         response = viewer_client.get(URL, {"quarter": 2, "sort": "-mean_achievement"})
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         viewer_client.get(URL, {"quarter": 2, "sort": "name"})
-    # Session, user, the data version, years, the rows.
-    with django_assert_max_num_queries(5):
+    # Session, user, the data version, years, the rows, their basic needs.
+    with django_assert_max_num_queries(6):
         export = viewer_client.get(URL, {"quarter": 2, "_export": "xlsx"})
 
     assert len(names(response)) == min(count, 25)
@@ -477,8 +479,8 @@ def test_a_deep_page_costs_the_same_queries_at_two_sizes(
         _with_value(ProgramFactory(agency=agency_a, strategy=strategy, name=f"P{number:02d}"), "50")
     last_page = (count + 24) // 25
 
-    # Session, user, the data version, years, count, three dropdowns, the page.
-    with django_assert_max_num_queries(9):
+    # Session, user, the data version, years, count, four dropdowns, the page, its needs.
+    with django_assert_max_num_queries(11):
         response = viewer_client.get(URL, {"page": last_page})
 
     assert names(response) == [f"P{number:02d}" for number in range(25 * (last_page - 1), count)]

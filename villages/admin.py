@@ -8,8 +8,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from bartim.admin import OptimisticLockAdminMixin, PolicyAdminMixin, model_fields
 from helpers.formatting import format_number, format_percent, format_rupiah
-from villages.models import PocketRule, PovertyStatistic, VillageData
+from villages.models import NeedRule, PocketRule, PovertyStatistic, VillageData
 from villages.services import (
+    need_rule_save,
     pocket_rule_save,
     poverty_statistic_delete,
     poverty_statistic_save,
@@ -154,3 +155,18 @@ class PocketRuleAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
         if rule is None:
             return super().changelist_view(request, extra_context)
         return redirect(reverse("admin:villages_pocketrule_change", args=[rule.pk]))
+
+
+@admin.register(NeedRule)
+class NeedRuleAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
+    fields = ["top_share", "min_count"]
+
+    def save_record(self, request, obj, form, change):
+        return need_rule_save(rule=obj, actor=request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        # A list of one row is noise: go straight to the rule itself.
+        rule = NeedRule.objects.first()
+        if rule is None:
+            return super().changelist_view(request, extra_context)
+        return redirect(reverse("admin:villages_needrule_change", args=[rule.pk]))

@@ -222,3 +222,51 @@ class PocketRule(models.Model):
     def current(cls) -> "PocketRule":
         """The rule in force: the stored row, or the defaults before anyone saved one."""
         return cls.objects.filter(pk=cls.SINGLETON_ID).first() or cls()
+
+
+class NeedRule(models.Model):
+    """When a village's basic-needs deficit is among the regency's highest, so that no
+    programme of that need reaching it is flagged; one row, changed by an administrator.
+    See docs/targeting.md and reports/needs.py."""
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    top_share = models.DecimalField(
+        _("top share of villages (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=20,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_(
+            "A deficit is high when the village is within this share of the year's villages "
+            "with data, ranked by the deficit per 100 households."
+        ),
+    )
+    min_count = models.PositiveIntegerField(
+        _("minimum deficit"),
+        default=10,
+        help_text=_("A deficit is high only when at least this many are counted in the village."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("basic-needs rule")
+        verbose_name_plural = _("basic-needs rule")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="needrule_single_row"),
+            models.CheckConstraint(
+                condition=Q(top_share__gte=0, top_share__lte=100),
+                name="needrule_top_share_is_percentage",
+                violation_error_message=_("The top share is a percentage between 0 and 100."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> "NeedRule":
+        """The rule in force: the stored row, or the defaults before anyone saved one."""
+        return cls.objects.filter(pk=cls.SINGLETON_ID).first() or cls()

@@ -11,7 +11,7 @@ from bartim.models import Village
 from bartim.services import record_delete, record_save
 from helpers import dataversion
 from helpers.history import checked_save
-from villages.models import PocketRule, PovertyStatistic, VillageData
+from villages.models import NeedRule, PocketRule, PovertyStatistic, VillageData
 
 
 def village_data_save(
@@ -209,4 +209,10 @@ def village_data_delete(*, record: VillageData, actor) -> None:
 def pocket_rule_save(*, rule: PocketRule, actor, change_reason: str = "") -> PocketRule:
     """Change how a poverty pocket is told (administrators only): the targeting check, the
     village table and the report follow at once."""
+    return record_save(rule, actor=actor, change_reason=change_reason)
+
+
+def need_rule_save(*, rule: NeedRule, actor, change_reason: str = "") -> NeedRule:
+    """Change when a basic-needs deficit counts as high (administrators only): the needs
+    view and the report follow at once."""
     return record_save(rule, actor=actor, change_reason=change_reason)

@@ -12,7 +12,7 @@ from bartim import access
 from bartim.models import Agency, Village
 from indicators.models import Indicator
 from programs import plausibility
-from programs.models import Program, Strategy
+from programs.models import NeedDimension, Program, Strategy
 from programs.services import indicator_save, program_create, program_update
 from spreadsheets import cells
 from spreadsheets.kinds.base import (
@@ -50,6 +50,12 @@ def _label(model, name):
 
 def village_codes(value, percent_cell=False) -> frozenset:
     return frozenset(code for code in CODE_SEPARATORS.split(cells.clean_text(value)) if code)
+
+
+def need_codes(value, percent_cell=False) -> frozenset:
+    return frozenset(
+        code.lower() for code in CODE_SEPARATORS.split(cells.clean_text(value)) if code
+    )
 
 
 def _agency_column() -> Column:
@@ -153,6 +159,18 @@ PROGRAMS = SheetSpec(
             ),
         ),
         Column(
+            key="needs",
+            label=gettext_lazy("Basic needs (codes)"),
+            parse=need_codes,
+            blank=frozenset(),
+            width=24,
+            number_format="@",
+            help=gettext_lazy(
+                "Codes of the basic needs the programme answers, separated by semicolons, "
+                "e.g. housing; water. The codes are listed below. Blank: none."
+            ),
+        ),
+        Column(
             key="description",
             label=_label(Program, "description"),
             parse=text(5000),
@@ -253,6 +271,7 @@ PROGRAM_FIELDS = (
     "beneficiary_target",
     "beneficiary_unit",
     "target_villages",
+    "needs",
     "description",
 )
 INDICATOR_FIELDS = ("unit", "direction", "aggregation", "baseline", "target", "q4_target_reason")
@@ -315,7 +334,7 @@ class ProgramsKind(TemplateKind):
             access.editable(user, Program.objects.all())
             .filter(year=year)
             .select_related("agency")
-            .prefetch_related("target_villages")
+            .prefetch_related("target_villages", "needs")
             .order_by("agency__name", "name")
         )
         indicators = Indicator.objects.filter(program__in=programs).order_by("pk")
@@ -337,6 +356,7 @@ class ProgramsKind(TemplateKind):
                         "target_villages": "; ".join(
                             sorted(v.code for v in program.target_villages.all())
                         ),
+                        "needs": "; ".join(sorted(n.code for n in program.needs.all())),
                         "description": program.description,
                     }
                 )
@@ -363,6 +383,8 @@ class ProgramsKind(TemplateKind):
             notes=[
                 _("Strategies:"),
                 *(f"{s.number}. {s.name}" for s in Strategy.objects.order_by("number")),
+                _("Basic needs (code: name):"),
+                *(f"{n.code}: {n.name}" for n in NeedDimension.objects.all()),
             ],
             lists={
                 "agencies": list(
@@ -416,12 +438,17 @@ class ProgramsKind(TemplateKind):
 
     def _run_programs(self, run, sheet, rows, programs, editable, failed):
         villages = {v.code: v for v in Village.objects.all()}
+        needs = {n.code: n for n in NeedDimension.objects.all()}
         strategies = {s.number: s for s in Strategy.objects.all()}
-        current_villages = {}
+        current_villages, current_needs = {}, {}
         for program_id, code in Program.target_villages.through.objects.filter(
             program_id__in=[p.pk for p in programs.values()]
         ).values_list("program_id", "village__code"):
             current_villages.setdefault(program_id, set()).add(code)
+        for program_id, code in Program.needs.through.objects.filter(
+            program_id__in=[p.pk for p in programs.values()]
+        ).values_list("program_id", "needdimension__code"):
+            current_needs.setdefault(program_id, set()).add(code)
         seen = {}
         for row, key, agency in rows:
             label = f"{row.values['name']} · {agency} · {key[1]}"
@@ -449,6 +476,17 @@ class ProgramsKind(TemplateKind):
                 )
                 failed.add(key)
                 continue
+            unknown = sorted(row.values.get("needs", frozenset()) - set(needs))
+            if unknown:
+                run.error(
+                    sheet,
+                    row,
+                    "needs",
+                    _("There is no basic need with the code %(code)s. The codes are listed below.")
+                    % {"code": ", ".join(unknown)},
+                )
+                failed.add(key)
+                continue
             program = programs.get(key)
             current = None
             if program is not None:
@@ -458,6 +496,7 @@ class ProgramsKind(TemplateKind):
                     "beneficiary_target": program.beneficiary_target,
                     "beneficiary_unit": program.beneficiary_unit,
                     "target_villages": frozenset(current_villages.get(program.pk, ())),
+                    "needs": frozenset(current_needs.get(program.pk, ())),
                     "description": program.description,
                 }
             changes = run.diff(sheet, row, current)
@@ -481,6 +520,8 @@ class ProgramsKind(TemplateKind):
                 fields["strategy"] = strategies[fields["strategy"]]
             if "target_villages" in fields:
                 fields["target_villages"] = [villages[c] for c in sorted(fields["target_villages"])]
+            if "needs" in fields:
+                fields["needs"] = [needs[c] for c in sorted(fields["needs"])]
             if program is None:
                 saved = run.attempt(
                     sheet,
