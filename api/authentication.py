@@ -1,6 +1,8 @@
 """Token authentication per system account: `Authorization: Token <key>`."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 
 from api.models import SystemAccount
@@ -39,3 +41,15 @@ class SystemAccountAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class SystemAccountScheme(OpenApiAuthenticationExtension):
+    """How the schema describes the token (drf-spectacular finds it by the class above)."""
+
+    target_class = SystemAccountAuthentication
+    name = "systemAccountToken"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=SystemAccountAuthentication.keyword
+        )

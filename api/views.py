@@ -126,7 +126,8 @@ class YearQuery(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=YEAR_MIN, max_value=YEAR_MAX)
 
 
-class YearSummaryView(LoggedMixin, generics.GenericAPIView):
+@extend_schema(parameters=[YEAR_PARAMETER])
+class YearSummaryView(LoggedMixin, generics.ListAPIView):
     """A summary of one year (`?year=`, the latest readable by default), as a paginated
     list; a year the token does not read is 404."""
 
@@ -146,10 +147,9 @@ class YearSummaryView(LoggedMixin, generics.GenericAPIView):
     def rows(self, year: int) -> list[dict]:
         raise NotImplementedError
 
-    @extend_schema(parameters=[YEAR_PARAMETER])
-    def get(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.rows(self.year()))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def get_queryset(self):
+        # A list computed from the year's figures; pagination slices lists as querysets.
+        return self.rows(self.year())
 
 
 class StrategySummaryView(YearSummaryView):

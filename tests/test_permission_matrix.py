@@ -20,6 +20,7 @@ from bartim.models import (
     Deadline,
     District,
     PeriodLock,
+    PublishedYear,
     Regency,
     ReviewAction,
     ReviewStatus,
@@ -78,6 +79,7 @@ def records(agency_a, village_x, opd_a_user, admin_user):
     )
     village_data = VillageDataFactory(village=village_x)
     PovertyStatisticFactory(year=2024)
+    PublishedYear.objects.create(year=2024, published_by=admin_user)
     # The administrator's own notice: only he opens it.
     notice = Notification.objects.create(
         user=admin_user, kind="locked", subject="TW I 2024 dikunci", body="-", url="/"
@@ -95,6 +97,7 @@ def records(agency_a, village_x, opd_a_user, admin_user):
 # What the database holds, to compare before and after a refused write.
 WATCHED = [
     Deadline,
+    PublishedYear,
     Notification,
     Regency,
     District,
@@ -303,7 +306,33 @@ def _page(name, records):
         "notifications:open": (reverse("notifications:open", args=[records["notice"].pk]), {}),
         "notifications:mark_all_read": (reverse("notifications:mark_all_read"), {}),
         "notifications:my_settings": (reverse("notifications:my_settings"), {}),
+        "public:page": (reverse("public:page"), {}),
+        "public:dictionary": (reverse("public:dictionary"), {}),
+        "public:download": (reverse("public:download", args=[2024, "programmes", "csv"]), {}),
+        "public:published_years": (reverse("public:published_years"), {"year": 2023}),
+        "public:withdraw_year": (reverse("public:withdraw_year", args=[2024]), {}),
+        # The API answers a signed-in browser as anyone without a token (tests/test_api.py
+        # has the matrix of tokens); its schema and documentation page are public.
+        **{
+            f"api:{name}": (reverse(f"api:{name}", args=args), {})
+            for name, args in API_URLS.items()
+        },
     }[name]
+
+
+API_URLS = {
+    "programme-list": [],
+    "programme-detail": [1],
+    "indicator-list": [],
+    "indicator-detail": [1],
+    "village-data-list": [],
+    "village-data-detail": [1],
+    "strategy-list": [],
+    "pocket-list": [],
+    "targeting-list": [],
+    "schema": [],
+    "docs": [],
+}
 
 
 # anonymous viewer opd_a opd_b camat_x camat_y admin; (GET, POST) each
@@ -373,6 +402,20 @@ PAGES = {
     "notifications:open":                     ([LOGIN] + [404] * 5 + [DONE], [LOGIN] + [405] * 6),
     "notifications:mark_all_read":            ([LOGIN] + [405] * 6, [LOGIN] + [DONE] * 6),
     "notifications:my_settings":              ([LOGIN] + [200] * 6, [LOGIN] + [DONE] * 6),
+    # Anyone reads the public page and the open data; nobody posts to them.
+    "public:page":                            ([200] * 7, [405] * 7),
+    "public:dictionary":                      ([200] * 7, [405] * 7),
+    "public:download":                        ([200] * 7, [405] * 7),
+    "public:published_years":                 ([LOGIN, 403, 403, 403, 403, 403, 200],
+                                               [LOGIN, 403, 403, 403, 403, 403, DONE]),
+    "public:withdraw_year":                   ([LOGIN] + [405] * 6,
+                                               [LOGIN, 403, 403, 403, 403, 403, DONE]),
+    **{
+        f"api:{name}": ([401] * 7, [401] * 7)
+        for name in API_URLS if name not in ("schema", "docs")
+    },
+    "api:schema":                             ([200] * 7, [405] * 7),
+    "api:docs":                               ([200] * 7, [405] * 7),
 }  # fmt: skip
 
 PAGE_CASES = [
@@ -555,6 +598,8 @@ def _admin_object(model, records):
         return User.objects.create(username="tanpa_peran")
     if model is Deadline:
         return Deadline.objects.create(year=2024, quarter=1, due_date="2024-04-15")
+    if model is PublishedYear:
+        return PublishedYear.objects.get(year=2024)
     raise AssertionError(f"no row for {model._meta.label} in the admin matrix")
 
 
@@ -600,6 +645,7 @@ def _form_data(response) -> dict:
 # What an administrator types into the add form so that it saves (unique fields).
 ADD_DATA = {
     Deadline: {"year": 2024, "quarter": 2, "due_date": "2024-07-15"},
+    PublishedYear: {"year": 2023},
     Program: {"name": "Program dari admin", "year": 2024},
     Indicator: {"name": "Indikator dari admin"},
     IndicatorValue: {"quarter": 3, "realized": "4"},
