@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from api.services import system_account_create
 from bartim.models import ReviewStatus
 from bartim.services import published_year_publish
 from programs.services import program_report_quarter, quarter_report
@@ -114,3 +115,28 @@ def assert_nothing_private(text: str) -> None:
         assert leak not in text, leak
     for spelling in (str(UNVERIFIED_BUDGET), f"{UNVERIFIED_BUDGET:,}", "7.654.321"):
         assert spelling not in text, spelling
+
+
+TOKEN_USERS = {
+    "viewer": "viewer_user",
+    "opd_a": "opd_a_user",
+    "opd_b": "opd_b_user",
+    "camat_x": "camat_x_user",
+    "camat_y": "camat_y_user",
+    "admin": "admin_user",
+}
+
+
+@pytest.fixture
+def token_for(request, admin_user):
+    """`token_for(role)`: the header of a new system account's token reading as `role`
+    ("public": a public token)."""
+
+    def make(role):
+        account = None if role == "public" else request.getfixturevalue(TOKEN_USERS[role])
+        _system, key = system_account_create(
+            name=f"Sistem {role}", account=account, actor=admin_user
+        )
+        return {"HTTP_AUTHORIZATION": f"Token {key}"}
+
+    return make

@@ -43,20 +43,6 @@ USERS = {
 }
 
 
-@pytest.fixture
-def token_for(request, admin_user):
-    """`token_for(role)`: the header of a new system account's token reading as `role`."""
-
-    def make(role):
-        account = None if role == "public" else request.getfixturevalue(USERS[role])
-        _system, key = system_account_create(
-            name=f"Sistem {role}", account=account, actor=admin_user
-        )
-        return {"HTTP_AUTHORIZATION": f"Token {key}"}
-
-    return make
-
-
 def _get(client, url, headers, **query):
     return client.get(url, query, **headers)
 
