@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
@@ -23,10 +24,13 @@ urlpatterns = [
         SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny]),
         name="schema",
     ),
+    # Swagger UI sets a few inline styles; its scripts stay the app's own files.
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api:schema", authentication_classes=[], permission_classes=[AllowAny]
+        csp_update({"style-src": ["'self'", "'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", authentication_classes=[], permission_classes=[AllowAny]
+            )
         ),
         name="docs",
     ),

@@ -173,3 +173,32 @@ def test_a_client_asking_too_often_is_told_to_wait(client, public_year, settings
     assert statuses[3:] == [429, 429]
     other = client.get(reverse("public:page"), REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
+
+
+def _queries_of_a_fresh_page(client, admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from helpers import dataversion
+
+    dataversion.bump()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("public:page")).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_public_page_costs_the_same_queries_however_many_programmes(
+    client, public_year, admin_user, agency_b, django_assert_max_num_queries
+):
+    from tests.factories import PlanFactory
+
+    few = _queries_of_a_fresh_page(client, admin_user)
+    for number in range(10):
+        PlanFactory(name=f"Program tambahan {number}", agency=agency_b, verified=True)
+    many = _queries_of_a_fresh_page(client, admin_user)
+
+    assert many == few
+    assert "Program tambahan 9" in client.get(reverse("public:page")).content.decode()
+    # Read again before anything changed: the year's figures come from the cache.
+    with django_assert_max_num_queries(5):
+        client.get(reverse("public:page"))

@@ -59,3 +59,34 @@ def test_the_public_page_reads_on_a_phone(live_server, transactional_db, public_
     assert horizontal_overflow(page) == 0
     assert page.get_by_role("cell", name="Air Bersih Desa").is_visible()
     assert accessibility_violations(page) == []
+
+
+def test_the_api_documentation_page_works_under_the_apps_content_security_policy(
+    live_server, transactional_db, new_page
+):
+    page = new_page()
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    outside = []
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
+            if not request.url.startswith((live_server.url, "data:"))
+            else None
+        ),
+    )
+
+    page.goto(live_server.url + reverse("public:dictionary"))
+    page.get_by_role("link", name="Dokumentasi API").click()
+
+    from playwright.sync_api import expect
+
+    expect(page.get_by_text("/api/v1/programmes/").first).to_be_visible()
+    assert outside == []
+    assert refused == []
