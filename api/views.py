@@ -21,8 +21,8 @@ from bartim.models import YEAR_MAX, YEAR_MIN
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
 from programs.progress import quarter_counted
-from public.selectors import year_figures, years_for
 from reports.targeting import targeting_check
+from transparency.selectors import year_figures, years_for
 from villages.models import VillageData
 
 

@@ -83,7 +83,7 @@ INSTALLED_APPS = [
     "spreadsheets",
     "reference",
     "home",
-    "public",
+    "transparency",
     "api",
     "rest_framework",
     "drf_spectacular",
@@ -327,7 +327,7 @@ LOGGING = {
 # the API. The counts live in the cache: per worker without REDIS_URL, shared with it.
 PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120/m")
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/m")
-RATELIMIT_VIEW = "public.views.too_many_requests"
+RATELIMIT_VIEW = "transparency.views.too_many_requests"
 # django-ratelimit asks for a cache shared by every worker; without Redis a development
 # machine or a one-worker server counts in its own memory, which is what it has.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

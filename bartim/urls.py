@@ -26,6 +26,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
     path("", include("home.urls")),
-    path("", include("public.urls")),
+    path("", include("transparency.urls")),
     path("api/v1/", include("api.urls")),
 ]

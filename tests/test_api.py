@@ -12,9 +12,7 @@ from django.urls import reverse
 from api.models import ApiRequest, SystemAccount
 from api.services import system_account_create, system_account_revoke
 from api.throttling import PerSystemAccount
-from bartim.models import ReviewStatus
 from tests.public_helpers import UNPUBLISHED_YEAR, UNVERIFIED_BUDGET, assert_nothing_private
-from villages.models import VillageData
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +30,6 @@ DETAILS = {
     "indicator": "api:indicator-detail",
     "village-data": "api:village-data-detail",
 }
-TOKEN_ROLES = ["public", "viewer", "opd_a", "opd_b", "camat_x", "camat_y", "admin"]
 USERS = {
     "viewer": "viewer_user",
     "opd_a": "opd_a_user",
@@ -304,67 +301,3 @@ def test_only_an_administrator_keeps_tokens(request, client, role):
     assert client.get(reverse("admin:api_apirequest_changelist")).status_code == 403
     with pytest.raises(PermissionDenied):
         system_account_create(name="Liar", actor=user)
-
-
-# ---- The permission matrix of the API: every endpoint x every token's role x method ------
-
-MATRIX_ROLES = ["anonymous", *TOKEN_ROLES]
-
-
-def _api_url(name, public_year):
-    """The URL of `name` for a record every token reads (published, verified)."""
-    verified = public_year["verified"]
-    args = {
-        "programme-detail": [verified.pk],
-        "indicator-detail": [verified.indicators.get().pk],
-        "village-data-detail": [
-            VillageData.objects.get(year=2024, status=ReviewStatus.APPROVED).pk
-        ],
-    }.get(name, [])
-    return reverse(f"api:{name}", args=args)
-
-
-# anonymous (no token) public viewer opd_a opd_b camat_x camat_y admin; (GET, POST) each.
-# Every account reads every aggregate (bartim.access.readable); nobody writes.
-API_MATRIX = {
-    name: ([401] + [200] * 7, [401] + [405] * 7)
-    for name in (
-        "programme-list",
-        "programme-detail",
-        "indicator-list",
-        "indicator-detail",
-        "village-data-list",
-        "village-data-detail",
-        "strategy-list",
-        "pocket-list",
-        "targeting-list",
-    )
-}
-API_MATRIX |= {"schema": ([200] * 8, [405] * 8), "docs": ([200] * 8, [405] * 8)}
-
-
-def test_every_api_endpoint_has_a_row_in_the_matrix():
-    from api.urls import urlpatterns
-
-    assert {pattern.name for pattern in urlpatterns} == set(API_MATRIX)
-
-
-@pytest.mark.parametrize(
-    ("name", "method", "role", "expected"),
-    [
-        pytest.param(name, method, role, expected, id=f"{name}-{method}-{role}")
-        for name, (gets, posts) in API_MATRIX.items()
-        for method, statuses in (("get", gets), ("post", posts))
-        for role, expected in zip(MATRIX_ROLES, statuses, strict=True)
-    ],
-)
-def test_api_matrix(client, public_year, token_for, name, method, role, expected):
-    headers = {} if role == "anonymous" else token_for(role)
-    url = _api_url(name, public_year)
-
-    if method == "get":
-        response = client.get(url, **headers)
-    else:
-        response = client.post(url, "{}", content_type="application/json", **headers)
-
-    assert response.status_code == expected, response.content[:500]

@@ -306,11 +306,14 @@ def _page(name, records):
         "notifications:open": (reverse("notifications:open", args=[records["notice"].pk]), {}),
         "notifications:mark_all_read": (reverse("notifications:mark_all_read"), {}),
         "notifications:my_settings": (reverse("notifications:my_settings"), {}),
-        "public:page": (reverse("public:page"), {}),
-        "public:dictionary": (reverse("public:dictionary"), {}),
-        "public:download": (reverse("public:download", args=[2024, "programmes", "csv"]), {}),
-        "public:published_years": (reverse("public:published_years"), {"year": 2023}),
-        "public:withdraw_year": (reverse("public:withdraw_year", args=[2024]), {}),
+        "transparency:page": (reverse("transparency:page"), {}),
+        "transparency:dictionary": (reverse("transparency:dictionary"), {}),
+        "transparency:download": (
+            reverse("transparency:download", args=[2024, "programmes", "csv"]),
+            {},
+        ),
+        "transparency:published_years": (reverse("transparency:published_years"), {"year": 2023}),
+        "transparency:withdraw_year": (reverse("transparency:withdraw_year", args=[2024]), {}),
         # The API answers a signed-in browser as anyone without a token (tests/test_api.py
         # has the matrix of tokens); its schema and documentation page are public.
         **{
@@ -403,12 +406,12 @@ PAGES = {
     "notifications:mark_all_read":            ([LOGIN] + [405] * 6, [LOGIN] + [DONE] * 6),
     "notifications:my_settings":              ([LOGIN] + [200] * 6, [LOGIN] + [DONE] * 6),
     # Anyone reads the public page and the open data; nobody posts to them.
-    "public:page":                            ([200] * 7, [405] * 7),
-    "public:dictionary":                      ([200] * 7, [405] * 7),
-    "public:download":                        ([200] * 7, [405] * 7),
-    "public:published_years":                 ([LOGIN, 403, 403, 403, 403, 403, 200],
+    "transparency:page":                            ([200] * 7, [405] * 7),
+    "transparency:dictionary":                      ([200] * 7, [405] * 7),
+    "transparency:download":                        ([200] * 7, [405] * 7),
+    "transparency:published_years":                 ([LOGIN, 403, 403, 403, 403, 403, 200],
                                                [LOGIN, 403, 403, 403, 403, 403, DONE]),
-    "public:withdraw_year":                   ([LOGIN] + [405] * 6,
+    "transparency:withdraw_year":                   ([LOGIN] + [405] * 6,
                                                [LOGIN, 403, 403, 403, 403, 403, DONE]),
     **{
         f"api:{name}": ([401] * 7, [401] * 7)
@@ -1038,3 +1041,68 @@ def test_a_staff_agency_account_gets_in_the_admin_what_the_policy_gives(
     assert refused.status_code == 403
     assert users.status_code == 403
     assert snapshot() == before
+
+
+# ---- The permission matrix of the API: every endpoint x every token's role x method ------
+
+# The API answers a token, not a session: anonymous is a request without one.
+API_ROLES = ["anonymous", "public", "viewer", "opd_a", "opd_b", "camat_x", "camat_y", "admin"]
+
+
+def _api_url(name, public_year):
+    """The URL of `name` for a record every token reads (published, verified)."""
+    verified = public_year["verified"]
+    args = {
+        "programme-detail": [verified.pk],
+        "indicator-detail": [verified.indicators.get().pk],
+        "village-data-detail": [
+            VillageData.objects.get(year=2024, status=ReviewStatus.APPROVED).pk
+        ],
+    }.get(name, [])
+    return reverse(f"api:{name}", args=args)
+
+
+# anonymous (no token) public viewer opd_a opd_b camat_x camat_y admin; (GET, POST) each.
+# Every account reads every aggregate (bartim.access.readable); nobody writes.
+API_MATRIX = {
+    name: ([401] + [200] * 7, [401] + [405] * 7)
+    for name in (
+        "programme-list",
+        "programme-detail",
+        "indicator-list",
+        "indicator-detail",
+        "village-data-list",
+        "village-data-detail",
+        "strategy-list",
+        "pocket-list",
+        "targeting-list",
+    )
+}
+API_MATRIX |= {"schema": ([200] * 8, [405] * 8), "docs": ([200] * 8, [405] * 8)}
+
+
+def test_every_api_endpoint_has_a_row_in_the_matrix():
+    from api.urls import urlpatterns
+
+    assert {pattern.name for pattern in urlpatterns} == set(API_MATRIX) == set(API_URLS)
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "role", "expected"),
+    [
+        pytest.param(name, method, role, expected, id=f"{name}-{method}-{role}")
+        for name, (gets, posts) in API_MATRIX.items()
+        for method, statuses in (("get", gets), ("post", posts))
+        for role, expected in zip(API_ROLES, statuses, strict=True)
+    ],
+)
+def test_api_matrix(client, public_year, token_for, name, method, role, expected):
+    headers = {} if role == "anonymous" else token_for(role)
+    url = _api_url(name, public_year)
+
+    if method == "get":
+        response = client.get(url, **headers)
+    else:
+        response = client.post(url, "{}", content_type="application/json", **headers)
+
+    assert response.status_code == expected, response.content[:500]

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from bartim import access
 from bartim.models import PublishedYear
 from bartim.services import published_year_publish, published_year_withdraw
-from public.selectors import year_figures
 from tests.public_helpers import UNPUBLISHED_YEAR, assert_nothing_private
+from transparency.selectors import year_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def _text(response) -> str:
 
 
 def test_anyone_reads_the_public_page_without_an_account(client, public_year):
-    response = client.get(reverse("public:page"))
+    response = client.get(reverse("transparency:page"))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -46,9 +46,9 @@ def test_anyone_reads_the_public_page_without_an_account(client, public_year):
 
 
 def test_the_public_page_speaks_english_when_asked(client, public_year):
-    client.post(reverse("set_language"), {"language": "en", "next": reverse("public:page")})
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("transparency:page")})
 
-    page = client.get(reverse("public:page")).content.decode()
+    page = client.get(reverse("transparency:page")).content.decode()
 
     assert "Poverty reduction in Barito Timur" in page
     assert "reach 1 of 1 poverty pockets" in page
@@ -56,9 +56,9 @@ def test_the_public_page_speaks_english_when_asked(client, public_year):
 
 
 def test_an_unpublished_year_is_not_found_not_shown(client, public_year):
-    assert client.get(reverse("public:page"), {"year": UNPUBLISHED_YEAR}).status_code == 404
-    assert client.get(reverse("public:page"), {"year": "abc"}).status_code == 404
-    download = reverse("public:download", args=[UNPUBLISHED_YEAR, "programmes", "csv"])
+    assert client.get(reverse("transparency:page"), {"year": UNPUBLISHED_YEAR}).status_code == 404
+    assert client.get(reverse("transparency:page"), {"year": "abc"}).status_code == 404
+    download = reverse("transparency:download", args=[UNPUBLISHED_YEAR, "programmes", "csv"])
     assert client.get(download).status_code == 404
 
 
@@ -82,7 +82,7 @@ def test_every_download_holds_only_published_verified_figures(
 ):
     client.post(reverse("set_language"), {"language": language, "next": "/"})
 
-    response = client.get(reverse("public:download", args=[2024, dataset, export_format]))
+    response = client.get(reverse("transparency:download", args=[2024, dataset, export_format]))
 
     assert response.status_code == 200
     assert f"bartim-{dataset}-2024.{export_format}" in response["Content-Disposition"]
@@ -93,35 +93,35 @@ def test_every_download_holds_only_published_verified_figures(
 
 
 def test_the_json_download_uses_the_dictionarys_keys(client, public_year):
-    response = client.get(reverse("public:download", args=[2024, "programmes", "json"]))
+    response = client.get(reverse("transparency:download", args=[2024, "programmes", "json"]))
 
     body = json.loads(response.content)
     first = body["rows"][0]
     assert body["as_of_quarter"] == 1
     assert first["programme"] == "Bantuan Pangan Terverifikasi"
     assert first["budget_realized"] == 1_000_000
-    dictionary = client.get(reverse("public:dictionary")).content.decode()
+    dictionary = client.get(reverse("transparency:dictionary")).content.decode()
     for key in first:
         assert f"<code>{key}</code>" in dictionary
 
 
 def test_an_unknown_dataset_or_format_is_not_found(client, public_year):
     for args in ([2024, "people", "csv"], [2024, "programmes", "pdf"]):
-        assert client.get(reverse("public:download", args=args)).status_code == 404
+        assert client.get(reverse("transparency:download", args=args)).status_code == 404
 
 
 def test_the_data_dictionary_describes_every_column_in_both_languages(client, public_year):
-    page = client.get(reverse("public:dictionary")).content.decode()
+    page = client.get(reverse("transparency:dictionary")).content.decode()
     assert "Data terbuka: kamus data" in page
     assert "rupiah" in page
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    page = client.get(reverse("public:dictionary")).content.decode()
+    page = client.get(reverse("transparency:dictionary")).content.decode()
     assert "Open data: data dictionary" in page
     assert_nothing_private(page)
 
 
 def test_a_page_with_nothing_published_says_so(client, db):
-    page = client.get(reverse("public:page")).content.decode()
+    page = client.get(reverse("transparency:page")).content.decode()
 
     assert 'id="public-nothing-published"' in page
 
@@ -132,20 +132,20 @@ def test_publishing_a_year_shows_it_and_withdrawing_hides_it_at_once(
     published_year_publish(year=UNPUBLISHED_YEAR, actor=admin_user)
     assert (
         "Program Tahun Depan"
-        in client.get(reverse("public:page"), {"year": UNPUBLISHED_YEAR}).content.decode()
+        in client.get(reverse("transparency:page"), {"year": UNPUBLISHED_YEAR}).content.decode()
     )
 
     published_year_withdraw(
         published=PublishedYear.objects.get(year=UNPUBLISHED_YEAR), actor=admin_user
     )
 
-    assert client.get(reverse("public:page"), {"year": UNPUBLISHED_YEAR}).status_code == 404
+    assert client.get(reverse("transparency:page"), {"year": UNPUBLISHED_YEAR}).status_code == 404
 
 
 def test_only_an_administrator_publishes(client, public_year, viewer_user, opd_a_user):
     for user in (viewer_user, opd_a_user):
         client.force_login(user)
-        response = client.post(reverse("public:published_years"), {"year": UNPUBLISHED_YEAR})
+        response = client.post(reverse("transparency:published_years"), {"year": UNPUBLISHED_YEAR})
         assert response.status_code == 403
     assert not PublishedYear.objects.filter(year=UNPUBLISHED_YEAR).exists()
 
@@ -153,8 +153,8 @@ def test_only_an_administrator_publishes(client, public_year, viewer_user, opd_a
 def test_the_administrator_publishes_on_the_apps_page(client, public_year, admin_user):
     client.force_login(admin_user)
 
-    response = client.post(reverse("public:published_years"), {"year": UNPUBLISHED_YEAR})
-    refused = client.post(reverse("public:published_years"), {"year": "1999"})
+    response = client.post(reverse("transparency:published_years"), {"year": UNPUBLISHED_YEAR})
+    refused = client.post(reverse("transparency:published_years"), {"year": "1999"})
 
     assert response.status_code == 302
     assert PublishedYear.objects.filter(year=UNPUBLISHED_YEAR).exists()
@@ -167,11 +167,11 @@ def test_the_administrator_publishes_on_the_apps_page(client, public_year, admin
 def test_a_client_asking_too_often_is_told_to_wait(client, public_year, settings):
     settings.PUBLIC_RATE_LIMIT = "3/m"
 
-    statuses = [client.get(reverse("public:page")).status_code for _ in range(5)]
+    statuses = [client.get(reverse("transparency:page")).status_code for _ in range(5)]
 
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3:] == [429, 429]
-    other = client.get(reverse("public:page"), REMOTE_ADDR="10.0.0.9")
+    other = client.get(reverse("transparency:page"), REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
 
 
@@ -183,7 +183,7 @@ def _queries_of_a_fresh_page(client, admin_user):
 
     dataversion.bump()
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("public:page")).status_code == 200
+        assert client.get(reverse("transparency:page")).status_code == 200
     return len(queries.captured_queries)
 
 
@@ -198,7 +198,7 @@ def test_the_public_page_costs_the_same_queries_however_many_programmes(
     many = _queries_of_a_fresh_page(client, admin_user)
 
     assert many == few
-    assert "Program tambahan 9" in client.get(reverse("public:page")).content.decode()
+    assert "Program tambahan 9" in client.get(reverse("transparency:page")).content.decode()
     # Read again before anything changed: the year's figures come from the cache.
     with django_assert_max_num_queries(5):
-        client.get(reverse("public:page"))
+        client.get(reverse("transparency:page"))

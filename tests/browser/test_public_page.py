@@ -18,7 +18,7 @@ def test_anonymous_visitor_reads_the_public_page_and_downloads_in_both_languages
     live_server, transactional_db, public_year, new_page
 ):
     page = new_page()
-    page.goto(live_server.url + reverse("public:page"))
+    page.goto(live_server.url + reverse("transparency:page"))
 
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Penanggulangan kemiskinan di Barito Timur"
@@ -54,7 +54,7 @@ def test_anonymous_visitor_reads_the_public_page_and_downloads_in_both_languages
 def test_the_public_page_reads_on_a_phone(live_server, transactional_db, public_year, new_page):
     page = new_page(viewport=PHONE)
 
-    page.goto(live_server.url + reverse("public:page"))
+    page.goto(live_server.url + reverse("transparency:page"))
 
     assert horizontal_overflow(page) == 0
     assert page.get_by_role("cell", name="Air Bersih Desa").is_visible()
@@ -82,7 +82,7 @@ def test_the_api_documentation_page_works_under_the_apps_content_security_policy
         ),
     )
 
-    page.goto(live_server.url + reverse("public:dictionary"))
+    page.goto(live_server.url + reverse("transparency:dictionary"))
     page.get_by_role("link", name="Dokumentasi API").click()
 
     from playwright.sync_api import expect

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class PublicConfig(AppConfig):
-    name = "public"
+class TransparencyConfig(AppConfig):
+    name = "transparency"
     verbose_name = _("Public page and open data")

@@ -25,9 +25,9 @@ from bartim.services import published_year_publish, published_year_withdraw
 from helpers import charts
 from helpers.exports import CSV, XLSX, csv_rows_response, workbook_response, write_sheet
 from helpers.views import apply_errors, posted_data
-from public import datasets
-from public.forms import PublishYearForm
-from public.selectors import year_figures, years_for
+from transparency import datasets
+from transparency.forms import PublishYearForm
+from transparency.selectors import year_figures, years_for
 from villages.models import PovertyStatistic
 
 JSON = "json"
@@ -49,7 +49,7 @@ def public_view(view):
 
 def too_many_requests(request, exception):
     """What a rate-limited client gets (django-ratelimit's RATELIMIT_VIEW)."""
-    return render(request, "public/429.html", status=429)
+    return render(request, "transparency/429.html", status=429)
 
 
 def _year(request, years) -> int | None:
@@ -94,7 +94,7 @@ def page(request):
     figures = year_figures(access.PUBLIC, year) if year is not None else None
     return render(
         request,
-        "public/page.html",
+        "transparency/page.html",
         {
             "years": years,
             "year": year,
@@ -110,7 +110,7 @@ def page(request):
 def dictionary(request):
     return render(
         request,
-        "public/dictionary.html",
+        "transparency/dictionary.html",
         {
             "datasets": datasets.DATASETS.values(),
             "years": years_for(access.PUBLIC),
@@ -165,10 +165,10 @@ def published_years(request):
             apply_errors(form, error)
         else:
             messages.success(request, _("The year is published."))
-            return redirect("public:published_years")
+            return redirect("transparency:published_years")
     return render(
         request,
-        "public/published_years.html",
+        "transparency/published_years.html",
         {"form": form, "published": PublishedYear.objects.select_related("published_by")},
     )
 
@@ -179,4 +179,4 @@ def withdraw_year(request, year: int):
     published = get_object_or_404(PublishedYear, year=year)
     published_year_withdraw(published=published, actor=request.user)
     messages.success(request, _("The year is withdrawn from the public page."))
-    return redirect("public:published_years")
+    return redirect("transparency:published_years")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helpers.exports import TWO_DECIMALS, WHOLE
 from indicators import progress
-from public.selectors import YearFigures
+from transparency.selectors import YearFigures
 
 SOURCE_PROGRAMMES = _("Programme plans and quarter reports entered by the agencies (OPD)")
 SOURCE_VILLAGES = _("Village data kept by the district heads (camat)")

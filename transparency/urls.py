@@ -1,8 +1,8 @@
 from django.urls import path
 
-from public import views
+from transparency import views
 
-app_name = "public"
+app_name = "transparency"
 
 urlpatterns = [
     path("open/", views.page, name="page"),
