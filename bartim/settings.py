@@ -322,7 +322,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# --- The public page, the open data and the API (public/, api/; docs/api.md).
+# --- The public page, the open data and the API (transparency/, api/; docs/public.md, api.md).
 # Requests per client address and minute to the public pages and downloads, and per token to
 # the API. The counts live in the cache: per worker without REDIS_URL, shared with it.
 PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120/m")
@@ -341,7 +341,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerSystemAccount"],
-    "DEFAULT_THROTTLE_RATES": {"system_account": API_RATE_LIMIT.replace("/m", "/min")},
+    "DEFAULT_THROTTLE_RATES": {"system_account": API_RATE_LIMIT},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Barito Timur poverty programmes API",
