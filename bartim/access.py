@@ -36,13 +36,20 @@ The rules, in one sentence each:
   OPD the beneficiaries of its own agency's programmes, which it records; an administrator
   everything, and he alone imports or deletes a registry snapshot and reads the access log.
   Every view or export of names is logged (families.services.access_logged).
+- The public (the public page, the open data, a public API token: PUBLIC) reads only the
+  years an administrator published, and of those only what a reviewer verified: approved
+  plans with their indicators and target villages, verified quarters' values, approved
+  village data; besides them the reference data (territory, agencies, strategies, the BPS
+  series, the pocket rule). Never an account, a history, a note, a review step or personal
+  data.
 - Everything else (territory, agencies, accounts, strategies, the BPS series, the pocket rule,
-  the basic-needs dimensions and rule, period locks) is kept by administrators only; the three
-  strategies, the pocket rule and the basic-needs rule are changed, never added or deleted.
+  the basic-needs dimensions and rule, period locks, published years, system accounts) is
+  kept by administrators only; the three strategies, the pocket rule and the basic-needs rule
+  are changed, never added or deleted.
 
 The policy knows each kind of record by its model label (KINDS), so that it imports no app
 above this one: a new kind of reported record is a new line there. Its questions, by use:
-- querysets: readable(), reported(), editable(), choices_for();
+- querysets: readable(), reported(), editable(), choices_for(); published_years();
 - one record: may_read(), reports_on(), may_create() / check_create(), own_owner_id(),
   owner_field(),
   may_write(), may_change() / check_change(), fixed_fields() / check_fields(),
@@ -62,12 +69,13 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from bartim.models import PeriodLock, Quarter, ReviewAction, ReviewStatus, User
+from bartim.models import PeriodLock, PublishedYear, Quarter, ReviewAction, ReviewStatus, User
 from helpers.concurrency import claim_version
 
 
@@ -200,6 +208,72 @@ PRIVATE = frozenset({"bartim.user"})
 CHANGED_ONLY = frozenset({"programs.strategy", "villages.pocketrule", "villages.needrule"})
 
 
+# What the public reads besides the published years' reported records: the reference data.
+PUBLIC_REFERENCE = frozenset(
+    {
+        "bartim.regency",
+        "bartim.district",
+        "bartim.village",
+        "bartim.agency",
+        "programs.strategy",
+        "villages.pocketrule",
+    }
+)
+# Reference data of a year, which the public reads for the published years only: no
+# unpublished year shows anywhere, not even in the BPS trend.
+PUBLIC_BY_YEAR = {"villages.povertystatistic": "year"}
+# What a reviewer verified, by the status the record's Kind leads to: an approved plan (a
+# revision requested stands until reopened), an approved quarter report or village data.
+VERIFIED = frozenset({ReviewStatus.APPROVED, ReviewStatus.REVISION})
+
+
+class PublicReader(AnonymousUser):
+    """The public: nobody signed in, reading through the public page, the open data or a
+    public API token. Unlike a plain anonymous visitor (who reads nothing and is sent to
+    the login page) it reads the published years' verified records (readable())."""
+
+    def __str__(self):
+        return "public"
+
+
+PUBLIC = PublicReader()
+
+
+def is_public(user) -> bool:
+    return isinstance(user, PublicReader)
+
+
+def published_years() -> list[int]:
+    """The years the public sees, newest first."""
+    return list(PublishedYear.objects.order_by("-year").values_list("year", flat=True))
+
+
+def _public_readable(queryset: QuerySet) -> QuerySet:
+    """What the public reads of `queryset` (the module docstring's rule)."""
+    label = queryset.model._meta.label_lower
+    published = PublishedYear.objects.values("year")
+    if label in PUBLIC_BY_YEAR:
+        return queryset.filter(**{f"{PUBLIC_BY_YEAR[label]}__in": published})
+    if label in PUBLIC_REFERENCE:
+        return queryset
+    kind = _kind(queryset.model)
+    if kind is None:
+        return queryset.none()
+    queryset = queryset.filter(**{f"{kind.year_path}__in": published})
+    if kind.report_path:
+        reports = apps.get_model(QUARTER_REPORT)._default_manager
+        return queryset.filter(
+            Exists(
+                reports.filter(
+                    program=OuterRef(kind.report_path),
+                    quarter=OuterRef(kind.quarter_path),
+                    status__in=VERIFIED,
+                )
+            )
+        )
+    return queryset.filter(**{f"{kind.status_path}__in": VERIFIED})
+
+
 def _kind(model) -> Kind | None:
     return KINDS.get(model._meta.label_lower)
 
@@ -248,7 +322,10 @@ def editable_statuses(user) -> list[str]:
 
 def readable(user, queryset: QuerySet) -> QuerySet:
     """What `user` may read of `queryset`: everything for an active account (aligning the
-    agencies is the point of the app), nothing otherwise; of personal data, his share."""
+    agencies is the point of the app), the published years' verified records for the
+    public, nothing otherwise; of personal data, his share."""
+    if is_public(user):
+        return _public_readable(queryset)
     scope = PERSONAL.get(queryset.model._meta.label_lower)
     if scope is not None:
         return scope(user, queryset)
@@ -312,6 +389,8 @@ def choices_for(user, model, queryset: QuerySet) -> QuerySet:
 def may_read(user, model) -> bool:
     """Whether `user` reads records of `model` at all."""
     label = model._meta.label_lower
+    if is_public(user):
+        return label in PUBLIC_REFERENCE or label in PUBLIC_BY_YEAR or _kind(model) is not None
     if label in PERSONAL:
         return PERSONAL_READERS[label](user)
     if label in PRIVATE:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from bartim import access
 from bartim.access import PeriodLockError
 from bartim.forms import AdminLoginForm
-from bartim.models import Agency, Deadline, District, Regency, User, Village
+from bartim.models import Agency, Deadline, District, PublishedYear, Regency, User, Village
 from bartim.services import (
     account_delete,
     account_save,
@@ -23,6 +23,8 @@ from bartim.services import (
     agency_save,
     deadline_delete,
     deadline_set,
+    published_year_publish,
+    published_year_withdraw,
     territory_delete,
     territory_save,
 )
@@ -469,3 +471,19 @@ class DeadlineAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
     def delete_record(self, request, obj):
         deadline_delete(deadline=obj, actor=request.user)
+
+
+@admin.register(PublishedYear)
+class PublishedYearAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    list_display = ("year", "published_by", "published_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Another year is another publication: publish it, and withdraw this one.
+        fixed = ("year",) if obj is not None else ()
+        return [*super().get_readonly_fields(request, obj), *fixed, "published_by"]
+
+    def save_record(self, request, obj, form, change):
+        return published_year_publish(year=obj.year, actor=request.user)
+
+    def delete_record(self, request, obj):
+        published_year_withdraw(published=obj, actor=request.user)

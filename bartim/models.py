@@ -388,3 +388,32 @@ class Deadline(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.get_quarter_display()}: {self.due_date:%Y-%m-%d}"
+
+
+class PublishedYear(models.Model):
+    """A year whose verified figures the public sees: the public page, the open data and the
+    public API tokens (bartim.access.PUBLIC). A year nobody published stays inside the app.
+
+    Withdrawing deletes the row; the history keeps who published and withdrew it, and when."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("published year")
+        verbose_name_plural = _("published years")
+        ordering = ["-year"]
+        constraints = [year_range_constraint("publishedyear")]
+
+    def __str__(self):
+        return str(self.year)

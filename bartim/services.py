@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bartim import access
-from bartim.models import Agency, Deadline, District, Regency, User, Village
+from bartim.models import Agency, Deadline, District, PublishedYear, Regency, User, Village
 from helpers import dataversion
 from helpers.history import checked_save
 
@@ -144,4 +144,28 @@ def deadline_delete(*, deadline: Deadline, actor) -> None:
     with transaction.atomic():
         deadline._history_user = actor
         deadline.delete()
+        dataversion.bump()
+
+
+def published_year_publish(*, year: int, actor) -> PublishedYear:
+    """Show `year`'s verified figures to the public (bartim.access.PUBLIC): the public page,
+    the open data and the public API tokens. Publishing a published year changes nothing."""
+    access.check_admin(actor, _("Only an administrator publishes a year."))
+    with transaction.atomic():
+        existing = PublishedYear.objects.select_for_update().filter(year=year).first()
+        if existing is not None:
+            return existing
+        published = PublishedYear(year=year, published_by=actor)
+        checked_save(published, actor=actor)
+        # The public page and the open data are cached under the data version.
+        dataversion.bump()
+    return published
+
+
+def published_year_withdraw(*, published: PublishedYear, actor) -> None:
+    """Take a year off the public page, the open data and the public API again."""
+    access.check_admin(actor, _("Only an administrator publishes a year."))
+    with transaction.atomic():
+        published._history_user = actor
+        published.delete()
         dataversion.bump()

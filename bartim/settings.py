@@ -101,6 +101,11 @@ INSTALLED_APPS = [
     "spreadsheets",
     "reference",
     "home",
+    "transparency",
+    "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 # The demo year and the benchmark's tooling are for development machines: a production
 # server (DEBUG off) does not install them unless DEV_TOOLS=1 says so.
@@ -119,6 +124,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Turns a rate-limited public request into RATELIMIT_VIEW's 429 page.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -331,4 +338,40 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# --- The public page, the open data and the API (transparency/, api/; docs/public.md, api.md).
+# Requests per client address and minute to the public pages and downloads, and per token to
+# the API. The counts live in the cache: per worker without REDIS_URL, shared with it.
+PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120/m")
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/m")
+RATELIMIT_VIEW = "transparency.views.too_many_requests"
+# django-ratelimit asks for a cache shared by every worker; without Redis a development
+# machine or a one-worker server counts in its own memory, which is what it has.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.SystemAccountAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadsThroughThePolicy"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerSystemAccount"],
+    "DEFAULT_THROTTLE_RATES": {"system_account": API_RATE_LIMIT},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Barito Timur poverty programmes API",
+    "DESCRIPTION": "Read-only figures of the regency's poverty programmes (docs/api.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the drf-spectacular-sidecar package, served by the app: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_errors",
+    ],
 }

@@ -27,4 +27,6 @@ urlpatterns = [
     path("", include("families.urls")),
     path("", include("reports.urls")),
     path("", include("home.urls")),
+    path("", include("transparency.urls")),
+    path("api/v1/", include("api.urls")),
 ]

@@ -7,6 +7,7 @@ import pytest
 
 from bartim.models import User
 from tests.factories import AgencyFactory, DistrictFactory, UserFactory, VillageFactory
+from tests.public_helpers import public_year, token_for  # noqa: F401 (fixtures)
 
 PASSWORD = "rahasia-uji-123"
 

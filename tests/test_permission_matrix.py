@@ -21,6 +21,7 @@ from bartim.models import (
     Deadline,
     District,
     PeriodLock,
+    PublishedYear,
     Regency,
     ReviewAction,
     ReviewStatus,
@@ -82,6 +83,7 @@ def records(agency_a, village_x, opd_a_user, admin_user):
     )
     village_data = VillageDataFactory(village=village_x)
     PovertyStatisticFactory(year=2024)
+    PublishedYear.objects.create(year=2024, published_by=admin_user)
     # The administrator's own notice: only he opens it.
     notice = Notification.objects.create(
         user=admin_user, kind="locked", subject="TW I 2024 dikunci", body="-", url="/"
@@ -140,6 +142,7 @@ WATCHED = [
     Beneficiary,
     PendingBeneficiaryImport,
     Deadline,
+    PublishedYear,
     Notification,
     Regency,
     District,
@@ -394,7 +397,36 @@ def _page(name, records):
             {},
         ),
         "families:access_log": (reverse("families:access_log"), {}),
+        "transparency:page": (reverse("transparency:page"), {}),
+        "transparency:dictionary": (reverse("transparency:dictionary"), {}),
+        "transparency:download": (
+            reverse("transparency:download", args=[2024, "programmes", "csv"]),
+            {},
+        ),
+        "transparency:published_years": (reverse("transparency:published_years"), {"year": 2023}),
+        "transparency:withdraw_year": (reverse("transparency:withdraw_year", args=[2024]), {}),
+        # The API answers a signed-in browser as anyone without a token (tests/test_api.py
+        # has the matrix of tokens); its schema and documentation page are public.
+        **{
+            f"api:{name}": (reverse(f"api:{name}", args=args), {})
+            for name, args in API_URLS.items()
+        },
     }[name]
+
+
+API_URLS = {
+    "programme-list": [],
+    "programme-detail": [1],
+    "indicator-list": [],
+    "indicator-detail": [1],
+    "village-data-list": [],
+    "village-data-detail": [1],
+    "strategy-list": [],
+    "pocket-list": [],
+    "targeting-list": [],
+    "schema": [],
+    "docs": [],
+}
 
 
 # anonymous viewer opd_a opd_b camat_x camat_y admin; (GET, POST) each
@@ -496,6 +528,20 @@ PAGES = {
                                                [LOGIN, 404, DONE, 404, 404, 404, 404]),
     "families:access_log":                    ([LOGIN, 403, 403, 403, 403, 403, 200],
                                                [LOGIN] + [405] * 6),
+    # Anyone reads the public page and the open data; nobody posts to them.
+    "transparency:page":                            ([200] * 7, [405] * 7),
+    "transparency:dictionary":                      ([200] * 7, [405] * 7),
+    "transparency:download":                        ([200] * 7, [405] * 7),
+    "transparency:published_years":                 ([LOGIN, 403, 403, 403, 403, 403, 200],
+                                               [LOGIN, 403, 403, 403, 403, 403, DONE]),
+    "transparency:withdraw_year":                   ([LOGIN] + [405] * 6,
+                                               [LOGIN, 403, 403, 403, 403, 403, DONE]),
+    **{
+        f"api:{name}": ([401] * 7, [401] * 7)
+        for name in API_URLS if name not in ("schema", "docs")
+    },
+    "api:schema":                             ([200] * 7, [405] * 7),
+    "api:docs":                               ([200] * 7, [405] * 7),
 }  # fmt: skip
 
 PAGE_CASES = [
@@ -685,6 +731,8 @@ def _admin_object(model, records):
         return Deadline.objects.create(year=2024, quarter=1, due_date="2024-04-15")
     if model is FundingSource:
         return FundingSource.objects.create(name="Hibah Provinsi")
+    if model is PublishedYear:
+        return PublishedYear.objects.get(year=2024)
     raise AssertionError(f"no row for {model._meta.label} in the admin matrix")
 
 
@@ -731,6 +779,7 @@ def _form_data(response) -> dict:
 ADD_DATA = {
     Deadline: {"year": 2024, "quarter": 2, "due_date": "2024-07-15"},
     FundingSource: {"name": "Bantuan Keuangan Provinsi"},
+    PublishedYear: {"year": 2023},
     Program: {"name": "Program dari admin", "year": 2024},
     Indicator: {"name": "Indikator dari admin"},
     IndicatorValue: {"quarter": 3, "realized": "4"},
@@ -1124,3 +1173,68 @@ def test_a_staff_agency_account_gets_in_the_admin_what_the_policy_gives(
     assert refused.status_code == 403
     assert users.status_code == 403
     assert snapshot() == before
+
+
+# ---- The permission matrix of the API: every endpoint x every token's role x method ------
+
+# The API answers a token, not a session: anonymous is a request without one.
+API_ROLES = ["anonymous", "public", "viewer", "opd_a", "opd_b", "camat_x", "camat_y", "admin"]
+
+
+def _api_url(name, public_year):
+    """The URL of `name` for a record every token reads (published, verified)."""
+    verified = public_year["verified"]
+    args = {
+        "programme-detail": [verified.pk],
+        "indicator-detail": [verified.indicators.get().pk],
+        "village-data-detail": [
+            VillageData.objects.get(year=2024, status=ReviewStatus.APPROVED).pk
+        ],
+    }.get(name, [])
+    return reverse(f"api:{name}", args=args)
+
+
+# anonymous (no token) public viewer opd_a opd_b camat_x camat_y admin; (GET, POST) each.
+# Every account reads every aggregate (bartim.access.readable); nobody writes.
+API_MATRIX = {
+    name: ([401] + [200] * 7, [401] + [405] * 7)
+    for name in (
+        "programme-list",
+        "programme-detail",
+        "indicator-list",
+        "indicator-detail",
+        "village-data-list",
+        "village-data-detail",
+        "strategy-list",
+        "pocket-list",
+        "targeting-list",
+    )
+}
+API_MATRIX |= {"schema": ([200] * 8, [405] * 8), "docs": ([200] * 8, [405] * 8)}
+
+
+def test_every_api_endpoint_has_a_row_in_the_matrix():
+    from api.urls import urlpatterns
+
+    assert {pattern.name for pattern in urlpatterns} == set(API_MATRIX) == set(API_URLS)
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "role", "expected"),
+    [
+        pytest.param(name, method, role, expected, id=f"{name}-{method}-{role}")
+        for name, (gets, posts) in API_MATRIX.items()
+        for method, statuses in (("get", gets), ("post", posts))
+        for role, expected in zip(API_ROLES, statuses, strict=True)
+    ],
+)
+def test_api_matrix(client, public_year, token_for, name, method, role, expected):
+    headers = {} if role == "anonymous" else token_for(role)
+    url = _api_url(name, public_year)
+
+    if method == "get":
+        response = client.get(url, **headers)
+    else:
+        response = client.post(url, "{}", content_type="application/json", **headers)
+
+    assert response.status_code == expected, response.content[:500]
