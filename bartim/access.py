@@ -27,6 +27,9 @@ The rules, in one sentence each:
 - A locked quarter's data (a programme's budget realisation of the quarter, an indicator's
   value of the quarter) is changed, added or deleted only by an administrator, who gives a
   reason; a page that cannot take a reason (the admin's delete page) cannot delete it.
+- Evidence files of a quarter's report are read by whoever reads the programme; they are
+  added and removed by whoever may change that quarter's data (its report's status and the
+  period lock, as for its values), and removing one keeps it in the history.
 - Every active account keeps its own notification settings (e-mail on or off).
 - Everything else (territory, agencies, accounts, strategies, the BPS series, the pocket rule,
   period locks) is kept by administrators only; the three strategies and the pocket rule are
@@ -44,6 +47,8 @@ above this one: a new kind of reported record is a new line there. Its questions
   period_refusal() / check_period(), needs_reason(), may_override_locks();
 - quarter reports: quarter_editable(), may_change(record, fields) for a programme's
   quarterly fields;
+- evidence files: evidence_refusal() / check_evidence() (adding or removing a quarter
+  report's files), may_read() and get_for_read() (reading and downloading them);
 - review: TRANSITIONS, refusal(), allowed_actions(), blocked_actions(), reporters_of(),
   last_submitter_id().
 """
@@ -156,6 +161,16 @@ KINDS = {
         "status",
         "program__year",
         fixed=("program", "quarter"),
+    ),
+    # An evidence file follows its quarter's report as a quarterly value does: who may change
+    # that quarter's data adds and removes its files (check_evidence), in its period.
+    "evidence.evidencefile": Kind(
+        AGENCY,
+        "report__program__agency_id",
+        "",
+        "report__program__year",
+        quarter_path="report__quarter",
+        report_path="report__program",
     ),
     "villages.villagedata": Kind(
         DISTRICT,
@@ -572,6 +587,31 @@ def check_period(user, record, fields=None, reason: str = "") -> None:
 def needs_reason(user, record, fields=None) -> bool:
     """Whether the change of `fields` to `record` needs a reason from `user`."""
     return isinstance(period_refusal(user, record, fields), PeriodLockError)
+
+
+# ---- Evidence files ------------------------------------------------------------------------
+
+
+def evidence_refusal(user, report, reason: str = ""):
+    """Why `user` may not add evidence files to the quarter report `report` (stored, or the
+    unsaved draft of a quarter without one) or remove its files now, or None: the same
+    rule as the quarter's values (quarter_editable: who reports on the programme while the
+    report is a draft or returned, an administrator also while submitted), then the period
+    lock (quarter_refusal: an administrator gives a reason)."""
+    programs = apps.get_model("programs.program")._default_manager.filter(pk=report.program_id)
+    if not quarter_editable(user, programs, report.quarter).exists():
+        return PermissionDenied(
+            _("You may not change the evidence of this quarter now: it is submitted or verified.")
+            if reports_on(user, report)
+            else _("You may not change the evidence of this quarter.")
+        )
+    return quarter_refusal(user, year=report.program.year, quarter=report.quarter, reason=reason)
+
+
+def check_evidence(user, report, reason: str = "") -> None:
+    refused = evidence_refusal(user, report, reason)
+    if refused is not None:
+        raise refused
 
 
 # ---- Review --------------------------------------------------------------------------------
