@@ -61,6 +61,8 @@ def quarter_evidence(request, pk, quarter):
         refused = access.evidence_refusal(
             request.user, quarter_report(program=program, quarter=quarter)
         )
+        if isinstance(refused, PermissionDenied) and not access.reports_on(request.user, program):
+            raise refused
         form = EvidenceUploadForm(
             request.POST, request.FILES, needs_reason=isinstance(refused, PeriodLockError)
         )
