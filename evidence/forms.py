@@ -28,7 +28,7 @@ class EvidenceUploadForm(forms.Form):
     (evidence.validation), so the form only gathers them."""
 
     files = MultipleFileField(
-        label=gettext_lazy("Evidence files"),
+        label=gettext_lazy("Add evidence files"),
         help_text=gettext_lazy(
             "PDF, JPG, PNG, XLSX or DOCX, at most %(size)s MB each; several at once. "
             "Location data is removed from photos."

@@ -125,10 +125,10 @@ def test_a_photos_gps_location_is_gone_after_upload(client, program, opd_a_user)
 # ---- Hostile files -------------------------------------------------------------------------
 
 HOSTILE = {
-    "renamed executable": ("laporan.pdf", files.renamed_executable, "is not a PDF, JPG"),
-    "image over the pixel limit": ("foto.png", files.pixel_bomb, "too many pixels"),
-    "zip bomb named .xlsx": ("realisasi.xlsx", files.zip_bomb_xlsx, "zip bomb"),
-    "PDF with JavaScript": ("sp2d.pdf", files.pdf_with_javascript, "JavaScript"),
+    "renamed executable": ("laporan.pdf", files.renamed_executable, "bukan berkas PDF, JPG"),
+    "image over the pixel limit": ("foto.png", files.pixel_bomb, "terlalu banyak piksel"),
+    "zip bomb named .xlsx": ("realisasi.xlsx", files.zip_bomb_xlsx, "bom zip"),
+    "PDF with JavaScript": ("sp2d.pdf", files.pdf_with_javascript, "memuat JavaScript"),
 }
 
 
@@ -165,7 +165,7 @@ def test_a_file_over_the_size_limit_is_refused(program, opd_a_user, media_root, 
 
 
 def test_a_png_named_pdf_is_refused(program, opd_a_user):
-    with pytest.raises(Exception, match="rename it"):
+    with pytest.raises(Exception, match="ganti namanya"):
         evidence_add(
             program=program,
             quarter=1,
@@ -257,11 +257,11 @@ def test_an_agency_cannot_add_or_remove_once_the_quarter_is_submitted_or_verifie
     client.force_login(opd_a_user)
 
     submitted = post_files(client, program, files.png())
-    assert "submitted or verified" in messages_of(submitted)
+    assert "sudah diajukan atau diverifikasi" in messages_of(submitted)
 
     review_transition(record=report, action=ReviewAction.APPROVE, actor=admin_user)
     verified = post_files(client, program, files.png())
-    assert "submitted or verified" in messages_of(verified)
+    assert "sudah diajukan atau diverifikasi" in messages_of(verified)
     with pytest.raises(PermissionDenied):
         evidence_remove(evidence=evidence, actor=opd_a_user)
     with pytest.raises(PermissionDenied):
@@ -300,7 +300,7 @@ def test_a_removed_file_stays_in_the_history_and_can_still_be_opened(
         reverse("evidence:remove", args=[evidence.pk]), {"back": "quarter"}, follow=True
     )
 
-    assert "stays in the history" in messages_of(response)
+    assert "tetap tersimpan di riwayat" in messages_of(response)
     evidence.refresh_from_db()
     assert evidence.removed and evidence.removed_by == opd_a_user
     assert EvidenceFile.objects.present().count() == 0
@@ -310,7 +310,7 @@ def test_a_removed_file_stays_in_the_history_and_can_still_be_opened(
     ]
     assert len(stored_files(media_root)) == 1
     assert client.get(evidence.get_absolute_url()).status_code == 200
-    assert "removed by" in client.get(evidence_url(program)).content.decode()
+    assert "dihapus oleh" in client.get(evidence_url(program)).content.decode()
 
 
 # ---- The review queue and the /opd/ table ---------------------------------------------------
@@ -359,7 +359,7 @@ def test_the_admin_adds_through_the_same_checks(admin_client, program, media_roo
         url, {"report": report.pk, "upload": files.upload("x.pdf", files.pdf_with_javascript())}
     )
     assert refused.status_code == 200
-    assert "JavaScript" in str(refused.context["adminform"].form.errors)
+    assert "memuat JavaScript" in str(refused.context["adminform"].form.errors)
     assert stored_files(media_root) == []
 
     added = admin_client.post(url, {"report": report.pk, "upload": files.pdf()})
