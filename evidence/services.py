@@ -2,8 +2,6 @@
 (bartim.access.check_evidence) and every file is checked (evidence/validation.py) before
 anything is stored."""
 
-import logging
-
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,8 +15,6 @@ from helpers import dataversion
 from helpers.history import checked_save
 from programs.models import Program
 from programs.services import quarter_report
-
-logger = logging.getLogger(__name__)
 
 
 def evidence_add(
@@ -68,7 +64,6 @@ def evidence_add(
         for name in stored_names:
             EvidenceFile._meta.get_field("file").storage.delete(name)
         raise
-    logger.info("evidence added: %s file(s) to quarter report %s", len(records), report.pk)
     return records
 
 

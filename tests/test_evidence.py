@@ -381,3 +381,14 @@ def test_the_admin_shows_evidence_to_staff_only(client, evidence, opd_a_user):
     response = client.get(reverse("admin:evidence_evidencefile_changelist"))
 
     assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+
+
+def test_the_audit_trail_shows_a_file_added_and_removed(
+    admin_client, program, evidence, opd_a_user
+):
+    evidence_remove(evidence=evidence, actor=opd_a_user)
+
+    page = admin_client.get(reverse("review:audit"), {"kind": "evidencefile"}).content.decode()
+
+    assert page.count("berita_acara.pdf (Bantuan Rumah Layak") == 2
+    assert "waktu dihapus" in page
