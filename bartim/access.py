@@ -30,6 +30,9 @@ The rules, in one sentence each:
   value of the quarter, the quarter report's texts and physical progress) is changed, added
   or deleted only by an administrator, who gives a reason; a page that cannot take a reason
   (the admin's delete page) cannot delete it.
+- Evidence files of a quarter's report are read by whoever reads the programme; they are
+  added and removed by whoever may change that quarter's data (its report's status and the
+  period lock, as for its values), and removing one keeps it in the history.
 - Every active account keeps its own notification settings (e-mail on or off).
 - Personal data of the welfare registry (families and beneficiaries, with their names):
   a viewer sees aggregates only; a camat the families of his own kecamatan's villages; an
@@ -40,8 +43,8 @@ The rules, in one sentence each:
   years an administrator published, and of those only what a reviewer verified: approved
   plans with their indicators and target villages, verified quarters' values, approved
   village data; besides them the reference data (territory, agencies, strategies, the BPS
-  series, the pocket rule). Never an account, a history, a note, a review step or personal
-  data.
+  series, the pocket rule). Never an account, a history, a note, a review step, an evidence
+  file or personal data.
 - Everything else (territory, agencies, accounts, strategies, the BPS series, the pocket rule,
   the basic-needs dimensions and rule, period locks, published years, system accounts) is
   kept by administrators only; the three strategies, the pocket rule and the basic-needs rule
@@ -59,6 +62,8 @@ above this one: a new kind of reported record is a new line there. Its questions
   period_refusal() / check_period(), needs_reason(), may_override_locks();
 - quarter reports: quarter_editable(), may_change(record, fields) for a programme's
   quarterly fields;
+- evidence files: evidence_refusal() / check_evidence() (adding or removing a quarter
+  report's files), may_read() and get_for_read() (reading and downloading them);
 - review: TRANSITIONS, refusal(), allowed_actions(), blocked_actions(), reporters_of(),
   last_submitter_id();
 - personal data: family_names(), beneficiary_names(), may_see_family_names(),
@@ -186,6 +191,16 @@ KINDS = {
         "program__year",
         fixed=("program",),
     ),
+    # An evidence file follows its quarter's report as a quarterly value does: who may change
+    # that quarter's data adds and removes its files (check_evidence), in its period.
+    "evidence.evidencefile": Kind(
+        AGENCY,
+        "report__program__agency_id",
+        "",
+        "report__program__year",
+        quarter_path="report__quarter",
+        report_path="report__program",
+    ),
     "villages.villagedata": Kind(
         DISTRICT,
         "village__district_id",
@@ -222,6 +237,9 @@ PUBLIC_REFERENCE = frozenset(
 # Reference data of a year, which the public reads for the published years only: no
 # unpublished year shows anywhere, not even in the BPS trend.
 PUBLIC_BY_YEAR = {"villages.povertystatistic": "year"}
+# Records of a Kind the public never reads, verified or not: an evidence file may show a
+# beneficiary's face or an SP2D with a bank account.
+PUBLIC_NEVER = frozenset({"evidence.evidencefile"})
 # What a reviewer verified, by the status the record's Kind leads to: an approved plan (a
 # revision requested stands until reopened), an approved quarter report or village data.
 VERIFIED = frozenset({ReviewStatus.APPROVED, ReviewStatus.REVISION})
@@ -251,6 +269,8 @@ def published_years() -> list[int]:
 def _public_readable(queryset: QuerySet) -> QuerySet:
     """What the public reads of `queryset` (the module docstring's rule)."""
     label = queryset.model._meta.label_lower
+    if label in PUBLIC_NEVER:
+        return queryset.none()
     published = PublishedYear.objects.values("year")
     if label in PUBLIC_BY_YEAR:
         return queryset.filter(**{f"{PUBLIC_BY_YEAR[label]}__in": published})
@@ -390,6 +410,8 @@ def may_read(user, model) -> bool:
     """Whether `user` reads records of `model` at all."""
     label = model._meta.label_lower
     if is_public(user):
+        if label in PUBLIC_NEVER:
+            return False
         return label in PUBLIC_REFERENCE or label in PUBLIC_BY_YEAR or _kind(model) is not None
     if label in PERSONAL:
         return PERSONAL_READERS[label](user)
@@ -678,6 +700,31 @@ def check_period(user, record, fields=None, reason: str = "") -> None:
 def needs_reason(user, record, fields=None) -> bool:
     """Whether the change of `fields` to `record` needs a reason from `user`."""
     return isinstance(period_refusal(user, record, fields), PeriodLockError)
+
+
+# ---- Evidence files ------------------------------------------------------------------------
+
+
+def evidence_refusal(user, report, reason: str = ""):
+    """Why `user` may not add evidence files to the quarter report `report` (stored, or the
+    unsaved draft of a quarter without one) or remove its files now, or None: the same
+    rule as the quarter's values (quarter_editable: who reports on the programme while the
+    report is a draft or returned, an administrator also while submitted), then the period
+    lock (quarter_refusal: an administrator gives a reason)."""
+    programs = apps.get_model("programs.program")._default_manager.filter(pk=report.program_id)
+    if not quarter_editable(user, programs, report.quarter).exists():
+        return PermissionDenied(
+            _("You may not change the evidence of this quarter now: it is submitted or verified.")
+            if reports_on(user, report)
+            else _("You may not change the evidence of this quarter.")
+        )
+    return quarter_refusal(user, year=report.program.year, quarter=report.quarter, reason=reason)
+
+
+def check_evidence(user, report, reason: str = "") -> None:
+    refused = evidence_refusal(user, report, reason)
+    if refused is not None:
+        raise refused
 
 
 # ---- Review --------------------------------------------------------------------------------

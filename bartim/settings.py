@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "indicators",
     "programs",
     "villages",
+    "evidence",
     "notifications",
     "review",
     "families",
@@ -252,6 +253,21 @@ EMAIL_BACKEND = (
 )
 # The address the e-mails' links start with.
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+
+# Evidence files (evidence app, docs/evidence.md): kept through Django's default storage,
+# under MEDIA_ROOT on the file system unless STORAGES names another backend
+# (docs/deployment.md); never served by a public URL, only by evidence's download view.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Each file at most this many bytes; files per upload at most EVIDENCE_MAX_FILES.
+EVIDENCE_MAX_UPLOAD_SIZE = env_int("EVIDENCE_MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
+EVIDENCE_MAX_FILES = 10
+# A photo of more pixels is refused before it is decoded (a decompression bomb).
+EVIDENCE_MAX_IMAGE_PIXELS = 40_000_000
+# An XLSX or DOCX whose parts unpack to more, or compress more than this ratio, is refused
+# (a zip bomb); the limits are read from the zip's directory, nothing is unpacked.
+EVIDENCE_MAX_UNZIPPED_SIZE = 100 * 1024 * 1024
+EVIDENCE_MAX_ZIP_RATIO = 100
+EVIDENCE_MAX_ZIP_ENTRIES = 5000
 
 # Excel and CSV imports (spreadsheets app): a larger file is refused before it is read.
 IMPORT_MAX_UPLOAD_SIZE = 5 * 1024 * 1024

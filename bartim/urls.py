@@ -22,6 +22,7 @@ urlpatterns = [
     path("excel/", include("spreadsheets.urls")),
     path("", include("programs.urls")),
     path("", include("villages.urls")),
+    path("", include("evidence.urls")),
     path("", include("review.urls")),
     path("", include("notifications.urls")),
     path("", include("families.urls")),

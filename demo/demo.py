@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -19,6 +20,8 @@ from simple_history.utils import bulk_create_with_history
 from bartim.models import Agency, District, ReviewAction, ReviewStatus, User, Village
 from bartim.services import account_create
 from demo.registry import demo_registry
+from evidence.samples import sample_pdf, sample_png
+from evidence.services import evidence_add
 from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
 from programs.models import (
@@ -337,6 +340,9 @@ def _review_quarters(program, spec: ProgrammeSpec, reporter, admin, year, positi
     latest = (ReviewStatus.RETURNED, SUBMITTED, APPROVED)[position % 3]
     for quarter in range(1, spec.reported + 1):
         quarter_end = datetime(year, 3 * quarter, 28, 9, tzinfo=UTC)
+        # Every other report comes with its evidence: a berita acara and a field photo.
+        if (position + quarter) % 2 == 0:
+            _evidence(program, quarter, reporter)
         _review(
             QuarterReport(program=program, quarter=quarter),
             latest if quarter == spec.reported else APPROVED,
@@ -347,6 +353,22 @@ def _review_quarters(program, spec: ProgrammeSpec, reporter, admin, year, positi
             start=quarter_end + timedelta(days=5),
             days=15,
         )
+
+
+def _evidence(program, quarter: int, reporter) -> None:
+    """Two small generated files (evidence.samples) attached to the quarter's report."""
+    label = f"TW {quarter} {program.year}"
+    evidence_add(
+        program=program,
+        quarter=quarter,
+        actor=reporter,
+        files=[
+            SimpleUploadedFile(
+                f"berita_acara_tw{quarter}.pdf", sample_pdf(f"Berita acara {label}")
+            ),
+            SimpleUploadedFile(f"dokumentasi_tw{quarter}.png", sample_png(f"Dokumentasi {label}")),
+        ],
+    )
 
 
 def _pockets(villages: list[Village]) -> list[Village]:

@@ -295,6 +295,16 @@ def reported_expression(quarter: int) -> Q:
     return Q(**{stored_reported_field(quarter): True})
 
 
+def with_evidence_expression(quarter: int) -> Exists:
+    """The programmes whose report of `quarter` holds an evidence file not removed (the
+    evidence app's EvidenceFile, reached by its related name: programs sits below it)."""
+    return Exists(
+        QuarterReport.objects.filter(
+            program=OuterRef("pk"), quarter=quarter, evidence_files__removed_at__isnull=True
+        )
+    )
+
+
 def programs_not_reported(queryset, quarter: int):
     return queryset.filter(~reported_expression(quarter))
 
@@ -358,12 +368,21 @@ def agencies_with_progress(queryset, programs, quarter: int, *, with_marked: boo
     every year (Agency.objects.marked_to_report), annotated with program_count,
     budget_ceiling, budget_realized, absorption, mean_achievement (mean of the programme
     means), reported_count, completeness (programmes that reported `quarter`; 0% for a
-    marked agency without programmes) and rank (1 for the highest mean achievement; ties
+    marked agency without programmes), with_evidence_count (programmes whose report of
+    `quarter` holds evidence files) and rank (1 for the highest mean achievement; ties
     share a rank, agencies without data come last)."""
     marked = Q(pk__in=Agency.objects.marked_to_report().values("pk")) if with_marked else None
     agencies = _rollup(queryset, programs, "agency", quarter, also=marked)
+    with_evidence = (
+        programs.filter(with_evidence_expression(quarter), agency=OuterRef("pk"))
+        .order_by()
+        .values("agency")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return agencies.annotate(
-        rank=Window(Rank(), order_by=F("mean_achievement").desc(nulls_last=True))
+        with_evidence_count=Coalesce(Subquery(with_evidence), 0),
+        rank=Window(Rank(), order_by=F("mean_achievement").desc(nulls_last=True)),
     )
 
 

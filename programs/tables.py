@@ -186,6 +186,7 @@ class AgencyTable(BaseTable):
         "budget_realized",
         "absorption",
         "reported_count",
+        "with_evidence_count",
     )
 
     rank = NumberColumn(verbose_name=_("Rank"), order_by=("rank", "name"))
@@ -197,6 +198,7 @@ class AgencyTable(BaseTable):
     mean_achievement = PercentColumn(verbose_name=_("Mean achievement (%)"))
     category = CategoryColumn("mean_achievement")
     reported_count = NumberColumn(verbose_name=_("Programmes that reported the quarter"))
+    with_evidence_count = NumberColumn(verbose_name=_("Programmes with evidence files"))
     completeness = PercentColumn(verbose_name=_("Reporting completeness (%)"))
 
     def render_completeness(self, value, record):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bartim import access
 from bartim.models import PeriodLock, Quarter
+from evidence.models import EvidenceFile
 from helpers.formatting import format_number, format_quantity, format_rupiah
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program, QuarterReport
@@ -35,6 +36,8 @@ def histories():
         "quarterreport": QuarterReport.history,
         "villagedata": VillageData.history,
         "periodlock": PeriodLock.history,
+        # Added and removed evidence files (a removal is a change: removed_at set).
+        "evidencefile": EvidenceFile.history,
     }
 
 
@@ -106,6 +109,7 @@ class _Names:
             ("program",),
             lambda i: f"{i.name} ({i.program.name}, {i.program.year})",
         ),
+        "programs.quarterreport": (("program",), str),
         "bartim.user": ((), lambda u: u.get_full_name() or u.username),
         # Tables show an agency's abbreviation; a trail read months later needs its name.
         "bartim.agency": ((), lambda a: a.name),
@@ -157,7 +161,7 @@ def _shown(field, value, names: _Names):
 
 
 # The record a history row is about is named after what it belongs to.
-BELONGS_TO = ("program", "indicator", "village")
+BELONGS_TO = ("program", "indicator", "village", "report")
 
 
 def _owner_name(row, names: _Names):
@@ -180,6 +184,8 @@ def _label(row, names: _Names) -> str:
         return f"{_owner_name(row, names)}, {quarter}"
     if label == "villages.villagedata":
         return f"{_owner_name(row, names)}, {row.year}"
+    if label == "evidence.evidencefile":
+        return f"{row.original_name} ({_owner_name(row, names)})"
     if quarter and hasattr(row, "year"):
         return f"{quarter} {row.year}"
     return str(getattr(row, "name", "") or row.instance)

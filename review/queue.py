@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +49,9 @@ class QueueRow:
     quarter: str
     submitted_by: str | None
     since: datetime | None
+    # A quarter report's evidence files (not removed) and the page listing them.
+    evidence_count: int | None = None
+    evidence_url: str = ""
 
     @property
     def field(self) -> str:
@@ -110,8 +113,14 @@ def waiting(filters=None) -> list[QueueRow]:
                 for p in found
             ]  # fmt: skip
     if _applies(QueueKind.QUARTER_REPORT, filters):
-        reports = QuarterReport.objects.filter(status=ReviewStatus.SUBMITTED).select_related(
-            "program__agency"
+        reports = (
+            QuarterReport.objects.filter(status=ReviewStatus.SUBMITTED)
+            .select_related("program__agency")
+            .annotate(
+                evidence_count=Count(
+                    "evidence_files", filter=Q(evidence_files__removed_at__isnull=True)
+                )
+            )
         )
         if agency:
             reports = reports.filter(program__agency=agency)
@@ -122,7 +131,8 @@ def waiting(filters=None) -> list[QueueRow]:
         rows += [
             QueueRow(QueueKind.QUARTER_REPORT, r, r.program.name, r.get_absolute_url(),
                      str(r.program.agency), r.program.year, r.get_quarter_display(),
-                     r.submitted_by, r.since)
+                     r.submitted_by, r.since, r.evidence_count,
+                     reverse("evidence:quarter_evidence", args=[r.program_id, r.quarter]))
             for r in _with_submission(reports, QuarterReportReviewEvent, "quarter_report")
         ]  # fmt: skip
     if _applies(QueueKind.VILLAGE_DATA, filters):

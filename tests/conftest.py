@@ -37,6 +37,12 @@ def _own_cache_keys(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path):
+    # Evidence files a test stores (the demo year's included) go to its own directory.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def agency_a(db):
     return AgencyFactory(name="Dinas Sosial Uji", abbreviation="DINSOS")

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Sum
 from bartim import access
 from bartim.models import ReviewStatus, User, Village
 from demo.demo import REPORTER_ACCOUNTS
+from evidence.models import EvidenceFile
 from indicators.models import Indicator, IndicatorValue
 from indicators.targets import indicator_target_errors
 from programs.models import Program, QuarterReport
@@ -333,8 +334,18 @@ def test_it_is_deterministic(demo):
     first = snapshot()
     VillageData.objects.all().delete()
     IndicatorValue.objects.all().delete()
+    # Evidence files keep their quarter reports, and so their programmes (on_delete=PROTECT).
+    EvidenceFile.objects.all().delete()
     # Programmes holding budget realisation refuse deletion (bartim/deletion.py).
     Program.objects.update(**{f"budget_realized_q{quarter}": 0 for quarter in range(1, 5)})
     Program.objects.all().delete()
     load_demo()
     assert snapshot() == first
+
+
+def test_some_quarter_reports_come_with_generated_evidence_files(demo):
+    with_evidence = QuarterReport.objects.filter(evidence_files__isnull=False).distinct()
+    assert 0 < with_evidence.count() < QuarterReport.objects.count()
+    assert set(EvidenceFile.objects.values_list("file_type", flat=True)) == {"pdf", "png"}
+    record = EvidenceFile.objects.filter(file_type="pdf").first()
+    assert record.file.open("rb").read().startswith(b"%PDF-")

@@ -32,6 +32,7 @@ HEADERS = [
     "Rata-rata capaian (%)",
     "Kategori",
     "Program yang melapor triwulan ini",
+    "Program dengan bukti dukung",
     "Kelengkapan laporan (%)",
 ]
 
@@ -99,11 +100,11 @@ def test_every_role_reads_the_ranking(client, world, request, role):
 def test_agencies_are_ranked_by_mean_achievement_with_budget_and_completeness(viewer_client, world):
     assert rows(viewer_client.get(URL, {"columns": "all", "quarter": 2})) == [
         ["1", "Dinas Kesehatan Uji", "1", "Rp1.000", "Rp1.000", "100,00%", "95,00%",
-         "sangat tinggi", "0", "0,00%"],
+         "sangat tinggi", "0", "0", "0,00%"],
         ["2", "Dinas Sosial Uji", "2", "Rp10.000", "Rp2.000", "20,00%", "80,00%",
-         "tinggi", "1", "50,00%"],
+         "tinggi", "1", "0", "50,00%"],
         ["3", "Badan Diam", "1", "Rp100.000.000", "Rp0", "0,00%", "–",
-         "tidak ada data", "0", "0,00%"],
+         "tidak ada data", "0", "0", "0,00%"],
     ]  # fmt: skip
 
 
@@ -111,7 +112,7 @@ def test_quarter_filter_changes_budget_and_completeness(viewer_client, world):
     dinsos = rows(viewer_client.get(URL, {"columns": "all", "quarter": 1}))[1]
 
     assert dinsos[1] == "Dinas Sosial Uji"
-    assert dinsos[4:] == ["Rp1.500", "15,00%", "80,00%", "tinggi", "2", "100,00%"]
+    assert dinsos[4:] == ["Rp1.500", "15,00%", "80,00%", "tinggi", "2", "0", "100,00%"]
 
 
 def test_strategy_filter_measures_each_agency_on_that_strategy_only(viewer_client, world):
@@ -119,7 +120,7 @@ def test_strategy_filter_measures_each_agency_on_that_strategy_only(viewer_clien
 
     assert rows(response) == [
         ["1", "Dinas Sosial Uji", "1", "Rp4.000", "Rp500", "12,50%", "70,00%", "sedang", "0",
-         "0,00%"],
+         "0", "0,00%"],
     ]  # fmt: skip
 
 
@@ -180,9 +181,10 @@ def test_exports_hold_exactly_the_rows_of_every_page(viewer_client, many):
     assert column(xlsx_export, "Perangkat daerah (OPD)") == first + second
     assert csv_export[0] == xlsx_export[0] == HEADERS
     assert csv_export[1] == [
-        "1", "Dinas 09", "1", "100000000", "0", "0,00", "100,00", "sangat tinggi", "1", "100,00"
+        "1", "Dinas 09", "1", "100000000", "0", "0,00", "100,00", "sangat tinggi", "1", "0",
+        "100,00",
     ]  # fmt: skip
-    assert xlsx_export[1] == [1, "Dinas 09", 1, 100_000_000, 0, 0, 100, "sangat tinggi", 1, 100]
+    assert xlsx_export[1] == [1, "Dinas 09", 1, 100_000_000, 0, 0, 100, "sangat tinggi", 1, 0, 100]
     assert xlsx_response["Content-Disposition"] == (
         'attachment; filename="opd_2024_tw4_strategy-1.xlsx"'
     )

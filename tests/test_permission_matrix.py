@@ -28,6 +28,8 @@ from bartim.models import (
     User,
     Village,
 )
+from evidence.models import EvidenceFile
+from evidence.services import evidence_add
 from families.models import Beneficiary, Family, PendingBeneficiaryImport, RegistrySnapshot
 from families.services import beneficiaries_read, beneficiary_add, registry_import
 from helpers.forms import NumberTextInput
@@ -39,6 +41,7 @@ from spreadsheets.kinds import KINDS
 from spreadsheets.models import PendingImport
 from spreadsheets.reading import read_upload
 from spreadsheets.writing import build_template
+from tests import evidence_helpers
 from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
@@ -67,7 +70,8 @@ DONE = "done"  # 302 elsewhere: the write went through
 
 
 @pytest.fixture
-def records(agency_a, village_x, opd_a_user, admin_user):
+def records(agency_a, village_x, opd_a_user, admin_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     draft = ProgramFactory(agency=agency_a, name="Draf")
     indicator = IndicatorFactory(program=draft)
     IndicatorValueFactory(indicator=indicator, quarter=1, realized=Decimal("10"))
@@ -107,12 +111,17 @@ def records(agency_a, village_x, opd_a_user, admin_user):
         content=_beneficiary_file(),
         filename="penerima.csv",
     )
+    # An evidence file of the draft's TW I report.
+    (evidence,) = evidence_add(
+        program=draft, quarter=1, files=[evidence_helpers.pdf()], actor=opd_a_user
+    )
     return {
         "registry": registry,
         "registry_preview": registry_preview,
         "beneficiary": beneficiary,
         "pending": pending,
         "notice": notice,
+        "evidence": evidence,
         "draft": draft,
         "indicator": indicator,
         "submitted": submitted,
@@ -161,6 +170,7 @@ WATCHED = [
     NeedDimension,
     Program.target_villages.through,
     Program.needs.through,
+    EvidenceFile,
 ]
 
 
@@ -351,6 +361,12 @@ def _page(name, records):
             reverse("review:deadlines"),
             {"year": 2024, "quarter": 4, "due_date": "2025-01-20"},
         ),
+        "evidence:quarter_evidence": (
+            reverse("evidence:quarter_evidence", args=[draft.pk, 1]),
+            {"files": [evidence_helpers.png()]},
+        ),
+        "evidence:download": (reverse("evidence:download", args=[records["evidence"].pk]), {}),
+        "evidence:remove": (reverse("evidence:remove", args=[records["evidence"].pk]), {}),
         "notifications:inbox": (reverse("notifications:inbox"), {}),
         "notifications:open": (reverse("notifications:open", args=[records["notice"].pk]), {}),
         "notifications:mark_all_read": (reverse("notifications:mark_all_read"), {}),
@@ -492,6 +508,13 @@ PAGES = {
                                                [LOGIN, 403, 403, 403, 403, 403, 200]),
     "review:deadlines":                       ([LOGIN, 403, 403, 403, 403, 403, 200],
                                                [LOGIN, 403, 403, 403, 403, 403, DONE]),
+    # A quarter report's evidence: read by every account, added and removed by who may
+    # change the quarter's data (bartim.access.check_evidence).
+    "evidence:quarter_evidence":              ([LOGIN] + [200] * 6,
+                                               [LOGIN, 403, DONE, 403, 403, 403, DONE]),
+    "evidence:download":                      ([LOGIN] + [200] * 6, [LOGIN] + [405] * 6),
+    "evidence:remove":                        ([LOGIN] + [405] * 6,
+                                               [LOGIN, 403, DONE, 403, 403, 403, DONE]),
     # Each account's own inbox and settings; another's notice is not found.
     "notifications:inbox":                    ([LOGIN] + [200] * 6, [LOGIN] + [405] * 6),
     "notifications:open":                     ([LOGIN] + [404] * 5 + [DONE], [LOGIN] + [405] * 6),

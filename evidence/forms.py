@@ -1,0 +1,58 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class EvidenceUploadForm(forms.Form):
+    """The files to attach; what each must be is checked by the service
+    (evidence.validation), so the form only gathers them."""
+
+    files = MultipleFileField(
+        label=gettext_lazy("Add evidence files"),
+        help_text=gettext_lazy(
+            "PDF, JPG, PNG, XLSX or DOCX, at most %(size)s MB each; several at once. "
+            "Location data is removed from photos."
+        ),
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.xlsx,.docx"}),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for changing a locked quarter"),
+        required=False,
+        max_length=500,
+    )
+
+    def __init__(self, *args, needs_reason=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = self.fields["files"].help_text % {
+            "size": f"{settings.EVIDENCE_MAX_UPLOAD_SIZE / 1024 / 1024:g}".replace(".", ",")
+        }
+        if not needs_reason:
+            del self.fields["reason"]
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > settings.EVIDENCE_MAX_FILES:
+            raise ValidationError(
+                _("At most %(count)s files at once.") % {"count": settings.EVIDENCE_MAX_FILES}
+            )
+        return files
