@@ -104,9 +104,13 @@ def village_map_section(
     *,
     url_for: Callable[[str], str],
     map_id: str = "village-map",
+    linked: bool = True,
 ) -> VillageMapSection:
     """The map of `layer` for the check's year (and kecamatan), with the links that switch
-    layers (`url_for(layer)` is the page's own URL showing that layer)."""
+    layers (`url_for(layer)` is the page's own URL showing that layer). Each village links to
+    its figures unless `linked` is off (the public page: those pages need an account); it is
+    still reachable by keyboard."""
+    links = {} if linked else {"href": None}
     if layer == REACH:
         share = (
             check.total.pockets_reached * 100 / check.total.pockets if check.total.pockets else None
@@ -121,7 +125,7 @@ def village_map_section(
                 "Each poverty pocket by the strategies of the programmes that list it among "
                 "their target villages."
             ),
-            href=targeting_link(check),
+            href=targeting_link(check) if linked else None,
             district=check.district,
             legend_title=gettext("Pockets reached: %(reached)s of %(pockets)s (%(share)s)")
             % {
@@ -135,7 +139,7 @@ def village_map_section(
             VillageFigure(row.code, row.poverty_rate, row.is_pocket) for row in check.villages
         ]
         draw = pocket_map if layer == POCKETS else poverty_rate_map
-        html = draw(figures, year=check.year, map_id=map_id, district=check.district)
+        html = draw(figures, year=check.year, map_id=map_id, district=check.district, **links)
     return VillageMapSection(
         layer=layer,
         html=html,

@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from bartim import access
 from bartim.models import PublishedYear
 from bartim.services import published_year_publish, published_year_withdraw
+from review.services import review_transition
+from tests.factories import VillageDataFactory, VillageFactory
 from tests.public_helpers import UNPUBLISHED_YEAR, assert_nothing_private
 from transparency.selectors import year_figures
 
@@ -53,6 +55,40 @@ def test_the_public_page_speaks_english_when_asked(client, public_year):
     assert "Poverty reduction in Barito Timur" in page
     assert "reach 1 of 1 poverty pockets" in page
     assert_nothing_private(page)
+
+
+def _map_area(page: str, code: str) -> str:
+    """The map's element of one village: its class and the text read out."""
+    start = page.index(f'data-key="{code}"')
+    return page[page.rindex("<", 0, start) : page.index("</g>", start)]
+
+
+def test_the_public_map_shows_the_pockets_links_nowhere_and_switches_layers(
+    client, public_year, district_x, camat_x_user
+):
+    # Two villages the boundary file draws: a pocket whose data is approved and that no
+    # programme reaches, and one whose data is only submitted.
+    pocket = VillageFactory(district=district_x, code="62.13.01.2003", name="Desa Peta")
+    VillageDataFactory(village=pocket, year=2024, poor_households=40, verified=True)
+    waiting = VillageFactory(district=district_x, code="62.13.01.2004", name="Desa Menunggu")
+    submitted = VillageDataFactory(village=waiting, year=2024, poor_households=40)
+    review_transition(record=submitted, action="submit", actor=camat_x_user)
+
+    page = client.get(reverse("transparency:page")).content.decode()
+    village_map = page[page.index('id="public-village-map"') :].split("</svg>")[0]
+
+    assert "<a " not in village_map  # the pages behind a village need an account
+    area = _map_area(page, "62.13.01.2003")
+    assert 'tabindex="0"' in area and "Desa Peta" in area
+    assert "kantong kemiskinan tanpa program" in area
+    # Its data is only submitted: the public sees no data for it.
+    assert "tidak ada data desa" in _map_area(page, "62.13.01.2004")
+
+    rate = client.get(reverse("transparency:page"), {"map": "rate"}).content.decode()
+    assert "Persentase penduduk miskin per desa/kelurahan, 2024" in rate
+    assert "<a " not in rate[rate.index('id="public-village-map"') :].split("</svg>")[0]
+    wrong = client.get(reverse("transparency:page"), {"map": "x"}).content.decode()
+    assert "Tidak ada peta “x”" in wrong
 
 
 def test_an_unpublished_year_is_not_found_not_shown(client, public_year):

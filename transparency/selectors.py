@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max
+from django.utils.http import urlencode
 
 from bartim import access
 from bartim.models import Quarter, ReviewStatus
@@ -21,6 +22,7 @@ from indicators import progress
 from programs import periods
 from programs import progress as programme_progress
 from programs.models import Program, QuarterReport, Strategy
+from reports import maps
 from reports.targeting import targeting_check
 
 
@@ -180,3 +182,21 @@ def year_figures(user, year: int) -> YearFigures | None:
         return None
     reader = ("public",) if access.is_public(user) else dataversion.visibility_key(user)
     return dataversion.cached(("public-year", *reader, year), lambda: _year_figures(user, year))
+
+
+def village_map(year: int, layer: str) -> maps.VillageMapSection:
+    """The public page's village map of a published `year`: the same map and layers as the
+    dashboard's, drawn from what the public reads, its villages linking nowhere (the pages
+    behind them need an account). Kept per data version, year, layer and language."""
+
+    def draw():
+        check = targeting_check(user=access.PUBLIC, year=year)
+        return maps.village_map_section(
+            check,
+            layer,
+            url_for=lambda key: f"?{urlencode({'year': year, 'map': key})}#public-pockets-map",
+            map_id="public-village-map",
+            linked=False,
+        )
+
+    return dataversion.cached(("public-map", year, layer), draw)

@@ -25,9 +25,10 @@ from bartim.services import published_year_publish, published_year_withdraw
 from helpers import charts
 from helpers.exports import CSV, XLSX, csv_rows_response, workbook_response, write_sheet
 from helpers.views import apply_errors, posted_data
+from reports import maps
 from transparency import datasets
 from transparency.forms import PublishYearForm
-from transparency.selectors import year_figures, years_for
+from transparency.selectors import village_map, year_figures, years_for
 from villages.models import PovertyStatistic
 
 JSON = "json"
@@ -92,6 +93,9 @@ def page(request):
     years = years_for(access.PUBLIC)
     year = _year(request, years)
     figures = year_figures(access.PUBLIC, year) if year is not None else None
+    layer, wrong_layer = maps.layer_from(request.GET.get("map"), maps.REACH)
+    if wrong_layer:
+        messages.warning(request, wrong_layer)
     return render(
         request,
         "transparency/page.html",
@@ -99,6 +103,9 @@ def page(request):
             "years": years,
             "year": year,
             "figures": figures,
+            "village_map": village_map(year, layer)
+            if figures and figures.villages_with_data
+            else None,
             "bps_charts": _bps_charts(),
             "datasets": datasets.DATASETS.values(),
             "formats": DOWNLOAD_FORMATS,

@@ -156,7 +156,7 @@ def poverty_rate_map(figures: Iterable[VillageFigure], *, year: int, map_id: str
         description=gettext(
             "Poor people as a share of each village's population, from the village data."
         ),
-        href=kwargs.pop("href", None) or village_data_link(year),
+        href=kwargs.pop("href", village_data_link(year)),
         legend_title=gettext("Poverty rate"),
         **kwargs,
     )
@@ -169,7 +169,7 @@ def pocket_map(figures: Iterable[VillageFigure], *, year: int, map_id: str, **kw
         map_id=map_id,
         title=gettext("Poverty pockets, %(year)s") % {"year": year},
         description=gettext("The villages that are poverty pockets under the pocket rule."),
-        href=kwargs.pop("href", None) or village_data_link(year),
+        href=kwargs.pop("href", village_data_link(year)),
         legend_title=gettext("Poverty pockets"),
         **kwargs,
     )
