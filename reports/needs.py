@@ -38,6 +38,7 @@ from programs.progress import (
     counted_plans,
     programs_with_figures,
 )
+from villages.figures import counted_village_data
 from villages.models import NeedRule, VillageData
 
 
@@ -79,6 +80,8 @@ class Gap:
     rank: int | None
     high: bool
     programs: list[NeedProgram]
+    # The village's data is submitted or returned, counted under "all submitted" only.
+    unverified: bool = False
 
     @property
     def reached(self) -> bool:
@@ -136,6 +139,8 @@ class VillageNeeds:
     district_name: str
     households: int
     gaps: list[Gap] = field(default_factory=list)
+    # Counted under "all submitted": the village data is submitted or returned, not approved.
+    unverified: bool = False
 
     @property
     def flagged(self) -> list[Gap]:
@@ -240,8 +245,13 @@ def needs_check(
     dimensions = list(NeedDimension.objects.all())
     measured = [d for d in dimensions if d.figure]
     figures = [d.figure for d in measured]
+    # The village data the leaders' pages count: approved, or also submitted and returned
+    # under "all submitted" (marked), never a draft.
+    village_data = counted_village_data(
+        VillageData.objects.filter(year=year), unverified=unverified
+    )
     data = list(
-        access.readable(user, VillageData.objects.filter(year=year))
+        access.readable(user, village_data)
         .order_by()
         .values(
             "village_id",
@@ -251,6 +261,7 @@ def needs_check(
             "village__district__code",
             "village__district__name",
             "households",
+            "status",
             *figures,
         )
     )
@@ -287,6 +298,7 @@ def needs_check(
             district_code=row["village__district__code"],
             district_name=row["village__district__name"],
             households=row["households"],
+            unverified=row["status"] in UNVERIFIED,
         )
         for row in shown
     }
@@ -319,6 +331,7 @@ def needs_check(
                 programs=[
                     ref for ref in reaching[need.pk] if ref.id in by_village[row["village_id"]]
                 ],
+                unverified=row["status"] in UNVERIFIED,
             )
             villages[row["village_id"]].gaps.append(gap)
             gaps.append(gap)

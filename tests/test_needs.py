@@ -33,6 +33,7 @@ def year(district_x, district_y, agency_a):
         district = district_x if number <= 3 else district_y
         village = VillageFactory(district=district, code=f"{district.code}.200{number}", name=name)
         VillageDataFactory(
+            verified=True,  # the leaders' pages count approved village data
             village=village,
             households=100,
             poor_households=30,
@@ -113,6 +114,26 @@ def test_a_housing_programme_reaching_the_village_clears_the_flag(year, viewer_u
     assert check.flagged == []
 
 
+def test_village_data_counts_once_approved_and_is_marked_under_all_submitted(
+    year, viewer_user, district_x
+):
+    # The poorest in houses of all, its data submitted by the camat, not yet approved.
+    VillageDataFactory(
+        village=VillageFactory(district=district_x, code="62.13.01.2009", name="Fajar"),
+        households=100,
+        uninhabitable_houses=90,
+        status=ReviewStatus.SUBMITTED,
+    )
+
+    default = needs_check(user=viewer_user, year=2024, quarter=4)
+    everything = needs_check(user=viewer_user, year=2024, quarter=4, unverified=True)
+
+    assert "Fajar" not in [g.name for g in _housing(default).gaps]
+    fajar = _gap(everything, "Fajar")
+    assert fajar.rank == 1 and fajar.flagged and fajar.unverified
+    assert not _gap(everything, "Ampah").unverified
+
+
 def test_a_programme_of_another_year_does_not_reach(year, viewer_user, agency_b):
     ProgramFactory(
         agency=agency_b,
@@ -166,7 +187,7 @@ def test_the_check_costs_the_same_queries_however_many_villages_and_programmes(
 ):
     for number in range(villages):
         village = VillageFactory(district=district_x, code=f"62.13.01.{3000 + number}")
-        VillageDataFactory(village=village, uninhabitable_houses=number)
+        VillageDataFactory(village=village, uninhabitable_houses=number, verified=True)
         ProgramFactory(
             agency=agency_a, verified=True, needs=["housing", "jobs"], target_villages=[village]
         )
