@@ -14,8 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from helpers.choropleth import Category, CategoryScale
 from helpers.formatting import format_number, format_percent
+from reports.needs import DimensionNeeds, Gap
 from reports.targeting import TargetingCheck, VillageRow
-from villages.maps import VillageFigure, pocket_map, poverty_rate_map, village_map
+from villages.maps import (
+    VillageFigure,
+    pocket_map,
+    poverty_rate_map,
+    village_data_link,
+    village_map,
+)
 
 RATE = "rate"
 POCKETS = "pockets"
@@ -147,4 +154,49 @@ def village_map_section(
             MapLayerLink(key, str(label), url_for(key), key == layer)
             for key, label in LAYERS.items()
         ],
+    )
+
+
+FLAGGED = "flagged"
+HIGH_REACHED = "high_reached"
+REACHED = "reached"
+NOT_HIGH = "not_high"
+
+
+def need_of(gap: Gap) -> str:
+    if gap.high:
+        return HIGH_REACHED if gap.reached else FLAGGED
+    return REACHED if gap.reached else NOT_HIGH
+
+
+def need_scale() -> CategoryScale:
+    return CategoryScale(
+        [
+            Category(FLAGGED, _("high deficit, no programme of this need"), "#bd0026"),
+            Category(
+                HIGH_REACHED, _("high deficit, reached by a programme of this need"), "#fd8d3c"
+            ),
+            Category(REACHED, _("deficit not high, reached"), "#2c7bb6"),
+            Category(NOT_HIGH, _("deficit not high, not reached"), "#ffffff"),
+        ]
+    )
+
+
+def need_map(needs: DimensionNeeds, *, year: int, district=None) -> SafeString:
+    """One basic need's map (reports/needs.py): each village by whether its deficit is among
+    the regency's highest and whether a programme of that need reaches it."""
+    return village_map(
+        {gap.code: need_of(gap) for gap in needs.gaps},
+        need_scale(),
+        map_id="need-map",
+        title=gettext("%(need)s: deficit and programmes by village, %(year)s")
+        % {"need": needs.dimension.name, "year": year},
+        description=gettext(
+            "Each village by whether its deficit is among the regency's highest and whether a "
+            "programme answering this need reaches it."
+        ),
+        href=village_data_link(year),
+        legend_title=gettext("Flagged: %(flagged)s of %(high)s high")
+        % {"flagged": format_number(len(needs.flagged)), "high": format_number(len(needs.high))},
+        district=district,
     )

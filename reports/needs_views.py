@@ -13,6 +13,7 @@ from bartim import access
 from helpers import dataversion, exports
 from programs.filters import need_filter
 from programs.models import Program
+from reports import maps
 from reports.meeting import latest_quarter_with_data
 from reports.needs import needs_check
 from reports.needs_export import needs_csv_response, needs_xlsx_response
@@ -78,13 +79,23 @@ def needs(request):
         "need": dimension.code if dimension else None,
         "figures": ALL_SUBMITTED if unverified else None,
     }
+
     # At a province's scale the page lists thousands of village-need rows: rendered once per
     # data version, like the targeting check.
+    def render_sections():
+        result = check()
+        # One need chosen: its map, each village by deficit and coverage.
+        need_map = None
+        if dimension is not None and result.by_dimension:
+            need_map = maps.need_map(result.by_dimension[0], year=year, district=district)
+        return render_to_string(
+            "reports/_needs_check.html",
+            {"check": result, "ranking_url": _link(**params), "need_map": need_map},
+        )
+
     sections = dataversion.cached(
         ("needs", *dataversion.visibility_key(request.user), *params.values(), quarter),
-        lambda: render_to_string(
-            "reports/_needs_check.html", {"check": check(), "ranking_url": _link(**params)}
-        ),
+        render_sections,
     )
     context.update(
         sections=sections,

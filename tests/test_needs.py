@@ -285,3 +285,41 @@ def test_without_a_need_chosen_each_need_shows_its_top_share(year, viewer_client
     ]
     # The other needs: no village has a deficit, so none is at the top.
     assert len(exported) == 1 + 2
+
+
+def test_a_chosen_need_has_its_map_each_village_by_deficit_and_coverage(
+    viewer_client, district_x, agency_a
+):
+    # Villages the boundary file draws: the worst without a housing programme, the next one
+    # reached by one, and one without houses to fix.
+    villages = {}
+    for code, name, houses in (
+        ("62.13.01.2003", "Peta Satu", 40),
+        ("62.13.01.2004", "Peta Dua", 30),
+        ("62.13.01.2005", "Peta Tiga", 0),
+    ):
+        villages[name] = VillageFactory(district=district_x, code=code, name=name)
+        VillageDataFactory(
+            verified=True, village=villages[name], households=100, uninhabitable_houses=houses
+        )
+    NeedRule.objects.update(top_share=70)  # two of the three villages
+    ProgramFactory(
+        agency=agency_a, verified=True, needs=["housing"], target_villages=[villages["Peta Dua"]]
+    )
+
+    page = viewer_client.get(reverse("reports:needs"), {"year": 2024, "need": "housing"})
+    content = page.content.decode()
+    drawn = content[content.index('id="need-map"') :].split("</svg>")[0]
+
+    def area(code):
+        start = drawn.index(f'data-key="{code}"')
+        return drawn[drawn.rindex("<", 0, start) : drawn.index("</title>", start)]
+
+    assert "Peta Satu: kekurangan tinggi, belum ada program kebutuhan ini" in area("62.13.01.2003")
+    assert "Peta Dua: kekurangan tinggi, dijangkau program kebutuhan ini" in area("62.13.01.2004")
+    assert "Peta Tiga: kekurangan tidak tinggi, tidak dijangkau" in area("62.13.01.2005")
+    assert "Ditandai: 1 dari 2 tinggi" in content
+
+    every_need = viewer_client.get(reverse("reports:needs"), {"year": 2024}).content.decode()
+    assert 'id="need-map"' not in every_need
+    assert "Pilih satu kebutuhan dasar" in every_need

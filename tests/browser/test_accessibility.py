@@ -46,6 +46,8 @@ def main_pages(demo_data):
         (demo_data["viewer"], "/targeting/"),
         # The village map's other layers (the dashboard shows the rate, the check the reach).
         (demo_data["viewer"], "/dashboard/?map=pockets"),
+        # A basic need chosen: its map of the villages.
+        (demo_data["viewer"], "/needs/?need=housing"),
         (demo_data["viewer"], "/villages/"),
         (demo_data["viewer"], f"/reports/{program.year}/"),
         (demo_data["viewer"], f"/programs/{program.pk}/"),
