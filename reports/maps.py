@@ -12,7 +12,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from helpers.choropleth import Category, CategoryScale
+from bartim.models import Village
+from families.measures import VILLAGE, family_measures
+from families.models import RegistrySnapshot
+from helpers.choropleth import Category, CategoryScale, StepScale
 from helpers.formatting import format_number, format_percent
 from reports.needs import DimensionNeeds, Gap
 from reports.targeting import TargetingCheck, VillageRow
@@ -27,10 +30,20 @@ from villages.maps import (
 RATE = "rate"
 POCKETS = "pockets"
 REACH = "reach"
-LAYERS = {
+FAMILIES_REACHED = "families"
+DECILE1_UNREACHED = "decile1"
+PUBLIC_LAYERS = {
     RATE: _("Poverty rate"),
     POCKETS: _("Poverty pockets"),
     REACH: _("Pockets reached"),
+}
+# The family layers come from the welfare registry (families/measures.py): aggregates any
+# account may read, never shown to the public (its beneficiaries are of every programme,
+# published or not).
+LAYERS = {
+    **PUBLIC_LAYERS,
+    FAMILIES_REACHED: _("Eligible families reached"),
+    DECILE1_UNREACHED: _("Decile 1 families not reached"),
 }
 
 UNREACHED = "unreached"
@@ -39,15 +52,15 @@ EVERY_STRATEGY = "every_strategy"
 NOT_POCKET = "not_pocket"
 
 
-def layer_from(value: str | None, default: str) -> tuple[str, str | None]:
-    """The layer `?map=` asks for, and a message when it names none."""
+def layer_from(value: str | None, default: str, layers=LAYERS) -> tuple[str, str | None]:
+    """The layer of `layers` `?map=` asks for, and a message when it names none."""
     if not value:
         return default, None
-    if value in LAYERS:
+    if value in layers:
         return value, None
     return default, gettext("There is no map “%(value)s”. The map shows %(layer)s.") % {
         "value": value[:20],
-        "layer": LAYERS[default],
+        "layer": layers[default],
     }
 
 
@@ -112,6 +125,7 @@ def village_map_section(
     url_for: Callable[[str], str],
     map_id: str = "village-map",
     linked: bool = True,
+    layers=LAYERS,
 ) -> VillageMapSection:
     """The map of `layer` for the check's year (and kecamatan), with the links that switch
     layers (`url_for(layer)` is the page's own URL showing that layer). Each village links to
@@ -141,6 +155,8 @@ def village_map_section(
                 "share": format_percent(share, 1),
             },
         )
+    elif layer in (FAMILIES_REACHED, DECILE1_UNREACHED):
+        html = _family_map(check, layer, map_id=map_id)
     else:
         figures = [
             VillageFigure(row.code, row.poverty_rate, row.is_pocket) for row in check.villages
@@ -152,7 +168,7 @@ def village_map_section(
         html=html,
         layers=[
             MapLayerLink(key, str(label), url_for(key), key == layer)
-            for key, label in LAYERS.items()
+            for key, label in layers.items()
         ],
     )
 
@@ -199,4 +215,48 @@ def need_map(needs: DimensionNeeds, *, year: int, district=None) -> SafeString:
         legend_title=gettext("Flagged: %(flagged)s of %(high)s high")
         % {"flagged": format_number(len(needs.flagged)), "high": format_number(len(needs.high))},
         district=district,
+    )
+
+
+def _family_map(check: TargetingCheck, layer: str, *, map_id: str) -> SafeString:
+    """A family layer for the check's year, from the latest confirmed registry snapshot:
+    the share of eligible families some programme reached, or the decile 1 families none
+    reached (docs/targeting.md, Families)."""
+    snapshot = RegistrySnapshot.objects.latest_confirmed()
+    rows = family_measures(snapshot=snapshot, year=check.year, by=VILLAGE) if snapshot else []
+    codes = dict(Village.objects.filter(pk__in=[row.key for row in rows]).values_list("pk", "code"))
+    if layer == FAMILIES_REACHED:
+        values = {codes[row.key]: row.eligible_reached_share for row in rows}
+        scale = StepScale(
+            [25, 50, 75],
+            ["#bd0026", "#fd8d3c", "#9ecae1", "#2c7bb6"],
+            format_value=lambda value: format_percent(value, 0),
+        )
+        title = gettext("Eligible families reached by a programme, %(year)s")
+        description = gettext(
+            "Of each village's families in the eligible deciles of the registry, the share "
+            "that some programme of the year reached."
+        )
+    else:
+        values = {codes[row.key]: row.decile1_unreached for row in rows}
+        scale = StepScale([1, 10, 25, 50], ["#ffffff", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"])
+        title = gettext("Decile 1 families no programme reached, %(year)s")
+        description = gettext(
+            "Each village's families in the registry's poorest decile that no programme of "
+            "the year reached."
+        )
+    return village_map(
+        {code: value for code, value in values.items() if value is not None},
+        scale,
+        map_id=map_id,
+        title=title % {"year": check.year},
+        description=description,
+        href=village_data_link(check.year),
+        missing_label=gettext("no family of the registry"),
+        legend_title=(
+            gettext("Registry: %(snapshot)s") % {"snapshot": snapshot}
+            if snapshot
+            else gettext("No registry snapshot has been imported yet.")
+        ),
+        district=check.district,
     )

@@ -12,10 +12,13 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from bartim.models import District, Regency, Village
+from families.models import Beneficiary
+from families.services import beneficiary_add
 from helpers.formatting import format_percent
-from programs.models import Strategy
+from programs.models import Program, Strategy
 from reports import maps
 from tests.factories import ProgramFactory, VillageDataFactory
+from tests.families_helpers import import_registry, kk, registry_row
 from villages.maps import (
     BOUNDARY_FILE,
     POCKET,
@@ -247,3 +250,32 @@ def test_the_filter_form_keeps_the_layer(client, hand_made_year, viewer_user):
     for url in (reverse("reports:dashboard"), reverse("reports:targeting")):
         content = client.get(url, {"year": YEAR, "map": "pockets"}).content.decode()
         assert '<input type="hidden" name="map" value="pockets">' in content
+
+
+def test_the_family_layers_show_each_villages_eligible_reach_and_unreached_decile_1(
+    client, hand_made_year, viewer_user, admin_user
+):
+    patai = Village.objects.get(code="62.13.01.2003")
+    sarapat = Village.objects.get(code="62.13.01.2004")
+    # Pulau Patai: four decile 1 families; Sarapat: three in decile 2, one in decile 9.
+    rows = [registry_row(n, patai, 1) for n in (1, 2, 3, 4)]
+    rows += [registry_row(n, sarapat, 2) for n in (5, 6, 7)] + [registry_row(8, sarapat, 9)]
+    import_registry(admin_user, rows)
+    program = Program.objects.get(year=YEAR)
+    for n in (1, 2, 5):
+        beneficiary_add(
+            actor=admin_user, program=program, kk=kk(n), quarter=1, kind=Beneficiary.Kind.CASH
+        )
+    client.force_login(viewer_user)
+
+    reached = parse_map(client.get(reverse("reports:dashboard"), {"year": YEAR, "map": "families"}))
+    decile1 = parse_map(client.get(reverse("reports:dashboard"), {"year": YEAR, "map": "decile1"}))
+
+    # Eligible reached: Patai 2 of 4 (50 %), Sarapat 1 of 3 (33 %); classes cut at 25, 50, 75.
+    assert reached.areas["62.13.01.2003"]["class"] == "c2"
+    assert reached.areas["62.13.01.2004"]["class"] == "c1"
+    assert reached.areas["62.13.01.2006"]["class"] == "missing"  # no family in the registry
+    # Decile 1 not reached: Patai 2 (1 to under 10), Sarapat none.
+    assert decile1.areas["62.13.01.2003"]["class"] == "c1"
+    assert decile1.areas["62.13.01.2004"]["class"] == "c0"
+    assert "Pulau Patai: 50%" in reached.areas["62.13.01.2003"]["aria-label"]

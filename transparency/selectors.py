@@ -197,6 +197,7 @@ def village_map(year: int, layer: str) -> maps.VillageMapSection:
             url_for=lambda key: f"?{urlencode({'year': year, 'map': key})}#public-pockets-map",
             map_id="public-village-map",
             linked=False,
+            layers=maps.PUBLIC_LAYERS,
         )
 
     return dataversion.cached(("public-map", year, layer), draw)

@@ -93,7 +93,7 @@ def page(request):
     years = years_for(access.PUBLIC)
     year = _year(request, years)
     figures = year_figures(access.PUBLIC, year) if year is not None else None
-    layer, wrong_layer = maps.layer_from(request.GET.get("map"), maps.REACH)
+    layer, wrong_layer = maps.layer_from(request.GET.get("map"), maps.REACH, maps.PUBLIC_LAYERS)
     if wrong_layer:
         messages.warning(request, wrong_layer)
     return render(
