@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from bartim.models import Agency, District, ReviewAction, ReviewStatus, User, Village
-from bartim.services import account_create
+from bartim.services import account_create, published_year_publish
 from demo.registry import demo_registry
 from evidence.samples import sample_pdf, sample_png
 from evidence.services import evidence_add
@@ -221,6 +221,11 @@ def demo_load(*, year: int) -> DemoResult:
         _village_data(result, year, villages, pockets, poor_people)
         _programmes(result, year, agencies, strategies, villages, pockets)
         _mark_must_report(agencies)
+        # Published, so the public page and the open data show the demo year's verified
+        # figures (an administrator's step in a real installation).
+        admin = User.objects.filter(username="admin").first()
+        if admin is not None:
+            published_year_publish(year=year, actor=admin)
         made = demo_registry(year=year)
         result.created["registry families"] = made["families"]
         result.created["beneficiaries"] = made["beneficiaries"]

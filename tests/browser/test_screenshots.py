@@ -40,6 +40,9 @@ def shots(demo_data):
         ("village-data", demo_data["camat_dusun_timur"], "/village-data/", DESKTOP),
         ("review-queue", admin, "/review/", DESKTOP),
         ("excel", admin, "/excel/", DESKTOP),
+        ("needs", viewer, "/needs/?need=housing", DESKTOP),
+        ("families", viewer, "/families/measures/", DESKTOP),
+        ("public", None, "/open/", DESKTOP),
         ("programmes-phone", viewer, "/programs/", PHONE),
     ]
 
