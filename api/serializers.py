@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
+from villages.forms import VILLAGE_DATA_FIELDS
 from villages.models import VillageData
 
 QUARTERS = (1, 2, 3, 4)
@@ -112,17 +113,7 @@ class VillageDataSerializer(serializers.ModelSerializer):
             "kecamatan_code",
             "kecamatan",
             "status",
-            "population",
-            "households",
-            "poor_households",
-            "poor_people",
-            "extremely_poor_people",
-            "uninhabitable_houses",
-            "households_without_clean_water",
-            "households_without_latrine",
-            "stunted_children",
-            "children_out_of_school",
-            "unemployed",
+            *VILLAGE_DATA_FIELDS,
         ]
 
 

@@ -11,12 +11,9 @@ from helpers.formatting import format_number, format_percent, format_quantity, f
 register = template.Library()
 
 
-@register.filter
-def programme_list(refs) -> str:
-    """The programmes of one village and strategy as a list, each with its agency.
-
-    Written in Python, not as a template loop: a province's check lists some 20,000
-    programme-village pairs, and the loop cost a second per page."""
+def _programme_items(refs, figures) -> str:
+    """Programmes as a list, each with its agency (the full name on hover), `figures(ref)`
+    (already escaped) and the unverified mark."""
     items = []
     mark = f' <span class="badge text-bg-warning unverified-mark">{escape(_("unverified"))}</span>'
     for ref in refs:
@@ -24,29 +21,32 @@ def programme_list(refs) -> str:
         items.append(
             f'<li class="mb-1">{escape(ref.name)} '
             f'<span class="text-muted"{title}>({escape(ref.agency_label)})</span>'
-            f"{mark if ref.unverified else ''}</li>"
+            f"{figures(ref)}{mark if ref.unverified else ''}</li>"
         )
     # Every text above went through escape (hence the noqa).
     return mark_safe(f'<ul class="list-unstyled mb-0 small">{"".join(items)}</ul>')  # noqa: S308
 
 
 @register.filter
+def programme_list(refs) -> str:
+    """The programmes of one village and strategy as a list, each with its agency.
+
+    Written in Python, not as a template loop: a province's check lists some 20,000
+    programme-village pairs, and the loop cost a second per page."""
+    return _programme_items(refs, lambda ref: "")
+
+
+@register.filter
 def need_programme_list(refs) -> str:
     """The programmes of one need reaching one village, each with its agency, pagu and
     achievement (reports.needs.NeedProgram); written in Python for the same reason."""
-    items = []
-    mark = f' <span class="badge text-bg-warning unverified-mark">{escape(_("unverified"))}</span>'
-    for ref in refs:
-        title = f' title="{escape(ref.agency_name)}"' if ref.agency_abbreviation else ""
-        items.append(
-            f'<li class="mb-1">{escape(ref.name)} '
-            f'<span class="text-muted"{title}>({escape(ref.agency_label)})</span> '
-            f"· {escape(format_rupiah(ref.budget_ceiling))} "
-            f"· {escape(format_percent(ref.achievement))}"
-            f"{mark if ref.unverified else ''}</li>"
-        )
-    # Every text above went through escape (hence the noqa).
-    return mark_safe(f'<ul class="list-unstyled mb-0 small">{"".join(items)}</ul>')  # noqa: S308
+    return _programme_items(
+        refs,
+        lambda ref: (
+            f" · {escape(format_rupiah(ref.budget_ceiling))}"
+            f" · {escape(format_percent(ref.achievement))}"
+        ),
+    )
 
 
 @register.filter
