@@ -232,11 +232,11 @@ PUBLIC_REFERENCE = frozenset(
         "bartim.agency",
         "programs.strategy",
         "villages.pocketrule",
+        # Every year of the BPS series, published or not here: BPS publishes these figures
+        # itself, and a trend of the published years only would be one point.
+        "villages.povertystatistic",
     }
 )
-# Reference data of a year, which the public reads for the published years only: no
-# unpublished year shows anywhere, not even in the BPS trend.
-PUBLIC_BY_YEAR = {"villages.povertystatistic": "year"}
 # Records of a Kind the public never reads, verified or not: an evidence file may show a
 # beneficiary's face or an SP2D with a bank account.
 PUBLIC_NEVER = frozenset({"evidence.evidencefile"})
@@ -271,11 +271,9 @@ def _public_readable(queryset: QuerySet) -> QuerySet:
     label = queryset.model._meta.label_lower
     if label in PUBLIC_NEVER:
         return queryset.none()
-    published = PublishedYear.objects.values("year")
-    if label in PUBLIC_BY_YEAR:
-        return queryset.filter(**{f"{PUBLIC_BY_YEAR[label]}__in": published})
     if label in PUBLIC_REFERENCE:
         return queryset
+    published = PublishedYear.objects.values("year")
     kind = _kind(queryset.model)
     if kind is None:
         return queryset.none()
@@ -412,7 +410,7 @@ def may_read(user, model) -> bool:
     if is_public(user):
         if label in PUBLIC_NEVER:
             return False
-        return label in PUBLIC_REFERENCE or label in PUBLIC_BY_YEAR or _kind(model) is not None
+        return label in PUBLIC_REFERENCE or _kind(model) is not None
     if label in PERSONAL:
         return PERSONAL_READERS[label](user)
     if label in PRIVATE:

@@ -22,6 +22,7 @@ from tests.factories import (
 # Figures and names that appear only where something leaked.
 UNVERIFIED_BUDGET = 7_654_321
 UNPUBLISHED_YEAR = 2025
+BPS_ONLY_YEAR = 2023
 SECRET_NOTE = "Catatan internal Bu Sulastri"
 REPORTER_NAME = "Sulastri"
 REVIEWER_NAME = "Wibisono"
@@ -61,7 +62,8 @@ def public_year(agency_a, opd_a_user, admin_user, district_x):
     """2024 published: an approved plan with Q I verified (budget 1.000.000 realised) and Q II
     submitted (UNVERIFIED_BUDGET, not verified), an approved plan reaching the one pocket,
     a plan only submitted; two villages, one's data approved (a pocket), one's submitted.
-    2025 not published: an approved, verified plan."""
+    2025 not published: an approved, verified plan. BPS figures of 2023 (not published here)
+    and 2024."""
     opd_a_user.first_name = REPORTER_NAME
     opd_a_user.save(update_fields=["first_name"])
     admin_user.last_name = REVIEWER_NAME
@@ -70,7 +72,8 @@ def public_year(agency_a, opd_a_user, admin_user, district_x):
     pocket = VillageFactory(district=district_x, code="62.13.01.2001", name="Desa Kantong")
     other = VillageFactory(district=district_x, code="62.13.01.2002", name="Desa Lain")
     PovertyStatisticFactory(year=2024, poverty_rate=Decimal("5.00"))
-    PovertyStatisticFactory(year=UNPUBLISHED_YEAR, poor_people=9_111, poverty_rate=Decimal("6"))
+    # BPS publishes its series itself: the public reads every year of it, published here or not.
+    PovertyStatisticFactory(year=BPS_ONLY_YEAR, poor_people=9_111, poverty_rate=Decimal("6"))
 
     verified = _plan("Bantuan Pangan Terverifikasi", agency_a, strategies[0])
     _submit_and_approve(verified, opd_a_user, admin_user)

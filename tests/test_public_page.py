@@ -14,7 +14,7 @@ from bartim.models import PublishedYear
 from bartim.services import published_year_publish, published_year_withdraw
 from review.services import review_transition
 from tests.factories import VillageDataFactory, VillageFactory
-from tests.public_helpers import UNPUBLISHED_YEAR, assert_nothing_private
+from tests.public_helpers import BPS_ONLY_YEAR, UNPUBLISHED_YEAR, assert_nothing_private
 from transparency.selectors import year_figures
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +45,15 @@ def test_anyone_reads_the_public_page_without_an_account(client, public_year):
     assert "1 dari 1 kantong kemiskinan" in page
     assert 'id="public-pockets-map"' in page
     assert_nothing_private(page)
+
+
+def test_the_bps_trend_shows_every_year_bps_published(client, public_year):
+    page = client.get(reverse("transparency:page")).content.decode()
+    trend = page[page.index('id="chart-public-poor-people"') :].split("</figure>")[0]
+
+    assert str(BPS_ONLY_YEAR) in trend and "9.111" in trend
+    # A BPS year is not a published year of the regency's own figures.
+    assert client.get(reverse("transparency:page"), {"year": BPS_ONLY_YEAR}).status_code == 404
 
 
 def test_the_public_page_speaks_english_when_asked(client, public_year):
