@@ -40,7 +40,7 @@ def test_a_budget_ceiling_missing_digits_is_imported_only_once_confirmed(admin_c
         (
             "Program",
             2,
-            f"E ({CEILING})",
+            f"H ({CEILING})",
             "Pagu anggaran Rp250.000 di bawah Rp1.000.000. Periksa jumlah digitnya.",
         )
     ]
