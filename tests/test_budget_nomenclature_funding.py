@@ -479,17 +479,17 @@ def test_entering_the_revision_changes_the_absorption_shown(opd_a, agency_a):
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"budget_ceiling_revised": "800.000.000"}, "budget_revised_on"),
+        ({"budget_ceiling_revised": "400.000.000"}, "budget_revised_on"),
         (
             {
-                "budget_ceiling_revised": "800.000.000",
+                "budget_ceiling_revised": "400.000.000",
                 "budget_revised_on": "2025-01-10",
                 "budget_revision_reason": "APBD-P",
             },
             "budget_revised_on",
         ),
         (
-            {"budget_ceiling_revised": "800.000.000", "budget_revised_on": "2024-09-15"},
+            {"budget_ceiling_revised": "400.000.000", "budget_revised_on": "2024-09-15"},
             "budget_revision_reason",
         ),
         ({"budget_revised_on": "2024-09-15"}, "budget_ceiling_revised"),
