@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from bartim.models import ReviewStatus
 from programs.models import FundingSource, Program, ProgramFunding, QuarterReport
-from tests.excel_helpers import columns, download, rows, upload
+from tests.excel_helpers import columns, download, rows, upload, xlsx_bytes
 from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
@@ -324,7 +324,8 @@ def test_the_programmes_template_holds_the_codes_the_revision_and_a_column_per_s
     ProgramFunding.objects.create(program=program, source=apbd, amount=200_000_000)
     ProgramFunding.objects.create(program=program, source=retired, amount=100_000_000)
 
-    sheet = download(admin_client, "programs", year=2025)["Program"]
+    workbook = download(admin_client, "programs", year=2025)
+    sheet = workbook["Program"]
 
     [row] = rows(sheet)
     assert row["Kode program"] == "1.04.02"
@@ -336,6 +337,9 @@ def test_the_programmes_template_holds_the_codes_the_revision_and_a_column_per_s
     assert "Sumber dana: Tidak dipakai (Rp)" not in row
     assert validations(sheet)["Sumber dana: APBD (Rp)"][:3] == ("whole", "greaterThanOrEqual", "0")
     assert not locked(sheet, 2)["Sumber dana: APBD (Rp)"]
+    # Uploaded as downloaded, the date cell and the amounts read back as they are stored.
+    preview = admin_client.get(upload(admin_client, "programs", xlsx_bytes(workbook))["Location"])
+    assert [(r.action, r.changes) for r in preview.context["report"].rows] == [("unchanged", [])]
 
 
 def test_the_bps_template_holds_the_series_by_year(admin_client):
