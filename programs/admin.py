@@ -431,7 +431,15 @@ class ProgramAdminForm(ConfirmUnusualMixin, LockReasonFormMixin, SeenVersionAdmi
     def clean(self):
         cleaned_data = super().clean()
         self.ask_confirmation(
-            plausibility.program_doubts(budget_ceiling=cleaned_data.get("budget_ceiling"))
+            plausibility.program_doubts(
+                budget_ceiling=cleaned_data.get("budget_ceiling"),
+                # A revision is asked about when it, or the ceiling it revises, changes.
+                budget_ceiling_revised=(
+                    cleaned_data.get("budget_ceiling_revised")
+                    if {"budget_ceiling", "budget_ceiling_revised"} & set(self.changed_data)
+                    else None
+                ),
+            )
         )
         return cleaned_data
 

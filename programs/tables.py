@@ -5,6 +5,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from helpers.formatting import format_rupiah
 from helpers.tables import (
     EMPTY,
     BaseTable,
@@ -78,6 +79,9 @@ class ProgramTable(BaseTable):
         "indicator_count",
         "villages_reached",
         "needs",
+        "budget_ceiling_original",
+        "budget_ceiling_revised",
+        "funding",
     )
 
     name = LongTextColumn(
@@ -106,6 +110,20 @@ class ProgramTable(BaseTable):
     villages_reached = NumberColumn(verbose_name=_("Villages reached"))
     # Prefetched by the view: one query a page (or an export), whatever its length.
     needs = tables.Column(verbose_name=_("Basic needs"), orderable=False, empty_values=())
+    # Both ceilings as entered, after the one in force (docs/budget.md).
+    budget_ceiling_original = RupiahColumn(
+        accessor="budget_ceiling", verbose_name=_("Original budget ceiling (Rp)")
+    )
+    budget_ceiling_revised = RupiahColumn(verbose_name=_("Revised budget ceiling (Rp)"))
+    # Prefetched with their sources by the view where the column is shown.
+    funding = tables.Column(verbose_name=_("Funding sources"), orderable=False, empty_values=())
+
+    def render_funding(self, record):
+        rows = record.funding.all()
+        return ", ".join(f"{row.source.name} {format_rupiah(row.amount)}" for row in rows) or EMPTY
+
+    def value_funding(self, record):
+        return "; ".join(f"{row.source.name}: {row.amount}" for row in record.funding.all())
 
     def render_needs(self, record):
         return ", ".join(need.name for need in record.needs.all()) or "—"

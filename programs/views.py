@@ -20,7 +20,7 @@ from programs.filters import (
     StrategyFilterSet,
 )
 from programs.forms import IndicatorForm, ProgramForm, QuarterReportForm
-from programs.models import Program, QuarterReport, Strategy
+from programs.models import Program, ProgramFunding, QuarterReport, Strategy
 from programs.progress import revision_quarter
 from programs.quarter_context import indicator_quarters, program_quarters, quarter_entry
 from programs.services import (
@@ -46,9 +46,14 @@ class ProgramListView(FilteredTableView):
     export_name = gettext_lazy("programmes")
 
     def get_queryset(self):
+        queryset = access.readable(self.request.user, Program.objects.all())
+        if self.get_export_format() or self.shows_all_columns():
+            # The funding column is a secondary one: its query only where it is shown.
+            queryset = queryset.prefetch_related(
+                Prefetch("funding", ProgramFunding.objects.select_related("source"))
+            )
         return (
-            access.readable(self.request.user, Program.objects.all())
-            .select_related("agency", "strategy")
+            queryset.select_related("agency", "strategy")
             .prefetch_related("needs")
             # What the table shows; its computed columns are annotations (ProgramFilterSet).
             .only(
@@ -56,6 +61,7 @@ class ProgramListView(FilteredTableView):
                 "year",
                 "status",
                 "budget_ceiling",
+                "budget_ceiling_revised",
                 "program_code",
                 "activity_code",
                 "sub_activity_code",

@@ -156,6 +156,34 @@ def parse_decimal(
     return rounded
 
 
+DATE_TEXT = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+ISO_DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_date(value) -> datetime.date:
+    """A cell as a date: a date cell as it is, text as day-month-year (30-09-2025,
+    30/09/2025, 30.09.2025, the Indonesian order) or year-month-day (2025-09-30)."""
+    _refuse_formula(value)
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = BLANK_SPACES.sub("", clean_text(value))
+    match = DATE_TEXT.match(text)
+    parts = match and (match.group(3), match.group(2), match.group(1))
+    match = ISO_DATE_TEXT.match(text)
+    parts = parts or (match and match.groups())
+    if parts:
+        try:
+            return datetime.date(*(int(part) for part in parts))
+        except ValueError:
+            pass
+    raise CellError(
+        _('"%(text)s" is not a date. Write day-month-year, for example 30-09-2025.')
+        % {"text": clean_text(value)[:40]}
+    )
+
+
 def _check_range(number, minimum, maximum) -> None:
     if minimum is not None and number < minimum:
         if minimum == 0:

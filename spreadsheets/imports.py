@@ -362,7 +362,8 @@ def run_import(
     tables = match_upload(upload, kind)
     errors: list[Problem] = []
     sheets = {}
-    for spec in kind.sheets:
+    specs = kind.specs()
+    for spec in specs:
         if spec.key in tables:
             parsed = parse_table(tables[spec.key], spec, errors)
             if parsed is not None:
@@ -391,15 +392,15 @@ def run_import(
             kind=kind,
             filename=filename,
             marker=upload.marker,
-            rows=sorted(run.rows, key=lambda r: (_sheet_order(kind, r.sheet, sheets), r.row)),
+            rows=sorted(run.rows, key=lambda r: (_sheet_order(specs, r.sheet, sheets), r.row)),
             errors=sorted(
                 run.errors,
-                key=lambda e: (_sheet_order(kind, e.sheet, sheets), e.row or 0, e.column),
+                key=lambda e: (_sheet_order(specs, e.sheet, sheets), e.row or 0, e.column),
             ),
             notices=run.notices,
             doubts=sorted(
                 run.doubts,
-                key=lambda e: (_sheet_order(kind, e.sheet, sheets), e.row or 0, e.column),
+                key=lambda e: (_sheet_order(specs, e.sheet, sheets), e.row or 0, e.column),
             ),
         )
         if commit and report.digest != expected_digest:
@@ -419,9 +420,9 @@ def run_import(
     return report
 
 
-def _sheet_order(kind, name, sheets) -> int:
-    for index, spec in enumerate(kind.sheets):
+def _sheet_order(specs, name, sheets) -> int:
+    for index, spec in enumerate(specs):
         sheet = sheets.get(spec.key)
         if (sheet and sheet.display_name == name) or str(spec.title) == name:
             return index
-    return len(kind.sheets)
+    return len(specs)

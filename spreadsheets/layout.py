@@ -4,6 +4,7 @@ Columns are found by their header text in any of the app's languages, so a file 
 the English interface imports under the Indonesian one, and columns may come in any order.
 """
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ def display(value) -> str:
         return format_number(value, places)
     if isinstance(value, int):
         return format_number(value)
+    if isinstance(value, datetime.date):
+        return value.strftime("%d-%m-%Y")
     if isinstance(value, frozenset | set):
         return "; ".join(sorted(value)) or "–"
     text = str(value)
@@ -148,6 +151,13 @@ def text(max_length: int):
                 % {"length": len(result), "max": max_length}
             )
         return result
+
+    return parse
+
+
+def date():
+    def parse(value, percent_cell=False):
+        return cells.parse_date(value)
 
     return parse
 

@@ -70,9 +70,10 @@ def build_template(kind, user, *, year=None, quarter=None) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     list_ranges = _write_lists(workbook, content.lists) if content.lists else {}
-    for spec in kind.sheets:
+    specs = kind.specs()
+    for spec in specs:
         _write_sheet(workbook, spec, content.rows.get(spec.key, []), list_ranges)
-    _write_instructions(workbook, kind, content, user, year, quarter)
+    _write_instructions(workbook, kind, specs, content, user, year, quarter)
     if content.lists:
         workbook.move_sheet(_("Lists"), offset=len(workbook.sheetnames))
     _write_marker(workbook, kind, user, year, quarter)
@@ -202,7 +203,7 @@ def _write_lists(workbook, lists: dict[str, list[str]]) -> dict[str, str]:
     return ranges
 
 
-def _write_instructions(workbook, kind, content, user, year, quarter) -> None:
+def _write_instructions(workbook, kind, specs, content, user, year, quarter) -> None:
     sheet = workbook.create_sheet(_("Instructions"))
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 34
@@ -248,7 +249,7 @@ def _write_instructions(workbook, kind, content, user, year, quarter) -> None:
         cell = _cell(sheet, row, index, header)
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
-    for spec in kind.sheets:
+    for spec in specs:
         for column in spec.columns:
             row += 1
             locked = not column.imported or column.identifying

@@ -19,7 +19,7 @@ from programs.progress import ceiling_in_force, programs_with_figures
 from programs.quarter_context import program_quarters
 from programs.services import program_create, program_update
 from tests.factories import ProgramFactory, StrategyFactory
-from tests.table_helpers import html_column
+from tests.table_helpers import csv_rows, html_column
 
 
 def source(name) -> FundingSource:
@@ -479,17 +479,17 @@ def test_entering_the_revision_changes_the_absorption_shown(opd_a, agency_a):
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"budget_ceiling_revised": "800.000.000"}, "budget_revised_on"),
+        ({"budget_ceiling_revised": "400.000.000"}, "budget_revised_on"),
         (
             {
-                "budget_ceiling_revised": "800.000.000",
+                "budget_ceiling_revised": "400.000.000",
                 "budget_revised_on": "2025-01-10",
                 "budget_revision_reason": "APBD-P",
             },
             "budget_revised_on",
         ),
         (
-            {"budget_ceiling_revised": "800.000.000", "budget_revised_on": "2024-09-15"},
+            {"budget_ceiling_revised": "400.000.000", "budget_revised_on": "2024-09-15"},
             "budget_revision_reason",
         ),
         ({"budget_revised_on": "2024-09-15"}, "budget_ceiling_revised"),
@@ -510,3 +510,38 @@ def test_a_revision_below_what_was_already_spent_is_refused(revised, opd_a_user)
         program_update(program=revised, actor=opd_a_user, budget_ceiling_revised=250_000_000)
 
     assert "melebihi pagu" in " ".join(refused.value.messages)
+
+
+def test_a_revision_far_from_the_original_ceiling_is_saved_once_confirmed(opd_a, program):
+    url = reverse("programs:program_edit", args=[program.pk])
+    revision = {
+        "budget_ceiling_revised": "600.000.000",
+        "budget_revised_on": "2024-09-15",
+        "budget_revision_reason": "APBD-P",
+    }
+
+    asked = opd_a.post(url, program_form(program, **revision))
+
+    assert asked.status_code == 200
+    assert "Rp600.000.000" in asked.context["form"].errors["budget_ceiling_revised"][0]
+    assert Program.objects.get(pk=program.pk).budget_ceiling_revised is None
+
+    confirmed = opd_a.post(url, program_form(program, confirm_unusual="on", **revision))
+
+    assert confirmed.status_code == 302
+    assert Program.objects.get(pk=program.pk).budget_ceiling_revised == 600_000_000
+
+
+def test_the_programmes_export_holds_both_ceilings_and_the_funding(viewer_client, revised):
+    for name, amount in (("APBD", 600_000_000), ("DAK Fisik", 200_000_000)):
+        ProgramFunding.objects.create(program=revised, source=source(name), amount=amount)
+
+    export = viewer_client.get(
+        reverse("programs:program_list"), {"year": revised.year, "quarter": 4, "_export": "csv"}
+    )
+
+    header, row = csv_rows(export)
+    by_header = dict(zip(header, row, strict=True))
+    assert by_header["Pagu (Rp)"] == str(revised.budget_ceiling_revised)
+    assert str(revised.budget_ceiling) in row and str(revised.budget_ceiling_revised) in row
+    assert by_header["Sumber dana"] == "APBD: 600000000; DAK Fisik: 200000000"

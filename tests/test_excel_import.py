@@ -10,10 +10,11 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from bartim.models import ReviewStatus, Village
 from indicators.models import Indicator, IndicatorValue
-from programs.models import Program, QuarterReport
+from programs.models import FundingSource, Program, ProgramFunding, QuarterReport
 from review.services import period_lock
 from spreadsheets.models import PendingImport
 from tests.excel_helpers import (
@@ -1112,3 +1113,96 @@ def test_a_csv_of_the_budget_sheet_is_recognised_by_its_headers(opd_a, program_a
     confirm(opd_a, url)
     program_a.refresh_from_db()
     assert program_a.budget_realized_q2 == 15_000_000
+
+
+# ---- A programme's nomenclature codes and funding sources (docs/budget.md) ----------------
+
+PROGRAM_CODE, ACTIVITY_CODE, SUB_ACTIVITY_CODE = (
+    "Kode program",
+    "Kode kegiatan",
+    "Kode sub kegiatan",
+)
+
+
+def funding_header(source: str) -> str:
+    return f"Sumber dana: {source} (Rp)"
+
+
+def column_of(sheet, header) -> str:
+    return f"{get_column_letter(columns(sheet)[header])} ({header})"
+
+
+@pytest.fixture
+def sources(db):
+    # The list comes with the migration; a test that flushes the database empties it.
+    return [FundingSource.objects.get_or_create(name=name)[0] for name in ("APBD", "DAK Fisik")]
+
+
+def test_an_operator_imports_codes_and_two_funding_sources_and_sees_them_on_the_programme_page(
+    admin_client, agency_a, sources
+):
+    program = ProgramFactory(
+        agency=agency_a, year=2025, name="Bedah Rumah", budget_ceiling=250_000_000
+    )
+    workbook = download(admin_client, "programs", year=2025)
+    sheet = workbook["Program"]
+    fill(
+        sheet,
+        find_row(sheet, "Program", "Bedah Rumah"),
+        **{
+            PROGRAM_CODE: "1.04.02",
+            ACTIVITY_CODE: "1.04.02.2.01",
+            SUB_ACTIVITY_CODE: "1.04.02.2.01.0005",
+            funding_header("APBD"): "200.000.000",
+            funding_header("DAK Fisik"): "50.000.000",
+        },
+    )
+    url, preview = upload_and_preview(admin_client, "programs", xlsx_bytes(workbook))
+
+    assert errors_of(preview) == []
+    [(_row, _label, action, changes)] = changes_of(preview)
+    assert action == "changed"
+    assert (funding_header("APBD"), "–", "200.000.000") in changes
+    assert confirm(admin_client, url).status_code == 302
+
+    program.refresh_from_db()
+    assert (program.program_code, program.activity_code, program.sub_activity_code) == (
+        "1.04.02",
+        "1.04.02.2.01",
+        "1.04.02.2.01.0005",
+    )
+    assert dict(program.funding.values_list("source__name", "amount")) == {
+        "APBD": 200_000_000,
+        "DAK Fisik": 50_000_000,
+    }
+    page = admin_client.get(reverse("programs:program_detail", args=[program.pk]))
+    text = page.content.decode()
+    assert "1.04.02.2.01.0005" in text
+    assert "Sumber dana: DAK Fisik" in text and "Rp50.000.000" in text
+
+
+def test_a_bad_code_or_funding_off_the_ceiling_is_shown_by_row_and_column_and_saves_nothing(
+    admin_client, agency_a, sources
+):
+    for name in ("Bedah Rumah", "Jamban Sehat", "Air Bersih"):
+        ProgramFactory(agency=agency_a, year=2025, name=name, budget_ceiling=250_000_000)
+    workbook = download(admin_client, "programs", year=2025)
+    sheet = workbook["Program"]
+    bad_code = find_row(sheet, "Program", "Bedah Rumah")
+    off_ceiling = find_row(sheet, "Program", "Jamban Sehat")
+    fill(sheet, bad_code, **{PROGRAM_CODE: "1.4.2"})
+    fill(sheet, off_ceiling, **{funding_header("APBD"): "240.000.000"})
+    fill(sheet, find_row(sheet, "Program", "Air Bersih"), **{PROGRAM_CODE: "1.03.02"})
+    url, preview = upload_and_preview(admin_client, "programs", xlsx_bytes(workbook))
+
+    errors = errors_of(preview)
+    assert [(row, column) for _sheet, row, column, _message in errors] == [
+        (bad_code, column_of(sheet, PROGRAM_CODE)),
+        (off_ceiling, column_of(sheet, funding_header("APBD"))),
+    ]
+    assert "1.4.2" in errors[0][3]
+    assert "Rp240.000.000" in errors[1][3] and "Rp250.000.000" in errors[1][3]
+
+    confirm(admin_client, url)
+    assert set(Program.objects.values_list("program_code", flat=True)) == {""}
+    assert not ProgramFunding.objects.exists()

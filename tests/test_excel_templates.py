@@ -1,14 +1,15 @@
 """The Excel templates: who may download which, what they are pre-filled with, and how they
 guide the person filling them in (locked cells, validation, instructions, kind marker)."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from bartim.models import ReviewStatus
-from programs.models import Program, QuarterReport
-from tests.excel_helpers import columns, download, rows, upload
+from programs.models import FundingSource, Program, ProgramFunding, QuarterReport
+from tests.excel_helpers import columns, download, rows, upload, xlsx_bytes
 from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
@@ -301,6 +302,44 @@ def test_the_programmes_template_offers_agencies_and_choices_as_lists(
     instructions = [row[0] for row in workbook["Petunjuk"].iter_rows(values_only=True) if row[0]]
     assert "Strategi:" in instructions
     assert "2. Strategi 2" in instructions
+
+
+def test_the_programmes_template_holds_the_codes_the_revision_and_a_column_per_source(
+    admin_client, agency_a
+):
+    apbd, retired, unused = (
+        FundingSource.objects.update_or_create(name=name, defaults={"active": active})[0]
+        for name, active in (("APBD", True), ("Hibah lama", False), ("Tidak dipakai", False))
+    )
+    program = ProgramFactory(
+        agency=agency_a,
+        year=2025,
+        name="Bedah Rumah",
+        program_code="1.04.02",
+        budget_ceiling=250_000_000,
+        budget_ceiling_revised=300_000_000,
+        budget_revised_on=datetime.date(2025, 9, 30),
+        budget_revision_reason="APBD-P",
+    )
+    ProgramFunding.objects.create(program=program, source=apbd, amount=200_000_000)
+    ProgramFunding.objects.create(program=program, source=retired, amount=100_000_000)
+
+    workbook = download(admin_client, "programs", year=2025)
+    sheet = workbook["Program"]
+
+    [row] = rows(sheet)
+    assert row["Kode program"] == "1.04.02"
+    assert row["Pagu perubahan (Rp)"] == 300_000_000
+    assert row["Tanggal perubahan anggaran"].date() == datetime.date(2025, 9, 30)
+    assert row["Sumber dana: APBD (Rp)"] == 200_000_000
+    # A retired source keeps its column while a programme lists it; an unused one has none.
+    assert row["Sumber dana: Hibah lama (Rp)"] == 100_000_000
+    assert "Sumber dana: Tidak dipakai (Rp)" not in row
+    assert validations(sheet)["Sumber dana: APBD (Rp)"][:3] == ("whole", "greaterThanOrEqual", "0")
+    assert not locked(sheet, 2)["Sumber dana: APBD (Rp)"]
+    # Uploaded as downloaded, the date cell and the amounts read back as they are stored.
+    preview = admin_client.get(upload(admin_client, "programs", xlsx_bytes(workbook))["Location"])
+    assert [(r.action, r.changes) for r in preview.context["report"].rows] == [("unchanged", [])]
 
 
 def test_the_bps_template_holds_the_series_by_year(admin_client):

@@ -2,6 +2,7 @@
 (programs/plausibility.py): the preview lists them with row and column, and the import is
 applied only once the person ticks that they are right."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 CEILING = "Pagu anggaran (Rp)"
 REALIZED = "Realisasi"
+REVISED = "Pagu perubahan (Rp)"
 
 
 @pytest.fixture
@@ -40,7 +42,7 @@ def test_a_budget_ceiling_missing_digits_is_imported_only_once_confirmed(admin_c
         (
             "Program",
             2,
-            f"E ({CEILING})",
+            f"H ({CEILING})",
             "Pagu anggaran Rp250.000 di bawah Rp1.000.000. Periksa jumlah digitnya.",
         )
     ]
@@ -94,3 +96,30 @@ def test_ordinary_values_import_with_one_click_and_unchanged_ones_are_not_asked_
     assert Program.objects.get(name="Bedah Rumah").budget_ceiling == 150_000_000
     odd.refresh_from_db()
     assert odd.budget_ceiling == 500_000
+
+
+def test_a_revised_ceiling_far_from_the_original_waits_for_the_tick(admin_client, program_a):
+    workbook = download(admin_client, "programs", year=2024)
+    fill(
+        workbook["Program"],
+        2,
+        **{
+            REVISED: "350.000.000",
+            "Tanggal perubahan anggaran": "30-09-2024",
+            "Alasan perubahan anggaran": "APBD-P 2024",
+        },
+    )
+    url, preview = upload_and_preview(admin_client, "programs", xlsx_bytes(workbook))
+
+    [(sheet, row, column, message)] = doubts_of(preview)
+    assert (sheet, row, column) == ("Program", 2, f"I ({REVISED})")
+    assert "Rp100.000.000" in message and "Rp350.000.000" in message
+
+    assert admin_client.post(url).status_code == 200
+    program_a.refresh_from_db()
+    assert program_a.budget_ceiling_revised is None
+
+    assert admin_client.post(url, {"unusual_confirmed": "1"}).status_code == 302
+    program_a.refresh_from_db()
+    assert (program_a.budget_ceiling, program_a.budget_ceiling_revised) == (10**8, 350_000_000)
+    assert program_a.budget_revised_on == datetime.date(2024, 9, 30)

@@ -11,6 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from bartim.models import ReviewStatus
 from indicators.models import Indicator
@@ -29,6 +31,13 @@ from tests.table_helpers import column, csv_rows, html_column, html_table, xlsx_
 pytestmark = pytest.mark.django_db
 
 URL = reverse("programs:program_list")
+# The budget columns after the needs (docs/budget.md), as the interface's catalogue names them.
+with translation.override("id"):
+    NEW_BUDGET_HEADERS = [
+        gettext("Original budget ceiling (Rp)"),
+        gettext("Revised budget ceiling (Rp)"),
+        gettext("Funding sources"),
+    ]
 ROLES = ["admin_user", "opd_a_user", "opd_b_user", "camat_x_user", "camat_y_user", "viewer_user"]
 
 
@@ -130,6 +139,8 @@ def test_row_shows_budget_and_achievement_in_indonesian_format(viewer_client, wo
         "Status": "Disetujui",
         "Desa yang dijangkau": "1",
         "Kebutuhan dasar": "—",
+        # Not revised: the original ceiling is the one in force; no funding listed.
+        **dict(zip(NEW_BUDGET_HEADERS, ["Rp1.250.000.000", "–", "–"], strict=True)),
     }
 
 
@@ -281,6 +292,7 @@ def test_csv_export_holds_exactly_the_filtered_rows_of_every_page(viewer_client,
         "Status",
         "Desa yang dijangkau",
         "Kebutuhan dasar",
+        *NEW_BUDGET_HEADERS,
     ]
     assert column(rows, "Program") == first + second
     by_name = {row[0]: row for row in rows[1:]}

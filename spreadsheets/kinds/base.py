@@ -48,8 +48,14 @@ class TemplateKind:
     def run(self, run) -> None:
         raise NotImplementedError
 
+    def specs(self) -> tuple[SheetSpec, ...]:
+        """The sheets with every column as of now, read once per download or import. A kind
+        whose columns follow the data (the programmes' funding sources) adds them here;
+        `sheets` holds the columns every file of the kind has, enough to recognise it."""
+        return self.sheets
+
     def sheet(self, key) -> SheetSpec:
-        return next(s for s in self.sheets if s.key == key)
+        return next(s for s in self.specs() if s.key == key)
 
     def filename(self, *, year, quarter) -> str:
         parts = [str(self.title)]

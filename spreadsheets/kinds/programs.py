@@ -2,17 +2,20 @@
 year. A programme is matched by its OPD, year and name; an indicator by its programme and
 name. The import adds and changes; it never deletes."""
 
+import dataclasses
 import re
 
-from django.utils.text import capfirst
+from django.db.models import Q
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bartim import access
 from bartim.models import Agency, Village
 from indicators.models import Indicator
-from programs import plausibility
-from programs.models import NeedDimension, Program, Strategy
+from programs import nomenclature, plausibility
+from programs.funding import funding_total_error
+from programs.models import FundingSource, NeedDimension, Program, ProgramFunding, Strategy
 from programs.services import indicator_save, program_create, program_update
 from spreadsheets import cells
 from spreadsheets.kinds.base import (
@@ -30,6 +33,7 @@ from spreadsheets.layout import (
     Column,
     SheetSpec,
     choice,
+    date,
     decimal,
     normalize,
     text,
@@ -55,6 +59,37 @@ def village_codes(value, percent_cell=False) -> frozenset:
 def need_codes(value, percent_cell=False) -> frozenset:
     return frozenset(
         code.lower() for code in CODE_SEPARATORS.split(cells.clean_text(value)) if code
+    )
+
+
+def planning_code(value, percent_cell=False) -> str:
+    """A nomenclature code as typed, spaces dropped; its format is the model's to check
+    (programs/nomenclature.py), so the message is the form's."""
+    code = nomenclature.normalize_code(cells.clean_text(value))
+    if len(code) > nomenclature.CODE_MAX_LENGTH:
+        raise cells.CellError(
+            _("The text is %(length)d characters long; at most %(max)d are allowed.")
+            % {"length": len(code), "max": nomenclature.CODE_MAX_LENGTH}
+        )
+    return code
+
+
+def funding_amount(value, percent_cell=False) -> int | None:
+    """Rupiah from one source; 0, like a blank cell, means the programme has none from it."""
+    return cells.parse_whole(value, minimum=0) or None
+
+
+def _code_column(key) -> Column:
+    return Column(
+        key=key,
+        label=_label(Program, key),
+        parse=planning_code,
+        blank="",
+        width=18,
+        number_format="@",
+        help=format_lazy(
+            "{} {}", Program._meta.get_field(key).help_text, gettext_lazy("Optional.")
+        ),
     )
 
 
@@ -108,6 +143,9 @@ PROGRAMS = SheetSpec(
                 "a new name makes a new programme."
             ),
         ),
+        _code_column("program_code"),
+        _code_column("activity_code"),
+        _code_column("sub_activity_code"),
         Column(
             key="strategy",
             label=gettext_lazy("Strategy (1–3)"),
@@ -129,6 +167,37 @@ PROGRAMS = SheetSpec(
             number_format="#,##0",
             validation={"type": "whole", "min": 0},
             help=gettext_lazy("Rupiah, a whole number."),
+        ),
+        Column(
+            key="budget_ceiling_revised",
+            label=_label(Program, "budget_ceiling_revised"),
+            parse=whole(0),
+            width=18,
+            number_format="#,##0",
+            validation={"type": "whole", "min": 0},
+            help=gettext_lazy(
+                "Only once the budget is revised (APBD-P): Rupiah, a whole number, with the "
+                "date and the reason of the revision. The original ceiling stays as it is."
+            ),
+        ),
+        Column(
+            key="budget_revised_on",
+            label=_label(Program, "budget_revised_on"),
+            parse=date(),
+            width=14,
+            number_format="DD-MM-YYYY",
+            help=gettext_lazy(
+                "Date of the APBD-P regulation, day-month-year (30-09-2025), in the "
+                "programme's year."
+            ),
+        ),
+        Column(
+            key="budget_revision_reason",
+            label=_label(Program, "budget_revision_reason"),
+            parse=text(1000),
+            blank="",
+            width=30,
+            help=gettext_lazy("Why the ceiling changed; required with a revised ceiling."),
         ),
         Column(
             key="beneficiary_target",
@@ -266,15 +335,65 @@ INDICATORS = SheetSpec(
 )
 
 PROGRAM_FIELDS = (
+    "program_code",
+    "activity_code",
+    "sub_activity_code",
     "strategy",
     "budget_ceiling",
+    "budget_ceiling_revised",
+    "budget_revised_on",
+    "budget_revision_reason",
     "beneficiary_target",
     "beneficiary_unit",
     "target_villages",
     "needs",
     "description",
 )
+# The fields read from the programme itself (the others are relations).
+PROGRAM_SCALAR_FIELDS = tuple(
+    name for name in PROGRAM_FIELDS if name not in ("strategy", "target_villages", "needs")
+)
 INDICATOR_FIELDS = ("unit", "direction", "aggregation", "baseline", "target", "q4_target_reason")
+
+# The funding sources are columns of sheet "Programmes", one per source with its amount,
+# after the revision's columns: one row per programme, its amounts beside its ceiling, so
+# the sum rule (programs/funding.py) is checked, and reported, on the programme's own row.
+FUNDING_AFTER = "budget_revision_reason"
+
+
+def funding_key(source: FundingSource) -> str:
+    return f"funding_{source.pk}"
+
+
+def funding_column(source: FundingSource) -> Column:
+    return Column(
+        key=funding_key(source),
+        label=format_lazy("{}: {} (Rp)", capfirst(gettext_lazy("funding source")), source.name),
+        parse=funding_amount,
+        width=16,
+        number_format="#,##0",
+        validation={"type": "whole", "min": 0},
+        help=gettext_lazy(
+            "Rupiah from this source; blank or 0: none. The sources of a programme add up to "
+            "its ceiling in force (the revised one once the budget is revised)."
+        ),
+    )
+
+
+def funding_sources() -> list[FundingSource]:
+    """The sources with a column: the active ones and the retired ones still listed."""
+    return list(
+        FundingSource.objects.filter(
+            Q(active=True) | Q(pk__in=ProgramFunding.objects.values("source_id"))
+        )
+    )
+
+
+def programs_sheet(sources) -> SheetSpec:
+    columns = list(PROGRAMS.columns)
+    at = next(i for i, c in enumerate(columns) if c.key == FUNDING_AFTER) + 1
+    columns[at:at] = [funding_column(source) for source in sources]
+    return dataclasses.replace(PROGRAMS, columns=tuple(columns))
 
 
 class AgencyLookup:
@@ -313,6 +432,10 @@ class ProgramsKind(TemplateKind):
         "All programmes of a fiscal year with their indicators, for the start of the year."
     )
     sheets = (PROGRAMS, INDICATORS)
+
+    def specs(self):
+        return (programs_sheet(funding_sources()), INDICATORS)
+
     instructions = (
         gettext_lazy(
             'Add a programme as a new row in sheet "Programmes" and its indicators as rows in '
@@ -334,7 +457,7 @@ class ProgramsKind(TemplateKind):
             access.editable(user, Program.objects.all())
             .filter(year=year)
             .select_related("agency")
-            .prefetch_related("target_villages", "needs")
+            .prefetch_related("target_villages", "needs", "funding")
             .order_by("agency__name", "name")
         )
         indicators = Indicator.objects.filter(program__in=programs).order_by("pk")
@@ -358,6 +481,18 @@ class ProgramsKind(TemplateKind):
                         ),
                         "needs": "; ".join(sorted(n.code for n in program.needs.all())),
                         "description": program.description,
+                        **{
+                            name: getattr(program, name)
+                            for name in (
+                                "program_code",
+                                "activity_code",
+                                "sub_activity_code",
+                                "budget_ceiling_revised",
+                                "budget_revised_on",
+                                "budget_revision_reason",
+                            )
+                        },
+                        **{f"funding_{row.source_id}": row.amount for row in program.funding.all()},
                     }
                 )
             )
@@ -449,6 +584,13 @@ class ProgramsKind(TemplateKind):
             program_id__in=[p.pk for p in programs.values()]
         ).values_list("program_id", "needdimension__code"):
             current_needs.setdefault(program_id, set()).add(code)
+        sources = {funding_key(source): source for source in FundingSource.objects.all()}
+        funding_keys = [k for k in sources if k in sheet.present]
+        current_funding = {}
+        for program_id, source_id, amount in ProgramFunding.objects.filter(
+            program_id__in=[p.pk for p in programs.values()]
+        ).values_list("program_id", "source_id", "amount"):
+            current_funding.setdefault(program_id, {})[f"funding_{source_id}"] = amount
         seen = {}
         for row, key, agency in rows:
             label = f"{row.values['name']} · {agency} · {key[1]}"
@@ -491,13 +633,11 @@ class ProgramsKind(TemplateKind):
             current = None
             if program is not None:
                 current = {
+                    **{name: getattr(program, name) for name in PROGRAM_SCALAR_FIELDS},
                     "strategy": program.strategy_id,
-                    "budget_ceiling": program.budget_ceiling,
-                    "beneficiary_target": program.beneficiary_target,
-                    "beneficiary_unit": program.beneficiary_unit,
                     "target_villages": frozenset(current_villages.get(program.pk, ())),
                     "needs": frozenset(current_needs.get(program.pk, ())),
-                    "description": program.description,
+                    **current_funding.get(program.pk, {}),
                 }
             changes = run.diff(sheet, row, current)
             if not changes:
@@ -512,8 +652,37 @@ class ProgramsKind(TemplateKind):
                 for name in PROGRAM_FIELDS
                 if name in sheet.present and (current is None or current[name] != row.values[name])
             }
+
+            def value_of(name, sheet=sheet, row=row, program=program):
+                """The value the programme will have: the file's, else the stored one."""
+                if name in sheet.present:
+                    return row.values[name]
+                return getattr(program, name) if program is not None else None
+
+            funding = None
+            stored = current_funding.get(program.pk, {}) if program is not None else {}
+            given = {k: row.values[k] for k in funding_keys if stored.get(k) != row.values[k]}
+            if given:
+                funding = {
+                    sources[k]: amount for k, amount in {**stored, **given}.items() if amount
+                }
+                probe = Program(
+                    budget_ceiling=value_of("budget_ceiling") or 0,
+                    budget_ceiling_revised=value_of("budget_ceiling_revised"),
+                    budget_revised_on=value_of("budget_revised_on"),
+                )
+                error = funding_total_error(probe, funding.values())
+                if error:
+                    run.error(sheet, row, next(iter(given)), error)
+                    failed.add(key)
+                    continue
+            revision_changed = {"budget_ceiling", "budget_ceiling_revised"} & set(fields)
             for column, doubt in plausibility.program_doubts(
-                budget_ceiling=fields.get("budget_ceiling")
+                budget_ceiling=fields.get("budget_ceiling"),
+                budget_ceiling_revised=(
+                    value_of("budget_ceiling_revised") if revision_changed else None
+                ),
+                original_ceiling=value_of("budget_ceiling"),
             ).items():
                 run.doubt(sheet, row, column, doubt)
             if "strategy" in fields:
@@ -526,12 +695,13 @@ class ProgramsKind(TemplateKind):
                 saved = run.attempt(
                     sheet,
                     row,
-                    lambda agency=agency, key=key, fields=fields: program_create(
+                    lambda agency=agency, key=key, fields=fields, funding=funding: program_create(
                         actor=run.actor,
                         agency=agency,
                         year=key[1],
                         name=key[2],
                         change_reason=run.change_reason,
+                        funding=funding,
                         **fields,
                     ),
                     model=Program,
@@ -541,10 +711,11 @@ class ProgramsKind(TemplateKind):
                 saved = run.attempt(
                     sheet,
                     row,
-                    lambda program=program, fields=fields: program_update(
+                    lambda program=program, fields=fields, funding=funding: program_update(
                         program=program,
                         actor=run.actor,
                         change_reason=run.change_reason,
+                        funding=funding,
                         **fields,
                     ),
                     model=Program,
