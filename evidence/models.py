@@ -1,7 +1,8 @@
 """Evidence files (*bukti dukung*): photos, SP2D, *berita acara* attached to a quarter's
-report of a programme, or to one of its indicators' values of that quarter. A file is checked before it is stored (evidence/validation.py) and is
-never changed afterwards; removing it marks the record removed and keeps both the record
-and the stored file, so the history still shows and serves it."""
+report of a programme, or to one of its indicators' values of that quarter. A file is
+checked before it is stored (evidence/validation.py) and is never changed afterwards;
+removing it marks the record removed and keeps both the record and the stored file, so the
+history still shows and serves it."""
 
 import uuid
 
@@ -91,6 +92,9 @@ class EvidenceFile(models.Model):
     def __str__(self):
         return self.original_name
 
+    def get_absolute_url(self):
+        return reverse("evidence:download", kwargs={"pk": self.pk})
+
     def clean(self):
         # What evidence_add guarantees, for any other path: a value's file belongs to the
         # report of the value's own programme and quarter.
@@ -111,9 +115,6 @@ class EvidenceFile(models.Model):
                     )
                 }
             )
-
-    def get_absolute_url(self):
-        return reverse("evidence:download", kwargs={"pk": self.pk})
 
     @property
     def removed(self) -> bool:

@@ -85,9 +85,9 @@ def evidence_add(
 
 
 def evidence_remove(*, evidence: EvidenceFile, actor, reason: str = "") -> EvidenceFile:
-    """Remove an evidence file from its quarter's report or indicator value: the record is marked removed (by
-    whom, when, why in its history) and the stored file kept, so the history still shows
-    and serves it. Allowed to whoever may add evidence to the report now."""
+    """Remove an evidence file from its quarter's report or indicator value: the record is
+    marked removed (by whom, when, why in its history) and the stored file kept, so the
+    history still shows and serves it. Allowed to whoever may add evidence to the report now."""
     with transaction.atomic():
         current = EvidenceFile.objects.select_for_update().get(pk=evidence.pk)
         access.check_evidence(actor, current.report, reason)

@@ -1,5 +1,6 @@
 """A quarter's evidence, of its report or of its indicators' values: its list (and upload)
-page, the download and the removal. Files are served by `download` only, which asks the access policy; MEDIA_ROOT has no URL."""
+page, the download and the removal. Files are served by `download` only, which asks the
+access policy; MEDIA_ROOT has no URL."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
