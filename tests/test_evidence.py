@@ -1,6 +1,6 @@
-"""Evidence files (bukti dukung) of a quarter's report and of an indicator's value: what is accepted and what is refused
-with nothing stored, photos without their location, who reads, adds and removes them, and
-where they are counted (review queue, /opd/ table)."""
+"""Evidence files (bukti dukung) of a quarter's report and of an indicator's value: what is
+accepted and what is refused with nothing stored, photos without their location, who reads,
+adds and removes them, and where they are counted (review queue, /opd/ table)."""
 
 from pathlib import Path
 
@@ -14,8 +14,8 @@ from bartim import access
 from bartim.access import PeriodLockError
 from bartim.models import PublishedYear, ReviewAction, ReviewStatus
 from evidence.models import EvidenceFile
-from indicators.models import IndicatorValue
 from evidence.services import evidence_add, evidence_remove
+from indicators.models import IndicatorValue
 from programs.models import QuarterReport
 from review.services import period_lock, review_transition
 from tests import evidence_helpers as files
