@@ -30,9 +30,11 @@ The rules, in one sentence each:
   value of the quarter, the quarter report's texts and physical progress) is changed, added
   or deleted only by an administrator, who gives a reason; a page that cannot take a reason
   (the admin's delete page) cannot delete it.
-- Evidence files of a quarter's report are read by whoever reads the programme; they are
-  added and removed by whoever may change that quarter's data (its report's status and the
-  period lock, as for its values), and removing one keeps it in the history.
+- Evidence files of a quarter's report, or of one of that quarter's indicator values (the
+  report reviews them, so a value's file is asked of the policy through its report), are
+  read by whoever reads the programme; they are added and removed by whoever may change
+  that quarter's data (its report's status and the period lock, as for its values), and
+  removing one keeps it in the history.
 - Every active account keeps its own notification settings (e-mail on or off).
 - Personal data of the welfare registry (families and beneficiaries, with their names):
   a viewer sees aggregates only; a camat the families of his own kecamatan's villages; an
@@ -192,7 +194,8 @@ KINDS = {
         fixed=("program",),
     ),
     # An evidence file follows its quarter's report as a quarterly value does: who may change
-    # that quarter's data adds and removes its files (check_evidence), in its period.
+    # that quarter's data adds and removes its files (check_evidence), in its period. A
+    # value's file holds its report too (evidence.EvidenceFile.report), so one path serves.
     "evidence.evidencefile": Kind(
         AGENCY,
         "report__program__agency_id",

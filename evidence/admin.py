@@ -46,6 +46,7 @@ class EvidenceFileAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     search_fields = ("original_name", "report__program__name")
     readonly_fields = (
         "report",
+        "indicator_value",
         "download",
         "original_name",
         "file_type",

@@ -23,9 +23,24 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
+class IndicatorValueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.indicator.name
+
+
 class EvidenceUploadForm(forms.Form):
-    """The files to attach; what each must be is checked by the service
-    (evidence.validation), so the form only gathers them."""
+    """The files to attach, and what they are about: the quarter report as a whole or one
+    of its indicators' values (`values`: the programme's stored values of the quarter).
+    What each file must be is checked by the service (evidence.validation), so the form
+    only gathers them."""
+
+    indicator_value = IndicatorValueChoiceField(
+        label=gettext_lazy("Evidence of"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("The quarter report as a whole"),
+        help_text=gettext_lazy("An indicator is listed once its value of the quarter is saved."),
+    )
 
     files = MultipleFileField(
         label=gettext_lazy("Add evidence files"),
@@ -41,8 +56,12 @@ class EvidenceUploadForm(forms.Form):
         max_length=500,
     )
 
-    def __init__(self, *args, needs_reason=False, **kwargs):
+    def __init__(self, *args, needs_reason=False, values=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if values is None:
+            del self.fields["indicator_value"]
+        else:
+            self.fields["indicator_value"].queryset = values.select_related("indicator")
         self.fields["files"].help_text = self.fields["files"].help_text % {
             "size": f"{settings.EVIDENCE_MAX_UPLOAD_SIZE / 1024 / 1024:g}".replace(".", ",")
         }

@@ -1,4 +1,5 @@
-"""Adding and removing a quarter report's evidence files; each asks the access policy
+"""Adding and removing the evidence files of a quarter's report or of one of its indicator
+values; each asks the access policy
 (bartim.access.check_evidence) and every file is checked (evidence/validation.py) before
 anything is stored."""
 
@@ -13,20 +14,35 @@ from evidence.models import EvidenceFile
 from evidence.validation import checked_file
 from helpers import dataversion
 from helpers.history import checked_save
+from indicators.models import IndicatorValue
 from programs.models import Program
 from programs.services import quarter_report
 
 
 def evidence_add(
-    *, program: Program, quarter: int, files, actor, reason: str = ""
+    *,
+    program: Program,
+    quarter: int,
+    files,
+    actor,
+    reason: str = "",
+    indicator_value: IndicatorValue | None = None,
 ) -> list[EvidenceFile]:
-    """Attach `files` (uploaded files) to the report of `quarter` of `program`, all or none:
-    one refused file (its type, size or content; the policy; the period lock without the
-    administrator's reason) and nothing is stored. A quarter without a report row gets one
-    (a draft), as its first note would."""
+    """Attach `files` (uploaded files) to the report of `quarter` of `program`, or with
+    `indicator_value` (one of the programme's values of that quarter) to that value, all or
+    none: one refused file (its type, size or content; the policy; the period lock without
+    the administrator's reason) and nothing is stored. A value's files are asked of the
+    policy as its quarter report's are: the report reviews the value. A quarter without a
+    report row gets one (a draft), as its first note would."""
     files = list(files)
     if not files:
         raise ValidationError(_("Choose at least one file."))
+    if indicator_value is not None and (
+        indicator_value.indicator.program_id != program.pk or indicator_value.quarter != quarter
+    ):
+        raise ValidationError(
+            _("That indicator value is not one of this programme's values of this quarter.")
+        )
     report = quarter_report(program=program, quarter=quarter)
     access.check_evidence(actor, report, reason)
     errors, checked = [], []
@@ -49,6 +65,7 @@ def evidence_add(
             for item in checked:
                 record = EvidenceFile(
                     report=report,
+                    indicator_value=indicator_value,
                     original_name=item.name,
                     size=item.size,
                     file_type=item.file_type,
@@ -68,9 +85,9 @@ def evidence_add(
 
 
 def evidence_remove(*, evidence: EvidenceFile, actor, reason: str = "") -> EvidenceFile:
-    """Remove an evidence file from its quarter's report: the record is marked removed (by
-    whom, when, why in its history) and the stored file kept, so the history still shows
-    and serves it. Allowed to whoever may add evidence to the report now."""
+    """Remove an evidence file from its quarter's report or indicator value: the record is
+    marked removed (by whom, when, why in its history) and the stored file kept, so the
+    history still shows and serves it. Allowed to whoever may add evidence to the report now."""
     with transaction.atomic():
         current = EvidenceFile.objects.select_for_update().get(pk=evidence.pk)
         access.check_evidence(actor, current.report, reason)

@@ -1,5 +1,6 @@
-"""A quarter report's evidence: its list (and upload) page, the download and the removal.
-Files are served by `download` only, which asks the access policy; MEDIA_ROOT has no URL."""
+"""A quarter's evidence, of its report or of its indicators' values: its list (and upload)
+page, the download and the removal. Files are served by `download` only, which asks the
+access policy; MEDIA_ROOT has no URL."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,20 +16,36 @@ from evidence.forms import EvidenceUploadForm
 from evidence.models import EvidenceFile
 from evidence.services import evidence_add, evidence_remove
 from evidence.validation import CONTENT_TYPES
+from indicators.models import IndicatorValue
 from programs.models import Program
 from programs.services import quarter_report
 
 
+def quarter_values(program, quarter):
+    """The programme's stored indicator values of `quarter`: what a file may be about
+    besides the quarter report as a whole."""
+    return IndicatorValue.objects.filter(indicator__program=program, quarter=quarter).order_by(
+        "indicator__pk"
+    )
+
+
 def evidence_context(user, program, quarter, back="evidence") -> dict:
-    """What the evidence section shows of a quarter's report (its page, and the quarter
-    page through the `quarter_evidence` tag): every file, the removed ones marked, and the
-    upload form while `user` may add files."""
+    """What the evidence section shows of a quarter (its page, and the quarter page through
+    the `quarter_evidence` tag): every file of its report and of its indicators' values,
+    the removed ones marked, and the upload form while `user` may add files."""
     report = quarter_report(program=program, quarter=quarter)
     files = (
-        list(report.evidence_files.select_related("uploaded_by", "removed_by")) if report.pk else []
+        list(
+            report.evidence_files.select_related(
+                "uploaded_by", "removed_by", "indicator_value__indicator"
+            )
+        )
+        if report.pk
+        else []
     )
     refused = access.evidence_refusal(user, report)
     may_change = refused is None or isinstance(refused, PeriodLockError)
+    values = quarter_values(program, quarter)
     return {
         "program": program,
         "quarter": quarter,
@@ -37,7 +54,10 @@ def evidence_context(user, program, quarter, back="evidence") -> dict:
         "present_count": sum(not f.removed for f in files),
         "may_change": may_change,
         "needs_reason": isinstance(refused, PeriodLockError),
-        "upload_form": EvidenceUploadForm(needs_reason=isinstance(refused, PeriodLockError))
+        "upload_form": EvidenceUploadForm(
+            needs_reason=isinstance(refused, PeriodLockError),
+            values=values if values.exists() else None,
+        )
         if may_change
         else None,
         "back": back,
@@ -52,7 +72,8 @@ def _back(program, quarter, back):
 
 def quarter_evidence(request, pk, quarter):
     """The evidence files of a programme's quarter: read by whoever reads the programme;
-    a POST attaches files (the policy and the checks in evidence_add)."""
+    a POST attaches files to the quarter report or to one of its indicators' values (the
+    policy and the checks in evidence_add)."""
     if quarter not in Quarter.values:
         raise Http404
     program = access.get_for_read(request, Program.objects.select_related("agency"), pk)
@@ -64,7 +85,10 @@ def quarter_evidence(request, pk, quarter):
         if isinstance(refused, PermissionDenied) and not access.reports_on(request.user, program):
             raise refused
         form = EvidenceUploadForm(
-            request.POST, request.FILES, needs_reason=isinstance(refused, PeriodLockError)
+            request.POST,
+            request.FILES,
+            needs_reason=isinstance(refused, PeriodLockError),
+            values=quarter_values(program, quarter),
         )
         if not form.is_valid():
             for errors in form.errors.values():
@@ -78,6 +102,7 @@ def quarter_evidence(request, pk, quarter):
                 files=form.cleaned_data["files"],
                 actor=request.user,
                 reason=form.cleaned_data.get("reason", ""),
+                indicator_value=form.cleaned_data.get("indicator_value"),
             )
         except ValidationError as error:
             for message in error.messages:
@@ -103,7 +128,8 @@ def quarter_evidence(request, pk, quarter):
 @require_GET
 def download(request, pk):
     """One evidence file, as an attachment, to whoever may read its programme (removed ones
-    too: the history shows them)."""
+    too: the history shows them). A value's file is read as its report's: the policy asks
+    the same question of both (access.get_for_read on EvidenceFile)."""
     record = access.get_for_read(
         request, EvidenceFile.objects.select_related("report__program"), pk
     )

@@ -121,6 +121,8 @@ class IndicatorQuarter:
     target: Decimal | None
     realized: Decimal | None
     progress: progress.Progress
+    # The value's evidence files not removed (the evidence app's, by their related name).
+    evidence: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -155,8 +157,8 @@ def program_quarters(program: Program) -> list[ProgramQuarter]:
 
 
 def indicator_quarters(indicator: Indicator) -> list[IndicatorQuarter]:
-    """One indicator's target, realised value and achievement as of each quarter, from its
-    prefetched values."""
+    """One indicator's target, realised value, achievement and evidence files as of each
+    quarter, from its prefetched values and their prefetched `evidence_files`."""
     values = list(indicator.values.all())
     own = {value.quarter: value for value in values}
     return [
@@ -166,6 +168,9 @@ def indicator_quarters(indicator: Indicator) -> list[IndicatorQuarter]:
             target=own[quarter].target if quarter in own else None,
             realized=own[quarter].realized if quarter in own else None,
             progress=progress.indicator_progress(indicator, quarter, values),
+            evidence=tuple(f for f in own[quarter].evidence_files.all() if f.removed_at is None)
+            if quarter in own
+            else (),
         )
         for quarter in QUARTERS
     ]

@@ -147,7 +147,14 @@ def program_detail(request, pk):
     program = get_program_for_read(request, pk)
     indicators = list(
         program.indicators.prefetch_related(
-            Prefetch("values", queryset=IndicatorValue.objects.order_by("quarter"))
+            Prefetch(
+                "values",
+                # A value's evidence files, by the evidence app's related name (programs
+                # sits below evidence).
+                queryset=IndicatorValue.objects.order_by("quarter").prefetch_related(
+                    "evidence_files"
+                ),
+            )
         )
     )
     for indicator in indicators:

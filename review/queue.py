@@ -49,7 +49,8 @@ class QueueRow:
     quarter: str
     submitted_by: str | None
     since: datetime | None
-    # A quarter report's evidence files (not removed) and the page listing them.
+    # A quarter report's evidence files (not removed), its indicator values' included (each
+    # holds its report: evidence.EvidenceFile), and the page listing them.
     evidence_count: int | None = None
     evidence_url: str = ""
 

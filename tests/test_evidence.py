@@ -1,22 +1,30 @@
-"""Evidence files (bukti dukung) of a quarter's report: what is accepted and what is refused
-with nothing stored, photos without their location, who reads, adds and removes them, and
-where they are counted (review queue, /opd/ table)."""
+"""Evidence files (bukti dukung) of a quarter's report and of an indicator's value: what is
+accepted and what is refused with nothing stored, photos without their location, who reads,
+adds and removes them, and where they are counted (review queue, /opd/ table)."""
 
 from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
+from bartim import access
 from bartim.access import PeriodLockError
-from bartim.models import ReviewAction, ReviewStatus
+from bartim.models import PublishedYear, ReviewAction, ReviewStatus
 from evidence.models import EvidenceFile
 from evidence.services import evidence_add, evidence_remove
+from indicators.models import IndicatorValue
 from programs.models import QuarterReport
 from review.services import period_lock, review_transition
 from tests import evidence_helpers as files
-from tests.factories import IndicatorFactory, ProgramFactory, UserFactory
+from tests.factories import (
+    IndicatorFactory,
+    IndicatorValueFactory,
+    ProgramFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -392,3 +400,148 @@ def test_the_audit_trail_shows_a_file_added_and_removed(
 
     assert page.count("berita_acara.pdf (Bantuan Rumah Layak") == 2
     assert "waktu dihapus" in page
+
+
+# ---- Evidence of an indicator's value ---------------------------------------------------------
+
+
+@pytest.fixture
+def value(program):
+    indicator = IndicatorFactory(program=program, name="Rumah direhab")
+    return IndicatorValueFactory(indicator=indicator, quarter=1)
+
+
+def post_value_files(client, program, value, *uploads, **extra):
+    return post_files(client, program, *uploads, indicator_value=value.pk, **extra)
+
+
+def test_an_agency_attaches_a_file_to_an_indicator_value_and_the_reviewer_downloads_it(
+    client, program, value, opd_a_user, admin_user, media_root
+):
+    client.force_login(opd_a_user)
+    form = client.get(quarter_url(program)).content.decode()
+    assert 'name="indicator_value"' in form and "Rumah direhab" in form
+
+    response = post_value_files(client, program, value, files.pdf("foto_rumah.pdf"))
+
+    record = EvidenceFile.objects.get()
+    assert record.indicator_value == value
+    assert record.report == QuarterReport.objects.get(program=program, quarter=1)
+    with translation.override("en"):
+        assert "Indicator: Rumah direhab" in client.get(quarter_url(program)).content.decode()
+    assert "foto_rumah.pdf" in response.content.decode()
+    detail = client.get(reverse("programs:program_detail", args=[program.pk])).content.decode()
+    assert f'href="{record.get_absolute_url()}"' in detail
+    for reader in (opd_a_user, admin_user):
+        client.force_login(reader)
+        download = client.get(record.get_absolute_url())
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content) == record.file.open("rb").read()
+
+
+@pytest.mark.parametrize("role", ["opd_b", "camat_x", "anonymous"])
+def test_another_agency_a_camat_or_anonymous_cannot_add_to_a_value(
+    request, client, program, value, media_root, role
+):
+    _sign_in(request, client, role)
+
+    response = client.post(
+        evidence_url(program), {"files": [files.png()], "indicator_value": value.pk}
+    )
+
+    assert response.status_code == (302 if role == "anonymous" else 403)
+    assert EvidenceFile.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_a_value_file_is_served_to_no_one_who_may_not_read_the_value(
+    client, program, value, opd_a_user, admin_user
+):
+    (record,) = evidence_add(
+        program=program, quarter=1, files=[files.pdf()], actor=opd_a_user, indicator_value=value
+    )
+    # Even a published year's verified quarter: the public never reads evidence.
+    PublishedYear.objects.create(year=2024, published_by=admin_user)
+    QuarterReport.objects.filter(pk=record.report_id).update(status=ReviewStatus.APPROVED)
+
+    download = client.get(record.get_absolute_url())
+
+    assert download.status_code == 302 and download.url.startswith(reverse("login"))
+    assert access.readable(access.PUBLIC, IndicatorValue.objects.all()).exists()
+    assert not access.readable(access.PUBLIC, EvidenceFile.objects.all()).exists()
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_a_hostile_file_on_a_value_is_refused_and_nothing_is_stored(
+    client, program, value, opd_a_user, media_root, case
+):
+    name, make, reason = HOSTILE[case]
+    client.force_login(opd_a_user)
+
+    response = post_value_files(client, program, value, files.upload(name, make()))
+
+    page = response.content.decode()
+    assert name in page and reason in page
+    assert EvidenceFile.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_a_value_of_another_programme_or_quarter_is_refused(
+    client, program, value, opd_a_user, media_root
+):
+    other_quarter = IndicatorValueFactory(indicator=value.indicator, quarter=2)
+    client.force_login(opd_a_user)
+
+    post_value_files(client, program, other_quarter, files.pdf())
+    with pytest.raises(ValidationError):
+        evidence_add(
+            program=program,
+            quarter=1,
+            files=[files.pdf()],
+            actor=opd_a_user,
+            indicator_value=other_quarter,
+        )
+
+    assert EvidenceFile.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_the_queue_and_the_opd_table_count_a_values_file_and_submission_closes_it(
+    client, program, value, agency_a, opd_a_user, admin_user
+):
+    evidence_add(
+        program=program, quarter=1, files=[files.png()], actor=opd_a_user, indicator_value=value
+    )
+    _submit(program, 1, opd_a_user)
+    with pytest.raises(PermissionDenied):
+        evidence_add(
+            program=program, quarter=1, files=[files.pdf()], actor=opd_a_user, indicator_value=value
+        )
+    client.force_login(admin_user)
+
+    queue = client.get(reverse("review:review_queue"))
+
+    row = next(r for r in queue.context["rows"] if r[0].record.program_id == program.pk)[0]
+    assert row.evidence_count == 1
+    with translation.override("en"):
+        assert "Indicator: Rumah direhab" in client.get(row.evidence_url).content.decode()
+    table = client.get(
+        reverse("programs:agency_list"), {"year": 2024, "quarter": 1, "columns": "all"}
+    ).context["table"]
+    assert next(r for r in table.rows if r.record.pk == agency_a.pk).record.with_evidence_count == 1
+
+
+def test_a_locked_quarter_refuses_a_values_file_but_from_an_administrator_with_a_reason(
+    program, value, opd_a_user, admin_user, media_root
+):
+    period_lock(year=2024, quarter=1, actor=admin_user, reason="Evaluasi TW I")
+
+    with pytest.raises(PermissionDenied):
+        evidence_add(
+            program=program, quarter=1, files=[files.pdf()], actor=opd_a_user, indicator_value=value
+        )
+    with pytest.raises(PeriodLockError):
+        evidence_add(
+            program=program, quarter=1, files=[files.pdf()], actor=admin_user, indicator_value=value
+        )
+    assert stored_files(media_root) == []

@@ -115,6 +115,14 @@ def records(agency_a, village_x, opd_a_user, admin_user, settings, tmp_path):
     (evidence,) = evidence_add(
         program=draft, quarter=1, files=[evidence_helpers.pdf()], actor=opd_a_user
     )
+    # And one of its indicator's TW I value.
+    (value_evidence,) = evidence_add(
+        program=draft,
+        quarter=1,
+        files=[evidence_helpers.pdf()],
+        actor=opd_a_user,
+        indicator_value=IndicatorValue.objects.get(indicator=indicator, quarter=1),
+    )
     return {
         "registry": registry,
         "registry_preview": registry_preview,
@@ -122,6 +130,7 @@ def records(agency_a, village_x, opd_a_user, admin_user, settings, tmp_path):
         "pending": pending,
         "notice": notice,
         "evidence": evidence,
+        "value_evidence": value_evidence,
         "draft": draft,
         "indicator": indicator,
         "submitted": submitted,
@@ -365,7 +374,18 @@ def _page(name, records):
             reverse("evidence:quarter_evidence", args=[draft.pk, 1]),
             {"files": [evidence_helpers.png()]},
         ),
+        "evidence:quarter_evidence indicator value": (
+            reverse("evidence:quarter_evidence", args=[draft.pk, 1]),
+            {
+                "files": [evidence_helpers.png()],
+                "indicator_value": records["value_evidence"].indicator_value_id,
+            },
+        ),
         "evidence:download": (reverse("evidence:download", args=[records["evidence"].pk]), {}),
+        "evidence:download indicator value": (
+            reverse("evidence:download", args=[records["value_evidence"].pk]),
+            {},
+        ),
         "evidence:remove": (reverse("evidence:remove", args=[records["evidence"].pk]), {}),
         "notifications:inbox": (reverse("notifications:inbox"), {}),
         "notifications:open": (reverse("notifications:open", args=[records["notice"].pk]), {}),
@@ -512,7 +532,11 @@ PAGES = {
     # change the quarter's data (bartim.access.check_evidence).
     "evidence:quarter_evidence":              ([LOGIN] + [200] * 6,
                                                [LOGIN, 403, DONE, 403, 403, 403, DONE]),
+    # An indicator value's evidence: the same, through its quarter report.
+    "evidence:quarter_evidence indicator value": ([LOGIN] + [200] * 6,
+                                                  [LOGIN, 403, DONE, 403, 403, 403, DONE]),
     "evidence:download":                      ([LOGIN] + [200] * 6, [LOGIN] + [405] * 6),
+    "evidence:download indicator value":      ([LOGIN] + [200] * 6, [LOGIN] + [405] * 6),
     "evidence:remove":                        ([LOGIN] + [405] * 6,
                                                [LOGIN, 403, DONE, 403, 403, 403, DONE]),
     # Each account's own inbox and settings; another's notice is not found.
