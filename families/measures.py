@@ -89,6 +89,10 @@ class Measures:
         return self.outside_registry * 100 / self.reached if self.reached else None
 
     @property
+    def eligible_reached(self) -> int:
+        return self.eligible - self.eligible_unreached
+
+    @property
     def eligible_reached_share(self):
         if not self.eligible:
             return None
