@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from helpers.exports import TWO_DECIMALS, WHOLE, workbook_response, write_sheet
+from reports.families_export import family_sheet
 from reports.meeting import Meeting
 from reports.needs_export import GAP_FORMATS, gap_headers, gap_rows
 from reports.targeting_export import _rate, _yes_no
@@ -273,5 +274,6 @@ def meeting_xlsx_response(meeting: Meeting) -> HttpResponse:
             _needs_sheet,
         ):
             write(workbook, meeting)
+        family_sheet(workbook, year=meeting.year)
 
     return workbook_response(fill, filename)
