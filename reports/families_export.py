@@ -28,7 +28,9 @@ def _value(value):
     return round(value, 2) if isinstance(value, float) else value
 
 
-def family_sheet(workbook, *, year: int) -> None:
+def family_sheet(workbook, *, year: int, snapshot: RegistrySnapshot | None) -> None:
+    """The sheet for `year` from `snapshot`, the latest confirmed one (the meeting's
+    targeting check has asked for it: reports.targeting.with_families)."""
     columns = MEASURE_COLUMNS + PLACE_COLUMNS
     headers = [
         _("Grouping"),
@@ -36,7 +38,6 @@ def family_sheet(workbook, *, year: int) -> None:
         *(str(label) for _name, label in columns),
         _("Registry snapshot"),
     ]
-    snapshot = RegistrySnapshot.objects.latest_confirmed()
     rows = []
     if snapshot is None:
         rows.append([_("No registry snapshot has been imported yet.")])

@@ -66,18 +66,24 @@ def _village_sheet(workbook, check: TargetingCheck):
         for row in check.villages
     ]
     formats = {5: WHOLE, 6: WHOLE, 7: TWO_DECIMALS}
-    if check.family_snapshot is not None:
-        first = len(headers) + 1
-        headers += _family_headers()
-        for row, values in zip(check.villages, rows, strict=True):
-            values += _family_values(row, check.family_snapshot)
-        formats.update(dict.fromkeys(range(first, first + 5), WHOLE))
-        formats[first + 2] = TWO_DECIMALS
+    add_family_columns(check, check.villages, headers, rows, formats)
     write_sheet(workbook, _("Villages"), headers, rows, formats)
 
 
+def add_family_columns(check: TargetingCheck, villages, headers, rows, formats) -> None:
+    """Add the villages' family columns (reports.targeting.with_families) to a sheet of
+    `villages`, one row each, when the check has a registry snapshot."""
+    if check.family_snapshot is None:
+        return
+    first = len(headers) + 1
+    headers += _family_headers()
+    for village, values in zip(villages, rows, strict=True):
+        values += _family_values(village, check.family_snapshot)
+    formats.update(dict.fromkeys(range(first, first + 5), WHOLE))
+    formats[first + 2] = TWO_DECIMALS
+
+
 def _family_headers() -> list[str]:
-    """The villages' family columns (reports.targeting.with_families)."""
     return [
         _("Eligible families"),
         _("Eligible families reached"),

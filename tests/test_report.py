@@ -260,8 +260,9 @@ def test_query_count_is_the_same_for_5_and_50_programmes(
         counts[total] = len(queries)
 
     assert counts[5] == counts[50]
-    # The basic-needs section adds its fixed six (reports/needs.py).
-    assert counts[50] <= 26
+    # The basic-needs section adds its fixed six (reports/needs.py), the pockets' family
+    # columns the latest registry snapshot (reports.targeting.with_families).
+    assert counts[50] <= 27
 
 
 def test_agencies_with_the_same_mean_share_a_rank_and_those_without_data_come_last(
@@ -377,3 +378,23 @@ def test_without_a_registry_snapshot_the_family_sheet_says_so(viewer_client, mee
     book = workbook(viewer_client.get(url(), {"quarter": 1, "_export": "xlsx"}))
 
     assert len(list(book["Keluarga"].iter_rows(min_row=2))) == 1
+
+
+def test_the_pockets_show_their_family_columns_on_the_page_and_in_the_workbook(
+    viewer_client, families
+):
+    page = viewer_client.get(url(), {"quarter": 1})
+    book = workbook(viewer_client.get(url(), {"quarter": 1, "_export": "xlsx"}))
+
+    _headers, rows = table_rows(page, "pocket-table")
+    by_village = {row[0]: row[-2:] for row in rows}
+    # Pulau Patai: of its two eligible (decile 1) families one is reached; Jango: its only
+    # eligible family (3) is not, family 4 (decile 5) is not eligible.
+    assert by_village == {"Pulau Patai": ["1 / 2 (50,00%)", "1"], "Jango": ["0 / 1 (0,00%)", "1"]}
+    assert str(families) in page.content.decode().split('id="pocket-family-snapshot"')[1]
+    sheet = {
+        row[2]: row[-6:]
+        for row in book["Kantong kemiskinan"].iter_rows(min_row=2, values_only=True)
+    }
+    assert sheet["Pulau Patai"] == (2, 1, 50.0, 2, 1, str(families))
+    assert sheet["Jango"] == (1, 0, 0.0, 1, 1, str(families))
