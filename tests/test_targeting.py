@@ -734,3 +734,28 @@ def test_without_a_registry_snapshot_the_village_rows_have_no_family_columns(
 
     assert 'id="village-family-snapshot"' not in content
     assert len(_values(workbook.worksheets[0])[0]) == 14
+
+
+def test_the_family_columns_cost_the_same_queries_for_3_and_30_villages(
+    client, strategies, agency_a, viewer_user, admin_user
+):
+    from bartim.models import Village
+    from tests.families_helpers import import_registry, registry_row
+
+    client.force_login(viewer_user)
+    counts = []
+    for size in (3, 30):
+        _territory_of_size(size, strategies, agency_a)
+        villages = Village.objects.filter(code__startswith="62.13.77.")
+        import_registry(
+            admin_user,
+            [registry_row(n, village, n % 5 + 1) for n, village in enumerate(villages, 1)],
+            label=f"DTSEN {size}",
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("reports:targeting"), {"year": 2024})
+        counts.append(len(queries))
+        rows = response.context["check"].villages
+        assert sum(row.families.eligible for row in rows) > 0
+
+    assert counts[0] == counts[1]
