@@ -45,6 +45,32 @@ GROUPINGS = {
     REGENCY: gettext_lazy("Regency"),
 }
 PLACES = (VILLAGE, DISTRICT, REGENCY)
+# The measures' columns on the page and in the exports (the places' only for a place).
+MEASURE_COLUMNS = [
+    ("reached", gettext_lazy("families reached")),
+    ("reached_eligible", gettext_lazy("of them eligible")),
+    ("inclusion_share", gettext_lazy("eligible share (%)")),
+    ("outside_registry", gettext_lazy("outside the registry")),
+    ("outside_share", gettext_lazy("outside share (%)")),
+    ("duplicated", gettext_lazy("same help twice in a quarter")),
+]
+PLACE_COLUMNS = [
+    ("families", gettext_lazy("registry families")),
+    ("decile1", gettext_lazy("decile 1")),
+    ("decile1_unreached", gettext_lazy("decile 1 not reached")),
+    ("eligible", gettext_lazy("eligible")),
+    ("eligible_unreached", gettext_lazy("eligible not reached")),
+    ("eligible_reached_share", gettext_lazy("eligible reached (%)")),
+    ("strategy1", gettext_lazy("reached under strategy 1")),
+    ("strategy2", gettext_lazy("under strategy 2")),
+    ("strategy3", gettext_lazy("under strategy 3")),
+    ("two_or_more", gettext_lazy("under two or more")),
+    ("all_three", gettext_lazy("under all three")),
+    ("strategy1_not_2", gettext_lazy("strategy 1 but not 2")),
+]
+
+
+PERCENT_COLUMNS = {"inclusion_share", "outside_share", "eligible_reached_share"}
 # The beneficiary records' group, by grouping (the family's village for a place).
 _GROUP_SQL = {
     PROGRAM: "k.program_id",
@@ -87,6 +113,10 @@ class Measures:
     @property
     def outside_share(self):
         return self.outside_registry * 100 / self.reached if self.reached else None
+
+    @property
+    def eligible_reached(self) -> int:
+        return self.eligible - self.eligible_unreached
 
     @property
     def eligible_reached_share(self):

@@ -9,7 +9,6 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from bartim import access
@@ -23,7 +22,14 @@ from families.forms import (
     RegistryUploadForm,
     UnreachedForm,
 )
-from families.measures import GROUPINGS, PLACES, family_measures
+from families.measures import (
+    GROUPINGS,
+    MEASURE_COLUMNS,
+    PERCENT_COLUMNS,
+    PLACE_COLUMNS,
+    PLACES,
+    family_measures,
+)
 from families.models import (
     AccessLogEntry,
     Beneficiary,
@@ -182,33 +188,6 @@ def _period_form(request, form_class):
     this_year = periods.today().year
     years = sorted({*years, default, *range(this_year - 3, this_year + 1)}, reverse=True)
     return form_class(request.GET, years=years, default_year=default, default_snapshot=snapshot)
-
-
-MEASURE_COLUMNS = [
-    ("reached", gettext_lazy("families reached")),
-    ("reached_eligible", gettext_lazy("of them eligible")),
-    ("inclusion_share", gettext_lazy("eligible share (%)")),
-    ("outside_registry", gettext_lazy("outside the registry")),
-    ("outside_share", gettext_lazy("outside share (%)")),
-    ("duplicated", gettext_lazy("same help twice in a quarter")),
-]
-PLACE_COLUMNS = [
-    ("families", gettext_lazy("registry families")),
-    ("decile1", gettext_lazy("decile 1")),
-    ("decile1_unreached", gettext_lazy("decile 1 not reached")),
-    ("eligible", gettext_lazy("eligible")),
-    ("eligible_unreached", gettext_lazy("eligible not reached")),
-    ("eligible_reached_share", gettext_lazy("eligible reached (%)")),
-    ("strategy1", gettext_lazy("reached under strategy 1")),
-    ("strategy2", gettext_lazy("under strategy 2")),
-    ("strategy3", gettext_lazy("under strategy 3")),
-    ("two_or_more", gettext_lazy("under two or more")),
-    ("all_three", gettext_lazy("under all three")),
-    ("strategy1_not_2", gettext_lazy("strategy 1 but not 2")),
-]
-
-
-PERCENT_COLUMNS = {"inclusion_share", "outside_share", "eligible_reached_share"}
 
 
 def _columns(by):

@@ -33,7 +33,13 @@ from programs.filters import PeriodFilterSet
 from programs.models import Program, QuarterReport, Strategy
 from reports import maps
 from reports.needs import NeedsCheck, needs_check
-from reports.targeting import TargetingCheck, TargetingSummary, summarise, targeting_check
+from reports.targeting import (
+    TargetingCheck,
+    TargetingSummary,
+    summarise,
+    targeting_check,
+    with_families,
+)
 from reports.verification import counted_filter
 from villages.models import PovertyStatistic
 
@@ -323,7 +329,8 @@ def meeting_for(
     )
     for strategy in strategies:
         strategy.programs_url = _filtered_programs_url(year, quarter, strategy=strategy.number)
-    check = targeting_check(user=user, year=year, unverified=unverified)
+    # The pockets show their family columns (docs/targeting.md, "Families").
+    check = with_families(targeting_check(user=user, year=year, unverified=unverified))
 
     links = {
         "programs": _filtered_programs_url(year, quarter),

@@ -12,9 +12,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from helpers.exports import TWO_DECIMALS, WHOLE, workbook_response, write_sheet
+from reports.families_export import family_sheet
 from reports.meeting import Meeting
 from reports.needs_export import GAP_FORMATS, gap_headers, gap_rows
-from reports.targeting_export import _rate, _yes_no
+from reports.targeting_export import _rate, _yes_no, add_family_columns
 
 
 def _number(value):
@@ -227,6 +228,7 @@ def _pocket_sheet(workbook, meeting: Meeting):
     ]
     formats = {4: WHOLE, 5: WHOLE, 6: TWO_DECIMALS}
     formats.update(dict.fromkeys(range(7, 7 + len(check.strategies)), WHOLE))
+    add_family_columns(check, meeting.pockets, headers, rows, formats)
     write_sheet(workbook, _("Poverty pockets"), headers, rows, formats)
 
 
@@ -273,5 +275,6 @@ def meeting_xlsx_response(meeting: Meeting) -> HttpResponse:
             _needs_sheet,
         ):
             write(workbook, meeting)
+        family_sheet(workbook, year=meeting.year, snapshot=meeting.targeting.family_snapshot)
 
     return workbook_response(fill, filename)

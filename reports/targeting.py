@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from bartim import access
 from bartim.models import District
+from families.measures import VILLAGE, Measures, family_measures
+from families.models import RegistrySnapshot
 from programs.models import Program, Strategy
 from programs.progress import UNVERIFIED, ceiling_in_force_expression, counted_plans
 from villages.figures import counted_village_data
@@ -61,6 +63,9 @@ class VillageRow:
     by_strategy: list[StrategyPrograms]
     # Counted under "all submitted": the village data is submitted or returned, not approved.
     unverified: bool = False
+    # The village's family measures (with_families), from the registry snapshot the check
+    # names; None until they are joined, or without a confirmed snapshot.
+    families: Measures | None = None
 
     @property
     def reached(self) -> bool:
@@ -135,6 +140,8 @@ class TargetingCheck:
     pocket_threshold_source: str | None
     # Whether submitted and returned plans count too (marked), not only approved ones.
     unverified: bool = False
+    # The registry snapshot of the villages' family columns (with_families), if any.
+    family_snapshot: RegistrySnapshot | None = None
 
     @property
     def has_village_data(self) -> bool:
@@ -462,3 +469,24 @@ def summarise(check: TargetingCheck, *, limit: int | None = None) -> TargetingSu
         uncovered_poor_households=check.regency_uncovered_poor_households,
         uncovered_share=check.regency_uncovered_share,
     )
+
+
+def with_families(check: TargetingCheck) -> TargetingCheck:
+    """`check` with each village row's family measures (docs/targeting.md, "Families"):
+    eligible families, how many of them some programme of the year reached, and the decile 1
+    families none reached, from the latest confirmed registry snapshot (the one the families
+    section and the map name). The per-village measures are computed once
+    (families.measures: a fixed number of queries, cached under the data version) and joined
+    to the rows by village; a village without a family in the registry counts zero.
+    Aggregates only: no family's name."""
+    snapshot = RegistrySnapshot.objects.latest_confirmed()
+    check.family_snapshot = snapshot
+    if snapshot is None:
+        return check
+    measures = family_measures(snapshot=snapshot, year=check.year, by=VILLAGE)
+    by_village = {row.key: row for row in measures}
+    for row in check.villages:
+        row.families = by_village.get(row.village_id) or Measures(
+            key=row.village_id, label=row.name
+        )
+    return check

@@ -65,7 +65,45 @@ def _village_sheet(workbook, check: TargetingCheck):
         ]
         for row in check.villages
     ]
-    write_sheet(workbook, _("Villages"), headers, rows, {5: WHOLE, 6: WHOLE, 7: TWO_DECIMALS})
+    formats = {5: WHOLE, 6: WHOLE, 7: TWO_DECIMALS}
+    add_family_columns(check, check.villages, headers, rows, formats)
+    write_sheet(workbook, _("Villages"), headers, rows, formats)
+
+
+def add_family_columns(check: TargetingCheck, villages, headers, rows, formats) -> None:
+    """Add the villages' family columns (reports.targeting.with_families) to a sheet of
+    `villages`, one row each, when the check has a registry snapshot."""
+    if check.family_snapshot is None:
+        return
+    first = len(headers) + 1
+    headers += _family_headers()
+    for village, values in zip(villages, rows, strict=True):
+        values += _family_values(village, check.family_snapshot)
+    formats.update(dict.fromkeys(range(first, first + 5), WHOLE))
+    formats[first + 2] = TWO_DECIMALS
+
+
+def _family_headers() -> list[str]:
+    return [
+        _("Eligible families"),
+        _("Eligible families reached"),
+        _("Eligible families reached (%)"),
+        _("Decile 1 families"),
+        _("Decile 1 families not reached"),
+        _("Registry snapshot"),
+    ]
+
+
+def _family_values(row, snapshot) -> list:
+    families = row.families
+    return [
+        families.eligible,
+        families.eligible_reached,
+        _rate(families.eligible_reached_share),
+        families.decile1,
+        families.decile1_unreached,
+        str(snapshot),
+    ]
 
 
 def _program_sheet(workbook, check: TargetingCheck):

@@ -18,7 +18,7 @@ from helpers.filters import LabelledModelChoiceFilter, TableFilterSet
 from programs import periods
 from programs.models import Program
 from reports import maps
-from reports.targeting import targeting_check
+from reports.targeting import targeting_check, with_families
 from reports.targeting_export import targeting_xlsx_response
 from reports.verification import ALL_SUBMITTED, counted_filter, includes_unverified, switch
 from villages.models import VillageData
@@ -98,8 +98,8 @@ def targeting(request):
     district = filterset.form.cleaned_data["kecamatan"]
     requested = request.GET.get("_export")
     if requested == exports.XLSX:
-        check = targeting_check(
-            user=request.user, year=year, district=district, unverified=unverified
+        check = with_families(
+            targeting_check(user=request.user, year=year, district=district, unverified=unverified)
         )
         name = "_".join([slugify(gettext("targeting")), *filterset.filename_parts()])
         return targeting_xlsx_response(check, f"{name}.xlsx")
@@ -115,8 +115,8 @@ def targeting(request):
         messages.warning(request, problem)
 
     def render_sections():
-        check = targeting_check(
-            user=request.user, year=year, district=district, unverified=unverified
+        check = with_families(
+            targeting_check(user=request.user, year=year, district=district, unverified=unverified)
         )
         village_map = None
         if check.has_village_data:

@@ -637,6 +637,42 @@ def test_page_matrix(request, client, records, page, method, role, expected):
     _check(response, expected, before, reverse("login"))
 
 
+# ---- The exports of the targeting check and the registry's pages --------------------------
+
+# anonymous viewer opd_a opd_b camat_x camat_y admin: a GET with `?_export=`; 200 is a file.
+EXPORTS = {
+    "reports:targeting xlsx":                 [LOGIN] + [200] * 6,
+    "families:measures csv":                  [LOGIN] + [200] * 6,
+    "families:measures xlsx":                 [LOGIN] + [200] * 6,
+    "families:unreached csv":                 [LOGIN, 403, 403, 403, 200, 200, 200],
+    "families:unreached xlsx":                [LOGIN, 403, 403, 403, 200, 200, 200],
+    "families:beneficiaries csv":             [LOGIN, 403, 200, 403, 403, 403, 200],
+    "families:beneficiaries xlsx":            [LOGIN, 403, 200, 403, 403, 403, 200],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("export", "role", "expected"),
+    [
+        pytest.param(export, role, expected, id=f"{export}-{role}")
+        for export, statuses in EXPORTS.items()
+        for role, expected in zip(ROLES, statuses, strict=True)
+    ],
+)
+def test_export_matrix(request, client, records, export, role, expected):
+    page, export_format = export.split(" ")
+    _sign_in(request, client, role)
+    url, _data = _page(page, records)
+    before = snapshot()
+
+    response = client.get(url, {"_export": export_format})
+
+    _check(response, expected, before, reverse("login"))
+    if expected == 200:
+        assert response["Content-Disposition"].startswith("attachment")
+        assert response["Content-Disposition"].endswith(f'.{export_format}"')
+
+
 # ---- The Excel actions --------------------------------------------------------------------
 
 # Who may use each template: its download, upload, preview, confirmation and cancelling.

@@ -37,6 +37,7 @@ SHEETS = [
     "Kantong kemiskinan",
     "Tepat sasaran",
     "Kebutuhan belum dijawab",
+    "Keluarga",
 ]
 
 
@@ -259,8 +260,9 @@ def test_query_count_is_the_same_for_5_and_50_programmes(
         counts[total] = len(queries)
 
     assert counts[5] == counts[50]
-    # The basic-needs section adds its fixed six (reports/needs.py).
-    assert counts[50] <= 26
+    # The basic-needs section adds its fixed six (reports/needs.py), the pockets' family
+    # columns the latest registry snapshot (reports.targeting.with_families).
+    assert counts[50] <= 27
 
 
 def test_agencies_with_the_same_mean_share_a_rank_and_those_without_data_come_last(
@@ -280,3 +282,119 @@ def test_agencies_with_the_same_mean_share_a_rank_and_those_without_data_come_la
         ("3", "Dinas C", "40,00%"),
         ("4", "Dinas D", "–"),
     ]
+
+
+# The family sheet (docs/meeting.md): the families section's figures, and by strategy and agency
+
+
+@pytest.fixture
+def families(meeting, admin_user, agency_a, agency_b, village_x, village_y):
+    """Pulau Patai: families 1 and 2 in decile 1; Jango: 3 in decile 1, 4 in decile 5.
+    Program tertinggal (strategy 1) helps family 1; Program baik (strategy 2) helps 1, 4 and
+    a No. KK outside the registry."""
+    from families.services import beneficiary_add
+    from programs.models import Program
+    from tests.families_helpers import import_registry, kk, registry_row
+
+    snapshot = import_registry(
+        admin_user,
+        [
+            registry_row(1, village_x, 1),
+            registry_row(2, village_x, 1),
+            registry_row(3, village_y, 1),
+            registry_row(4, village_y, 5),
+        ],
+    )
+    good = Program.objects.get(name="Program baik")
+    for program, n in ((meeting["lagging"], 1), (good, 1), (good, 4), (good, 9)):
+        beneficiary_add(actor=admin_user, program=program, kk=kk(n), quarter=1, kind="cash")
+    return snapshot
+
+
+def _family_sheet(book):
+    from families.measures import MEASURE_COLUMNS, PLACE_COLUMNS
+
+    names = [name for name, _label in MEASURE_COLUMNS + PLACE_COLUMNS]
+    rows = list(book["Keluarga"].iter_rows(min_row=2, values_only=True))
+    return [(row[0], row[1], dict(zip(names, row[2:], strict=False))) for row in rows]
+
+
+def test_the_family_sheet_has_the_figures_of_the_reports_families_section(viewer_client, families):
+    from helpers.formatting import format_number, format_percent
+
+    page = viewer_client.get(url(), {"quarter": 1})
+    book = workbook(viewer_client.get(url(), {"quarter": 1, "_export": "xlsx"}))
+
+    sheet = _family_sheet(book)
+    assert {row[-1] for row in book["Keluarga"].iter_rows(min_row=2, values_only=True)} == {
+        str(families)
+    }
+    groupings = [grouping for grouping, _name, _figures in sheet]
+    # The regency, the strategies and the agencies some beneficiary has, the kecamatan: four
+    # blocks, in that order.
+    blocks = list(dict.fromkeys(groupings))
+    assert len(blocks) == 4 and groupings == sorted(groupings, key=blocks.index)
+    groupings = blocks
+    (regency,) = [figures for grouping, _n, figures in sheet if grouping == groupings[0]]
+    section = page.content.decode()
+    section = section[section.index('id="family-regency"') :]
+    assert (
+        f"{format_number(regency['decile1_unreached'])} / {format_number(regency['decile1'])}"
+        in section
+    )
+    assert (regency["reached"], regency["outside_registry"], regency["decile1_unreached"]) == (
+        3,
+        1,
+        2,
+    )
+    _headers, page_rows = table_rows(page, "family-districts")
+    districts = [(name, figures) for grouping, name, figures in sheet if grouping == groupings[-1]]
+    assert [
+        [
+            name,
+            format_number(f["decile1"]),
+            format_number(f["decile1_unreached"]),
+            format_percent(f["eligible_reached_share"]),
+            format_number(f["two_or_more"]),
+            format_number(f["strategy1_not_2"]),
+        ]
+        for name, f in districts
+    ] == page_rows
+    # Pulau Patai: one of its two decile 1 families reached, under strategies 1 and 2.
+    patai = dict(districts)["Dusun Timur"]
+    assert (patai["decile1_unreached"], patai["eligible_reached_share"], patai["two_or_more"]) == (
+        1,
+        50.0,
+        1,
+    )
+    strategies = {name: f for grouping, name, f in sheet if grouping == groupings[1]}
+    assert sorted(f["reached"] for f in strategies.values()) == [1, 3]
+    # A strategy or an agency has no registry side, and no row has a name.
+    assert all(f["decile1"] is None for f in strategies.values())
+    assert not any("Keluarga Uji" in str(cell) for row in book["Keluarga"].values for cell in row)
+
+
+def test_without_a_registry_snapshot_the_family_sheet_says_so(viewer_client, meeting):
+    book = workbook(viewer_client.get(url(), {"quarter": 1, "_export": "xlsx"}))
+
+    assert len(list(book["Keluarga"].iter_rows(min_row=2))) == 1
+
+
+def test_the_pockets_show_their_family_columns_on_the_page_and_in_the_workbook(
+    viewer_client, families
+):
+    page = viewer_client.get(url(), {"quarter": 1})
+    book = workbook(viewer_client.get(url(), {"quarter": 1, "_export": "xlsx"}))
+
+    _headers, rows = table_rows(page, "pocket-table")
+    by_village = {row[0]: row[-2:] for row in rows}
+    # Pulau Patai: of its two eligible (decile 1) families one is reached; Jango: its only
+    # eligible family (3) is not, family 4 (decile 5) is not eligible.
+    assert by_village == {"Pulau Patai": ["50,00% 1 / 2", "1"], "Jango": ["0,00% 0 / 1", "1"]}
+    assert str(families) in page.content.decode().split('id="pocket-family-snapshot"')[1]
+    sheet = {
+        row[2]: row[-6:]
+        for row in book["Kantong kemiskinan"].iter_rows(min_row=2, values_only=True)
+    }
+    assert sheet["Pulau Patai"] == (2, 1, 50.0, 2, 1, str(families))
+    assert sheet["Jango"] == (1, 0, 0.0, 1, 1, str(families))

@@ -583,13 +583,14 @@ def test_the_page_query_count_does_not_grow(
     # Session, user, the two year lists, the kecamatan, the data version (the page's cache
     # key), strategies, programmes, links, rule, village data, summary kecamatan, the
     # kecamatan's village names for the map, the kecamatan dropdown and the latest registry
-    # snapshot (the family section, none here).
-    with django_assert_max_num_queries(15):
+    # snapshot, asked by the family section and by the villages' family columns (none here).
+    with django_assert_max_num_queries(16):
         response = client.get(
             reverse("reports:targeting"), {"year": 2024, "kecamatan": f"62.13.{size:02d}"}
         )
     assert len(response.context["check"].villages) == size
-    with django_assert_max_num_queries(12):
+    # The export asks for the latest registry snapshot too.
+    with django_assert_max_num_queries(13):
         client.get(reverse("reports:targeting"), {"year": 2024, "_export": "xlsx"})
 
 
@@ -651,3 +652,110 @@ def test_the_pocket_rule_reads_the_same_on_every_page(client, territory, viewer_
     assert report == targeting
     # The village table describes the rule, not one year's threshold: same minimum.
     assert villages and villages[0].endswith(targeting[0].split(" dan ")[-1])
+
+
+# The villages' family columns (docs/targeting.md, "Families")
+
+
+@pytest.fixture
+def registry(territory, admin_user):
+    """Ampah: families 1 and 2 in decile 1, 3 in decile 3; Eris: 4 in decile 1, 5 in decile
+    7. Bantuan pangan helps family 1; Modal usaha helps family 3."""
+    from families.services import beneficiary_add
+    from tests.families_helpers import import_registry, kk, registry_row
+
+    v, programs = territory
+    snapshot = import_registry(
+        admin_user,
+        [
+            registry_row(1, v["A"], 1),
+            registry_row(2, v["A"], 1),
+            registry_row(3, v["A"], 3),
+            registry_row(4, v["E"], 1),
+            registry_row(5, v["E"], 7),
+        ],
+    )
+    for program, n in ((programs["P1"], 1), (programs["P2"], 3)):
+        beneficiary_add(actor=admin_user, program=program, kk=kk(n), quarter=1, kind="cash")
+    return snapshot
+
+
+def _family_cells(row_html):
+    return re.findall(r'<td class="number">([^<]*)', row_html)[-3:]
+
+
+def test_each_village_row_shows_its_eligible_families_reached_and_decile_1_unreached(
+    client, registry, viewer_user
+):
+    content = _get(client, viewer_user, year=2024).content.decode()
+
+    assert str(registry) in content[content.index('id="village-family-snapshot"') :]
+    ampah = _row_html(content, "62.13.01.2001")
+    # 3 eligible (deciles 1-4), 2 of them reached (66,67%), family 2 of decile 1 is not.
+    assert _family_cells(ampah) == ["3", "2 ", "1"]
+    assert "(66,67%)" in ampah
+    assert _family_cells(_row_html(content, "62.13.02.2002")) == ["1", "0 ", "1"]
+    # A village without a family in the registry counts none.
+    assert _family_cells(_row_html(content, "62.13.01.2004")) == ["0", "0 ", "0"]
+    assert "Keluarga Uji" not in content
+
+
+def test_the_family_columns_agree_with_the_measures_page_and_the_xlsx(
+    client, registry, viewer_user
+):
+    client.force_login(viewer_user)
+    measures = client.get(
+        reverse("families:measures"), {"year": 2024, "snapshot": registry.pk, "by": "village"}
+    )
+    by_name = {row.label: row for row, _cells in measures.context["table"]}
+
+    _response, workbook = _workbook(client, viewer_user, year=2024)
+
+    header, *rows = _values(workbook.worksheets[0])
+    # Six family columns after the 14 of a village.
+    first = 14
+    assert len(header) == first + 6
+    for row in rows:
+        expected = by_name.get(row[3])
+        eligible = expected.eligible if expected else 0
+        reached = eligible - expected.eligible_unreached if expected else 0
+        unreached = expected.decile1_unreached if expected else 0
+        assert (row[first], row[first + 1], row[first + 4]) == (eligible, reached, unreached)
+        assert row[first + 5] == str(registry)
+    ampah = next(row for row in rows if row[3] == "Ampah")
+    assert ampah[first : first + 5] == [3, 2, 66.67, 2, 1]
+
+
+def test_without_a_registry_snapshot_the_village_rows_have_no_family_columns(
+    client, territory, viewer_user
+):
+    content = _get(client, viewer_user, year=2024).content.decode()
+    _response, workbook = _workbook(client, viewer_user, year=2024)
+
+    assert 'id="village-family-snapshot"' not in content
+    assert len(_values(workbook.worksheets[0])[0]) == 14
+
+
+def test_the_family_columns_cost_the_same_queries_for_3_and_30_villages(
+    client, strategies, agency_a, viewer_user, admin_user
+):
+    from bartim.models import Village
+    from tests.families_helpers import import_registry, registry_row
+
+    client.force_login(viewer_user)
+    counts = []
+    for size in (3, 30):
+        _territory_of_size(size, strategies, agency_a)
+        villages = Village.objects.filter(code__startswith="62.13.77.")
+        import_registry(
+            admin_user,
+            [registry_row(n, village, n % 5 + 1) for n, village in enumerate(villages, 1)],
+            label=f"DTSEN {size}",
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("reports:targeting"), {"year": 2024})
+        counts.append(len(queries))
+        rows = response.context["check"].villages
+        assert sum(row.families.eligible for row in rows) > 0
+
+    assert counts[0] == counts[1]

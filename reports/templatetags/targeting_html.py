@@ -68,3 +68,20 @@ def village_need_cells(village) -> str:
         )
     # Every text above went through escape or programme_list (hence the noqa).
     return mark_safe("".join(cells))  # noqa: S308
+
+
+@register.filter
+def village_family_cells(row) -> str:
+    """One village's family cells on the targeting page (reports.targeting.with_families):
+    eligible families, those reached with their share, decile 1 families not reached. In
+    Python for the same reason as programme_list: a province has thousands of villages."""
+    families = row.families
+    if families is None:
+        return mark_safe('<td class="number"></td>' * 3)  # noqa: S308 (constant markup)
+    share = format_percent(families.eligible_reached_share)
+    return mark_safe(  # noqa: S308 (every value went through escape)
+        f'<td class="number">{escape(format_number(families.eligible))}</td>'
+        f'<td class="number">{escape(format_number(families.eligible_reached))} '
+        f'<span class="small text-muted">({escape(share)})</span></td>'
+        f'<td class="number">{escape(format_number(families.decile1_unreached))}</td>'
+    )
