@@ -78,12 +78,13 @@ class ProgramTable(BaseTable):
         "indicator_count",
         "villages_reached",
         "needs",
+        "owner_kind",
     )
 
     name = LongTextColumn(
         linkify=("programs:program_detail", [tables.A("pk")]), verbose_name=_("Programme")
     )
-    agency = LongTextColumn(verbose_name=_("Agency (OPD)"), order_by=("agency__name",), narrow=True)
+    agency = LongTextColumn(verbose_name=_("Owner"), order_by=("agency__name",), narrow=True)
     strategy = StrategyNumberColumn(order_by=("strategy_id",))
     program_code = tables.Column(verbose_name=_("Programme code"), default=EMPTY)
     activity_code = tables.Column(verbose_name=_("Activity code (kegiatan)"), default=EMPTY)
@@ -106,6 +107,15 @@ class ProgramTable(BaseTable):
     villages_reached = NumberColumn(verbose_name=_("Villages reached"))
     # Prefetched by the view: one query a page (or an export), whatever its length.
     needs = tables.Column(verbose_name=_("Basic needs"), orderable=False, empty_values=())
+    owner_kind = tables.Column(
+        accessor="agency__kind", verbose_name=_("Kind of owner"), order_by=("agency__kind",)
+    )
+
+    def render_owner_kind(self, record):
+        return record.agency.get_kind_display()
+
+    def value_owner_kind(self, record):
+        return str(record.agency.get_kind_display())
 
     def render_needs(self, record):
         return ", ".join(need.name for need in record.needs.all()) or "—"
