@@ -100,7 +100,6 @@ REPORTER_ACCOUNTS = [
 ]
 
 
-
 @dataclass(frozen=True)
 class DemoOwner:
     """A programme owner beyond the OPDs, registered by the demo as an administrator would

@@ -470,6 +470,7 @@ class ProgramAdmin(
         "strategy",
         "needs",
         ("agency", admin.RelatedOnlyFieldListFilter),
+        "agency__kind",
         "status",
     )
     list_select_related = ("agency", "strategy")

@@ -1,7 +1,7 @@
 """The evaluation meeting report as an Excel workbook, one sheet per section of the page:
-the BPS trend, the strategies, the strategies by kind of owner, the OPD ranking, the programmes off track with their problems
-and follow-up, the agencies that
-have not reported the quarter, and the poverty pockets with the targeting summary. Numbers
+the BPS trend, the strategies, the strategies by kind of owner, the OPD ranking, the
+programmes off track with their problems and follow-up, the agencies that have not
+reported the quarter, and the poverty pockets with the targeting summary. Numbers
 stay numbers with a number format; every text cell goes through the formula neutralisation
 of helpers/exports.py (in write_sheet)."""
 

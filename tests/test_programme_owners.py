@@ -24,7 +24,6 @@ from tests.factories import (
     StrategyFactory,
     UserFactory,
     VillageDataFactory,
-    VillageFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -281,7 +280,7 @@ def test_the_meeting_workbook_has_the_sheet_by_kind_of_owner(viewer_client, two_
     response = viewer_client.get(reverse("reports:meeting_report_xlsx", args=[2024]))
 
     sheet = load_workbook(BytesIO(response.content))["By kind of owner"]
-    rows = [row for row in sheet.iter_rows(min_row=2, values_only=True)]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [(row[0], row[1], row[2], row[3]) for row in rows] == [
         (1, "Regency agency (OPD)", 2, 200_000_000),
         (1, "Village government (pemerintah desa)", 1, 108_000_000),
