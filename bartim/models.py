@@ -222,8 +222,8 @@ class Agency(models.Model):
     objects = AgencyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("programme owner (OPD, village, business, community)")
-        verbose_name_plural = _("programme owners (OPD, village, business, community)")
+        verbose_name = _("programme owner")
+        verbose_name_plural = _("programme owners")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name='agency',
-            options={'ordering': ['name'], 'verbose_name': 'programme owner (OPD, village, business, community)', 'verbose_name_plural': 'programme owners (OPD, village, business, community)'},
+            options={'ordering': ['name'], 'verbose_name': 'programme owner', 'verbose_name_plural': 'programme owners'},
         ),
         migrations.AddField(
             model_name='agency',
