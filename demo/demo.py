@@ -320,7 +320,7 @@ def _owners(result: DemoResult, villages: list[Village]) -> dict[str, Agency]:
             owner.full_clean()
             owner.save()
         owners[spec.name] = owner
-        result.count("programme owners beyond the OPDs", created)
+        result.count("programme owners", created)
     return owners
 
 
