@@ -387,9 +387,20 @@ class AgencyAdmin(KeepsReportsAdminMixin, PolicyAdminMixin, admin.ModelAdmin):
         "An agency that runs programmes is retired, not deleted: tick it in the list of "
         'agencies and choose the action "Retire the selected agencies".'
     )
-    list_display = ("name", "abbreviation", "is_active", "must_report", "program_count")
-    list_filter = ("is_active", "must_report")
+    list_display = (
+        "name",
+        "abbreviation",
+        "kind",
+        "village",
+        "is_active",
+        "must_report",
+        "program_count",
+    )
+    list_filter = ("kind", "is_active", "must_report")
+    list_select_related = ("village",)
     search_fields = ("name", "abbreviation")
+    fields = ("name", "abbreviation", "code", "kind", "village", "is_active", "must_report")
+    autocomplete_fields = ("village",)
     ordering = ("name",)
     actions = ("retire",)
 
@@ -437,7 +448,7 @@ class UserAdmin(PolicyAdminMixin, DjangoUserAdmin):
         "is_active",
         "is_staff",
     )
-    list_filter = ("role", "is_active", "is_staff", "is_superuser")
+    list_filter = ("role", "agency__kind", "is_active", "is_staff", "is_superuser")
     list_select_related = ("agency", "district")
     search_fields = (
         *DjangoUserAdmin.search_fields,

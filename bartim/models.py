@@ -1,9 +1,11 @@
-"""The regency itself: its territory, its agencies (OPD) and its user accounts."""
+"""The regency itself: its territory, the organisations that own programmes (agencies (OPD),
+village governments, businesses and community organisations) and its user accounts."""
 
 import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -168,7 +170,17 @@ class AgencyQuerySet(models.QuerySet):
 
 
 class Agency(models.Model):
-    """An organisasi perangkat daerah (OPD). Retired units stay for the history they hold."""
+    """An organisation that owns programmes: an organisasi perangkat daerah (OPD), a village
+    government (pemerintah desa, for its Dana Desa and ADD programmes), a business (CSR) or a
+    community organisation. Its accounts report on its programmes alone (bartim.access), a
+    village government's for its own village alone (programs/owners.py). Retired
+    organisations stay for the history they hold."""
+
+    class Kind(models.TextChoices):
+        OPD = "opd", _("Regency agency (OPD)")
+        VILLAGE = "village", _("Village government (pemerintah desa)")
+        BUSINESS = "business", _("Business (CSR)")
+        COMMUNITY = "community", _("Community organisation")
 
     # The reference file's key, so that a unit renamed in the file is renamed here in place.
     code = models.CharField(
@@ -182,6 +194,18 @@ class Agency(models.Model):
     )
     name = models.CharField(_("name"), max_length=200, unique=True)
     abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
+    kind = models.CharField(
+        _("kind of organisation"), max_length=10, choices=Kind.choices, default=Kind.OPD
+    )
+    village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="governments",
+        verbose_name=_("village"),
+        help_text=_("The village a village government governs; only for village governments."),
+    )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Retire a unit instead of deleting it.")
     )
@@ -198,10 +222,18 @@ class Agency(models.Model):
     objects = AgencyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("agency (OPD)")
-        verbose_name_plural = _("agencies (OPD)")
+        verbose_name = _("programme owner")
+        verbose_name_plural = _("programme owners")
         ordering = ["name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["opd", "business", "community"], village__isnull=True)
+                | Q(kind="village", village__isnull=False),
+                name="agency_village_only_for_village_government",
+                violation_error_message=_(
+                    "A village government needs its village; other organisations have none."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["code"],
                 condition=~Q(code=""),
@@ -213,11 +245,22 @@ class Agency(models.Model):
     def __str__(self):
         return self.abbreviation or self.name
 
+    def clean(self):
+        # The constraint's rule, on the field, so that the form shows it there.
+        if self.kind == self.Kind.VILLAGE and self.village_id is None:
+            raise ValidationError({"village": _("Choose the village this government governs.")})
+        if self.kind != self.Kind.VILLAGE and self.village_id is not None:
+            raise ValidationError(
+                {"village": _("Only a village government has a village; leave it empty.")}
+            )
+
 
 class User(AbstractUser):
     class Role(models.TextChoices):
         ADMIN = "admin", _("Administrator (Bapplitbangda)")
-        OPD = "opd", _("Agency (OPD)")
+        # The value stays "opd"; the account reports for any programme owner: an OPD, a
+        # village government (a village operator), a business or a community organisation.
+        OPD = "opd", _("Programme owner (OPD, village, business, community)")
         CAMAT = "camat", _("District head (camat)")
         VIEWER = "viewer", _("Viewer")
 
@@ -228,8 +271,11 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="users",
-        verbose_name=_("agency"),
-        help_text=_("Required for agency (OPD) accounts."),
+        verbose_name=_("organisation"),
+        help_text=_(
+            "Required for programme owner accounts: their OPD, village government, business "
+            "or community organisation."
+        ),
     )
     district = models.ForeignKey(
         District,

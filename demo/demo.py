@@ -32,6 +32,7 @@ from programs.models import (
     QuarterReport,
     Strategy,
 )
+from programs.owners import default_target_villages
 from programs.progress import refresh_stored_progress
 from review.services import review_transition
 from villages.models import PovertyStatistic, VillageData
@@ -97,6 +98,33 @@ REPORTER_ACCOUNTS = [
     DemoAccount("camat_paku", User.Role.CAMAT, district="62.13.09"),
     DemoAccount("camat_karusen_janang", User.Role.CAMAT, district="62.13.10"),
 ]
+
+
+@dataclass(frozen=True)
+class DemoOwner:
+    """A programme owner beyond the OPDs, registered by the demo as an administrator would
+    in the admin: a village government (with its village's Kemendagri code) or a business."""
+
+    name: str
+    abbreviation: str
+    kind: str
+    village: str = ""
+
+
+# Two village governments with their Dana Desa programmes (real desa of the reference data;
+# Ramania is one of the demo's poverty pockets) and a business with a CSR programme (a
+# made-up company).
+DEMO_OWNERS = [
+    DemoOwner("Pemerintah Desa Jaar", "Pemdes Jaar", Agency.Kind.VILLAGE, "62.13.01.2006"),
+    DemoOwner("Pemerintah Desa Ramania", "Pemdes Ramania", Agency.Kind.VILLAGE, "62.13.03.2003"),
+    DemoOwner("PT Agro Lestari Barito", "PT ALB", Agency.Kind.BUSINESS),
+]
+OWNER_ACCOUNTS = [
+    DemoAccount("desa_jaar", User.Role.OPD, agency="Pemerintah Desa Jaar"),
+    DemoAccount("desa_ramania", User.Role.OPD, agency="Pemerintah Desa Ramania"),
+    DemoAccount("csr_agro_lestari", User.Role.OPD, agency="PT Agro Lestari Barito"),
+]
+REPORTER_ACCOUNTS += OWNER_ACCOUNTS
 
 CUMULATIVE, SUM = Indicator.Aggregation.CUMULATIVE, Indicator.Aggregation.SUM
 APPROVED, SUBMITTED, DRAFT = ReviewStatus.APPROVED, ReviewStatus.SUBMITTED, ReviewStatus.DRAFT
@@ -216,6 +244,7 @@ def demo_load(*, year: int) -> DemoResult:
     agencies, districts, villages, strategies, poor_people = _reference(year)
     result = DemoResult()
     with transaction.atomic():
+        agencies |= _owners(result, villages)
         _accounts(result, agencies, districts)
         pockets = _pockets(villages)
         _village_data(result, year, villages, pockets, poor_people)
@@ -238,7 +267,7 @@ def _reference(year: int):
         {spec.agency for spec in PROGRAMMES}
         | {a.agency for a in DEMO_ACCOUNTS + REPORTER_ACCOUNTS if a.agency}
         | set(MUST_REPORT_WITHOUT_PROGRAMMES)
-    )
+    ) - {owner.name for owner in DEMO_OWNERS}
     agencies = {agency.name: agency for agency in Agency.objects.filter(name__in=names)}
     districts = {d.code: d for d in District.objects.filter(regency__code=REGENCY_CODE)}
     villages = list(
@@ -272,6 +301,27 @@ def _reference(year: int):
             % {"year": year, "years": ", ".join(str(y) for y in years) or "-"}
         )
     return agencies, districts, villages, strategies, statistic.poor_people
+
+
+def _owners(result: DemoResult, villages: list[Village]) -> dict[str, Agency]:
+    """The demo's programme owners beyond the OPDs, by name; an existing one is kept."""
+    by_code = {village.code: village for village in villages}
+    owners = {}
+    for spec in DEMO_OWNERS:
+        owner = Agency.objects.filter(name=spec.name).first()
+        created = owner is None
+        if created:
+            owner = Agency(
+                name=spec.name,
+                abbreviation=spec.abbreviation,
+                kind=spec.kind,
+                village=by_code.get(spec.village),
+            )
+            owner.full_clean()
+            owner.save()
+        owners[spec.name] = owner
+        result.count("programme owners", created)
+    return owners
 
 
 def _mark_must_report(agencies) -> None:
@@ -522,7 +572,10 @@ def _programmes(result, year, agencies, strategies, villages, pockets) -> None:
         program.save()
         _funding(program, spec)
         targets = rng.sample(ordinary, rng.randint(5, 12))
-        if spec.strategy == 3:
+        if agency.kind == Agency.Kind.VILLAGE:
+            # A village government's programme targets its own village (programs/owners.py).
+            targets = default_target_villages(agency)
+        elif spec.strategy == 3:
             targets += rng.sample(reached, rng.randint(3, len(reached)))
         elif rng.random() < 0.4:
             targets += rng.sample(reached, 1)

@@ -48,6 +48,7 @@ from programs.models import (
     QuarterReport,
     Strategy,
 )
+from programs.owners import target_village_error
 from programs.progress import ceiling_in_force
 from programs.services import (
     BUDGET_FIELDS,
@@ -430,6 +431,13 @@ class ProgramAdminForm(ConfirmUnusualMixin, LockReasonFormMixin, SeenVersionAdmi
 
     def clean(self):
         cleaned_data = super().clean()
+        owner = cleaned_data.get("agency") or (
+            self.instance.agency if self.instance.agency_id else None
+        )
+        if "target_villages" in cleaned_data:
+            error = target_village_error(owner, cleaned_data["target_villages"])
+            if error:
+                self.add_error("target_villages", error)
         self.ask_confirmation(
             plausibility.program_doubts(
                 budget_ceiling=cleaned_data.get("budget_ceiling"),
@@ -470,6 +478,7 @@ class ProgramAdmin(
         "strategy",
         "needs",
         ("agency", admin.RelatedOnlyFieldListFilter),
+        "agency__kind",
         "status",
     )
     list_select_related = ("agency", "strategy")

@@ -1,6 +1,6 @@
 """Filters of the progress tables. The URL parameters are the same on every page, so that a
-filtered view can be shared as a link: year, quarter, strategy, opd, kecamatan, desa,
-status, category, q."""
+filtered view can be shared as a link: year, quarter, strategy, opd, owner (the owner's
+kind), kecamatan, desa, status, category, q."""
 
 import django_filters
 from django.db.models import Exists, IntegerField, OuterRef, Q, Value
@@ -53,7 +53,7 @@ def opd_filter(field_name: str):
     return LabelledModelChoiceFilter(
         field_name=field_name,
         queryset=_visible_agencies,
-        label=_("Agency (OPD)"),
+        label=_("Owner"),
         empty_label=ALL,
         label_from_instance=lambda agency: agency.name,
         error_messages={
@@ -61,6 +61,19 @@ def opd_filter(field_name: str):
                 "There is no agency (OPD) with ID “%(value)s” that runs programmes. "
                 "Choose one from the list."
             )
+        },
+    )
+
+
+def owner_kind_filter(field_name: str):
+    """Filter by the kind of the programme's owner (`?owner=village`)."""
+    return django_filters.ChoiceFilter(
+        field_name=field_name,
+        choices=Agency.Kind.choices,
+        label=_("Kind of owner"),
+        empty_label=ALL,
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a kind of owner. Choose one from the list.")
         },
     )
 
@@ -211,6 +224,7 @@ class ProgramFilterSet(PeriodFilterSet):
     strategy = strategy_filter("strategy")
     need = need_filter(method="filter_need")
     opd = opd_filter("agency")
+    owner = owner_kind_filter("agency__kind")
     kecamatan = kecamatan_filter(method="filter_kecamatan")
     desa = desa_filter(method="filter_desa")
     status = status_filter()

@@ -23,6 +23,7 @@ from indicators.targets import (
 from programs import plausibility
 from programs.funding import funding_total_error
 from programs.models import FundingSource, Program, ProgramFunding
+from programs.owners import default_target_villages, target_village_error
 
 
 def grouped_village_choices(villages):
@@ -96,6 +97,8 @@ class ProgramForm(
         villages.help_text = _("Hold Ctrl (or Cmd) to choose several villages.")
         # A short list of boxes to tick, not a select box.
         self.fields["needs"].widget.attrs["class"] = "form-check-input"
+        own = access.own_owner_id(user, Program)
+        self.own_agency = Agency.objects.filter(pk=own).first() if own is not None else None
         if "agency" in access.fixed_fields(user, Program):
             # The service puts an OPD user's programme in his own OPD; no choice to offer.
             del self.fields["agency"]
@@ -103,12 +106,23 @@ class ProgramForm(
             self.fields["agency"].queryset = access.choices_for(
                 user, Program, Agency.objects.active()
             )
+        if not self.instance.pk and not self.is_bound:
+            # A village operator's new programme targets his village (programs/owners.py).
+            villages.initial = [v.pk for v in default_target_villages(self.own_agency)]
         if self.instance.pk:
             self.add_seen_version(self.instance.version)
             self.add_reason()
 
     def clean(self):
         cleaned_data = super().clean()
+        owner = (
+            cleaned_data.get("agency")
+            or self.own_agency
+            or (self.instance.agency if self.instance.agency_id else None)
+        )
+        error = target_village_error(owner, cleaned_data.get("target_villages") or ())
+        if error:
+            self.add_error("target_villages", error)
         self.ask_confirmation(
             plausibility.program_doubts(
                 budget_ceiling=cleaned_data.get("budget_ceiling"),

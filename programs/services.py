@@ -20,6 +20,7 @@ from programs.models import (
     QuarterReport,
     Strategy,
 )
+from programs.owners import target_village_error
 from programs.progress import refresh_stored_progress
 
 # The indicator fields the quarter-target rules read (indicators/targets.py).
@@ -72,6 +73,7 @@ def program_create(
     program = Program(created_by=actor, updated_by=actor, **fields)
     access.check_period(actor, program, reason=reason)
     program.full_clean()
+    check_target_villages(program, target_villages)
     try:
         with transaction.atomic():
             program._history_user = actor
@@ -149,6 +151,11 @@ def program_update(
             setattr(current, name, value)
         access.check_period(actor, current, changed, reason=reason)
         current.full_clean()
+        if target_villages is not None or {"agency", "agency_id"} & changed:
+            check_target_villages(
+                current,
+                current.target_villages.all() if target_villages is None else target_villages,
+            )
         current._history_user = actor
         if change_reason or reason:
             current._change_reason = change_reason or reason
@@ -168,6 +175,14 @@ def program_update(
             check_funding(current, field=None if funding is not None else "budget_ceiling")
         dataversion.bump()
     return current
+
+
+def check_target_villages(program: Program, villages) -> None:
+    """Raise ValidationError on the target villages unless `program`'s owner may target
+    `villages` (programs/owners.py: a village government its own village only)."""
+    error = target_village_error(program.agency if program.agency_id else None, villages)
+    if error:
+        raise ValidationError({"target_villages": error})
 
 
 def _funding_differs(program: Program, funding: dict) -> bool:

@@ -82,12 +82,13 @@ class ProgramTable(BaseTable):
         "budget_ceiling_original",
         "budget_ceiling_revised",
         "funding",
+        "owner_kind",
     )
 
     name = LongTextColumn(
         linkify=("programs:program_detail", [tables.A("pk")]), verbose_name=_("Programme")
     )
-    agency = LongTextColumn(verbose_name=_("Agency (OPD)"), order_by=("agency__name",), narrow=True)
+    agency = LongTextColumn(verbose_name=_("Owner"), order_by=("agency__name",), narrow=True)
     strategy = StrategyNumberColumn(order_by=("strategy_id",))
     program_code = tables.Column(verbose_name=_("Programme code"), default=EMPTY)
     activity_code = tables.Column(verbose_name=_("Activity code (kegiatan)"), default=EMPTY)
@@ -124,6 +125,16 @@ class ProgramTable(BaseTable):
 
     def value_funding(self, record):
         return "; ".join(f"{row.source.name}: {row.amount}" for row in record.funding.all())
+
+    owner_kind = tables.Column(
+        accessor="agency__kind", verbose_name=_("Kind of owner"), order_by=("agency__kind",)
+    )
+
+    def render_owner_kind(self, record):
+        return record.agency.get_kind_display()
+
+    def value_owner_kind(self, record):
+        return str(record.agency.get_kind_display())
 
     def render_needs(self, record):
         return ", ".join(need.name for need in record.needs.all()) or "—"

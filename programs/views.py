@@ -67,6 +67,7 @@ class ProgramListView(FilteredTableView):
                 "sub_activity_code",
                 "agency__name",
                 "agency__abbreviation",
+                "agency__kind",
                 "strategy__name",
             )
             # strategy_id is the strategy's number: the same order as "strategy" without a

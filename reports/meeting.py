@@ -83,6 +83,35 @@ def _filtered_programs_url(year: int, quarter: int, **filters) -> str:
 
 
 @dataclass
+class OwnerKindRow:
+    """One strategy's programmes of one kind of owner (OPD, village government, business,
+    community organisation): their effort (how many) and budget, as progress.rollup
+    computes them (the ceiling in force as of the quarter, the realised budget)."""
+
+    strategy: Strategy
+    kind: str
+    figures: progress.Rollup
+
+    @property
+    def kind_label(self) -> str:
+        return str(Agency.Kind(self.kind).label)
+
+
+def by_owner_kind(strategies: list[Strategy], rows: list[Program]) -> list[OwnerKindRow]:
+    """Each strategy's programmes grouped by their owner's kind, in the kinds' order; a kind
+    without programmes under a strategy has no row."""
+    grouped: dict[tuple[int, str], list[Program]] = {}
+    for row in rows:
+        grouped.setdefault((row.strategy_id, row.agency.kind), []).append(row)
+    return [
+        OwnerKindRow(strategy, kind, progress.rollup(grouped[(strategy.number, kind)]))
+        for strategy in strategies
+        for kind in Agency.Kind.values
+        if (strategy.number, kind) in grouped
+    ]
+
+
+@dataclass
 class Meeting:
     year: int
     quarter: int
@@ -103,6 +132,8 @@ class Meeting:
     # Whether submitted and returned plans and quarters count too, marked as unverified
     # (programs.progress: by default only approved plans and verified quarters count).
     unverified: bool = False
+    # Each strategy's effort and budget by kind of owner (by_owner_kind).
+    owner_kinds: list[OwnerKindRow] = field(default_factory=list)
 
     @property
     def unverified_count(self) -> int:
@@ -271,6 +302,7 @@ def meeting_for(
             "budget_revised_on",
             "agency__name",
             "agency__abbreviation",
+            "agency__kind",
         )
         .order_by("strategy", "name", "pk")
     )
@@ -362,6 +394,7 @@ def meeting_for(
         map_layer=map_layer,
         map_page=map_page,
         unverified=unverified,
+        owner_kinds=by_owner_kind(strategies, rows),
     )
 
 

@@ -1,7 +1,7 @@
 """The evaluation meeting report as an Excel workbook, one sheet per section of the page:
-the BPS trend, the strategies, the OPD ranking, the programmes off track with their problems
-and follow-up, the agencies that
-have not reported the quarter, and the poverty pockets with the targeting summary. Numbers
+the BPS trend, the strategies, the strategies by kind of owner, the OPD ranking, the
+programmes off track with their problems and follow-up, the agencies that have not
+reported the quarter, and the poverty pockets with the targeting summary. Numbers
 stay numbers with a number format; every text cell goes through the formula neutralisation
 of helpers/exports.py (in write_sheet)."""
 
@@ -89,6 +89,31 @@ def _strategy_sheet(workbook, meeting: Meeting):
     ]
     formats = {1: "0", 3: WHOLE, 4: WHOLE, 5: WHOLE, 6: WHOLE, 7: TWO_DECIMALS, 8: TWO_DECIMALS}
     write_sheet(workbook, _("Strategies"), headers, rows, formats)
+
+
+def _owner_kind_sheet(workbook, meeting: Meeting):
+    """Each strategy's effort and budget by kind of owner (reports.meeting.by_owner_kind)."""
+    headers = [
+        _("No."),
+        _("Kind of owner"),
+        _("Number of programmes"),
+        _("Budget ceiling (Rp)"),
+        _("Budget realised (Rp)"),
+        _("Absorption (%)"),
+    ]
+    rows = [
+        [
+            row.strategy.number,
+            row.kind_label,
+            row.figures.program_count,
+            row.figures.budget_ceiling,
+            row.figures.budget_realized,
+            _number(row.figures.absorption),
+        ]
+        for row in meeting.owner_kinds
+    ]
+    formats = {1: "0", 3: WHOLE, 4: WHOLE, 5: WHOLE, 6: TWO_DECIMALS}
+    write_sheet(workbook, _("By kind of owner"), headers, rows, formats)
 
 
 def _agency_sheet(workbook, meeting: Meeting):
@@ -266,6 +291,7 @@ def meeting_xlsx_response(meeting: Meeting) -> HttpResponse:
         for write in (
             _trend_sheet,
             _strategy_sheet,
+            _owner_kind_sheet,
             _agency_sheet,
             _off_track_sheet,
             _problems_sheet,

@@ -28,7 +28,7 @@ MODELS = [
     ("bartim", "regency", "kabupaten"),
     ("bartim", "district", "kecamatan"),
     ("bartim", "village", "desa/kelurahan"),
-    ("bartim", "agency", "perangkat daerah (OPD)"),
+    ("bartim", "agency", "pemilik program"),
     ("bartim", "user", "pengguna"),
     ("programs", "strategy", "strategi"),
     ("programs", "program", "program"),

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F, Sum
 
 from bartim import access
-from bartim.models import ReviewStatus, User, Village
+from bartim.models import Agency, ReviewStatus, User, Village
 from demo.demo import REPORTER_ACCOUNTS
 from evidence.models import EvidenceFile
 from indicators.models import Indicator, IndicatorValue
@@ -55,7 +55,7 @@ def test_it_refuses_when_debug_is_off(reference_data, settings):
 def test_force_runs_it_with_debug_off(reference_data, settings):
     settings.DEBUG = False
     load_demo("--force")
-    assert Program.objects.count() == 22
+    assert Program.objects.count() == 25
 
 
 def test_it_asks_for_the_reference_data_first(db, settings):
@@ -115,11 +115,29 @@ def test_programmes_cover_all_strategies_and_several_agencies(demo):
     assert 15 <= programs.count() <= 25
     assert set(programs.values_list("strategy", flat=True)) == {1, 2, 3}
     assert programs.values("agency").distinct().count() >= 6
-    for program in programs.annotate(villages=Count("target_villages")):
+    for program in programs.select_related("agency").annotate(villages=Count("target_villages")):
         assert program.budget_realized_total <= program.budget_ceiling
         assert program.budget_ceiling >= 100_000_000
-        assert program.villages >= 5
+        if program.agency.kind == Agency.Kind.VILLAGE:
+            assert list(program.target_villages.all()) == [program.agency.village]
+        else:
+            assert program.villages >= 5
         assert 1 <= program.indicators.count() <= 3
+
+
+def test_two_village_governments_and_a_business_own_programmes(demo):
+    owners = Program.objects.filter(year=2024).exclude(agency__kind=Agency.Kind.OPD)
+
+    assert sorted(owners.values_list("agency__kind", flat=True)) == [
+        "business",
+        "village",
+        "village",
+    ]
+    assert set(
+        owners.filter(agency__kind="village").values_list("funding__source__name", flat=True)
+    ) >= {"Dana Desa"}
+    for program in owners.select_related("created_by", "agency"):
+        assert program.created_by.agency == program.agency
 
 
 def test_statuses_are_mixed_for_the_review_queue(demo):

@@ -673,6 +673,61 @@ def test_export_matrix(request, client, records, export, role, expected):
         assert response["Content-Disposition"].endswith(f'.{export_format}"')
 
 
+# ---- Programme owners beyond the OPDs ------------------------------------------------------
+
+# The pages where a programme's owner is told from another organisation's account: the
+# programme's forms, its review steps, its evidence and its beneficiaries.
+OWNER_PAGES = [
+    "programs:program_create",
+    "programs:program_edit",
+    "programs:indicator_create",
+    "programs:indicator_edit",
+    "programs:program_quarter",
+    "review:program_transition submit",
+    "review:quarter_report_transition submit",
+    "evidence:quarter_evidence",
+    "evidence:download",
+    "evidence:remove",
+    "families:beneficiaries",
+]
+# A village government's, a business's or a community organisation's account gets what an
+# OPD account gets: its own organisation's programmes (opd_a's column), not another's
+# (opd_b's). Every method for the village operator; the writes for the other two kinds.
+OWNER_CASES = [
+    pytest.param(
+        kind,
+        page,
+        method,
+        role,
+        PAGES[page][method == "post"][ROLES.index(role)],
+        id=f"{kind}-{page}-{method}-{role}",
+    )
+    for kind in (Agency.Kind.VILLAGE, Agency.Kind.BUSINESS, Agency.Kind.COMMUNITY)
+    for page in OWNER_PAGES
+    for method in (("get", "post") if kind == Agency.Kind.VILLAGE else ("post",))
+    for role in ("opd_a", "opd_b")
+]
+
+
+@pytest.mark.parametrize(("kind", "page", "method", "role", "expected"), OWNER_CASES)
+def test_owner_kind_matrix(
+    request, client, records, agency_a, agency_b, village_x, village_y, kind, page, method, role,
+    expected,
+):  # fmt: skip
+    # Both organisations of the cast become owners of `kind` (village governments of X and Y).
+    for agency, village in ((agency_a, village_x), (agency_b, village_y)):
+        Agency.objects.filter(pk=agency.pk).update(
+            kind=kind, village=village if kind == Agency.Kind.VILLAGE else None
+        )
+    _sign_in(request, client, role)
+    url, data = _page(page, records)
+    before = snapshot()
+
+    response = client.get(url) if method == "get" else client.post(url, data)
+
+    _check(response, expected, before, reverse("login"))
+
+
 # ---- The Excel actions --------------------------------------------------------------------
 
 # Who may use each template: its download, upload, preview, confirmation and cancelling.

@@ -124,7 +124,8 @@ def test_row_shows_budget_and_achievement_in_indonesian_format(viewer_client, wo
 
     assert dict(zip(headers, rows[0], strict=True)) == {
         "Program": "Bantuan Pangan",
-        "Perangkat daerah (OPD)": "DINSOS",
+        "Pemilik": "DINSOS",
+        "Jenis pemilik": "Perangkat daerah kabupaten (OPD)",
         "Strategi": "1",
         "Kode program": "–",
         "Kode kegiatan": "–",
@@ -205,7 +206,7 @@ def test_active_filters_are_shown_with_a_link_that_removes_each(viewer_client, w
     assert chips["opd"]["value"] == "Dinas Sosial Uji"
     assert chips["opd"]["remove_url"] == "?quarter=4&status=approved"
     assert chips["status"]["value"] == "Disetujui"
-    assert "Perangkat daerah (OPD): Dinas Sosial Uji" in response.content.decode()
+    assert "Pemilik: Dinas Sosial Uji" in response.content.decode()
 
 
 def test_opd_dropdown_lists_only_agencies_that_run_programmes(viewer_client, world):
@@ -277,7 +278,7 @@ def test_csv_export_holds_exactly_the_filtered_rows_of_every_page(viewer_client,
     rows = csv_rows(response)
     assert rows[0] == [
         "Program",
-        "Perangkat daerah (OPD)",
+        "Pemilik",
         "Strategi",
         "Kode program",
         "Kode kegiatan",
@@ -293,6 +294,7 @@ def test_csv_export_holds_exactly_the_filtered_rows_of_every_page(viewer_client,
         "Desa yang dijangkau",
         "Kebutuhan dasar",
         *NEW_BUDGET_HEADERS,
+        "Jenis pemilik",
     ]
     assert column(rows, "Program") == first + second
     by_name = {row[0]: row for row in rows[1:]}
@@ -317,7 +319,7 @@ def test_csv_export_in_english_uses_commas_and_decimal_points(viewer_client, man
     response = viewer_client.get(URL, {"quarter": 4, "opd": agency_a.pk, "_export": "csv"})
 
     rows = csv_rows(response, delimiter=",")
-    assert rows[0][:3] == ["Programme", "Agency (OPD)", "Strategy"]
+    assert rows[0][:3] == ["Programme", "Owner", "Strategy"]
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Program A05"][7:10] == ["6000000", "50000", "0.83"]
 
@@ -543,7 +545,7 @@ def test_the_page_shows_the_key_columns_and_a_link_to_the_others(viewer_client, 
 
     assert headers == [
         "Program",
-        "Perangkat daerah (OPD)",
+        "Pemilik",
         "Strategi",
         "Rata-rata capaian (%)",
         "Kategori",

@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db
 SHEETS = [
     "Tren BPS",
     "Strategi",
+    "Menurut jenis pemilik",
     "Peringkat OPD",
     "Tertinggal",
     "Kendala dan tindak lanjut",

@@ -21,7 +21,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=User.Role.values)
-        parser.add_argument("--opd", help="The agency (OPD): its ID, abbreviation or name.")
+        parser.add_argument(
+            "--opd",
+            help="The programme owner (OPD, village government, business, community "
+            "organisation): its ID, abbreviation or name.",
+        )
         parser.add_argument("--kecamatan", help="The kecamatan: its Kemendagri code or name.")
         parser.add_argument(
             "--password", help="The password; without it you are asked for it (twice)."

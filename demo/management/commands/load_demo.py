@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from bartim.models import YEAR_MAX, YEAR_MIN
+from bartim.models import YEAR_MAX, YEAR_MIN, Agency
 from demo.demo import DEMO_PASSWORD, MissingReferenceData, demo_load
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
@@ -44,6 +44,8 @@ class Command(BaseCommand):
         labels = {"accounts": _("Demo accounts")} | {
             key: capfirst(model._meta.verbose_name_plural)
             for key, model in (
+                # Those beyond the OPDs: the OPDs come with the reference data.
+                ("programme owners", Agency),
                 ("village data", VillageData),
                 ("programmes", Program),
                 ("indicators", Indicator),
