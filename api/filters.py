@@ -1,5 +1,5 @@
 """The API's filters, with the tables' parameter names (programs/filters.py): year,
-strategy, opd, kecamatan, desa, q. A value out of range or of the wrong kind is a 400 with
+strategy, opd, owner, kecamatan, desa, q. A value out of range or of the wrong kind is a 400 with
 the field's message, never an empty list that looks like an answer."""
 
 import django_filters
@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bartim.models import YEAR_MAX, YEAR_MIN
 from indicators.models import Indicator
+from programs.filters import owner_kind_filter
 from programs.models import Program
 from villages.models import VillageData
 
@@ -46,6 +47,7 @@ class ProgramFilter(django_filters.FilterSet):
     year = year_filter()
     strategy = strategy_filter("strategy")
     opd = id_filter("agency", _("Agency (OPD)"))
+    owner = owner_kind_filter("agency__kind")
     kecamatan = text_filter("target_villages__district__code", _("Kecamatan"))
     desa = text_filter("target_villages__code", _("Village"))
     q = text_filter("name", _("Name"), "icontains")

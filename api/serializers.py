@@ -4,6 +4,7 @@ review step leaves through it: a programme's figures, not who typed them."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bartim.models import Agency
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
 from villages.forms import VILLAGE_DATA_FIELDS
@@ -23,6 +24,7 @@ class QuarterFigures(serializers.Serializer):
 class ProgramSerializer(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.name")
     agency_id = serializers.IntegerField()
+    owner_kind = serializers.ChoiceField(source="agency.kind", choices=Agency.Kind.choices)
     strategy = serializers.IntegerField(source="strategy_id")
     target_villages = serializers.SerializerMethodField()
     quarters = serializers.SerializerMethodField()
@@ -36,6 +38,7 @@ class ProgramSerializer(serializers.ModelSerializer):
             "name",
             "agency_id",
             "agency",
+            "owner_kind",
             "status",
             "budget_ceiling",
             "beneficiary_target",

@@ -12,6 +12,8 @@ from django.urls import reverse
 from api.models import ApiRequest, SystemAccount
 from api.services import system_account_create, system_account_revoke
 from api.throttling import PerSystemAccount
+from bartim.models import Agency, Village
+from tests.factories import AgencyFactory, PlanFactory
 from tests.public_helpers import UNPUBLISHED_YEAR, UNVERIFIED_BUDGET, assert_nothing_private
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +161,7 @@ def test_the_indicators_carry_only_the_quarterly_values_the_token_reads(
         ({"year": "1999"}, 400),
         ({"opd": "99999999999999999999999"}, 400),
         ({"strategy": "4"}, 400),
+        ({"owner": "bank"}, 400),
         ({"q": "\x00"}, 400),
         ({"page": "999"}, 404),
         ({"page_size": "100000"}, 200),
@@ -180,6 +183,26 @@ def test_the_filters_are_the_tables_parameters(client, public_year, token_for, d
 
     assert [row["name"] for row in by_kecamatan.json()["results"]] == ["Air Bersih Desa"]
     assert [row["name"] for row in by_strategy.json()["results"]] == ["Air Bersih Desa"]
+
+
+def test_programmes_say_their_owner_kind_and_filter_by_it(client, public_year, token_for):
+    village_government = AgencyFactory(
+        name="Pemerintah Desa Kantong",
+        kind=Agency.Kind.VILLAGE,
+        village=Village.objects.get(code="62.13.01.2001"),
+    )
+    PlanFactory(name="BLT-Desa Kantong", agency=village_government, year=2024)
+    headers = token_for("viewer")
+    url = reverse("api:programme-list")
+
+    villages = _get(client, url, headers, year=2024, owner="village").json()["results"]
+    agencies = _get(client, url, headers, year=2024, owner="opd").json()["results"]
+
+    assert [(row["name"], row["owner_kind"]) for row in villages] == [
+        ("BLT-Desa Kantong", "village")
+    ]
+    assert "BLT-Desa Kantong" not in [row["name"] for row in agencies]
+    assert {row["owner_kind"] for row in agencies} == {"opd"}
 
 
 def test_the_api_is_read_only(client, public_year, token_for):
