@@ -307,6 +307,7 @@ class AgencyFilterSet(PeriodFilterSet):
     """The strategy narrows the programmes each agency is measured on, not the agencies."""
 
     strategy = strategy_filter("strategy", method="keep")
+    owner = owner_kind_filter("kind")
 
     def prepare(self, queryset):
         programs = access.readable(self.request.user, Program.objects.all()).filter(

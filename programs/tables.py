@@ -216,6 +216,7 @@ class AgencyTable(BaseTable):
         "absorption",
         "reported_count",
         "with_evidence_count",
+        "kind",
     )
 
     rank = NumberColumn(verbose_name=_("Rank"), order_by=("rank", "name"))
@@ -229,6 +230,11 @@ class AgencyTable(BaseTable):
     reported_count = NumberColumn(verbose_name=_("Programmes that reported the quarter"))
     with_evidence_count = NumberColumn(verbose_name=_("Programmes with evidence files"))
     completeness = PercentColumn(verbose_name=_("Reporting completeness (%)"))
+    # Village governments, businesses and communities are ranked beside the OPDs.
+    kind = tables.Column(verbose_name=_("Kind of owner"))
+
+    def value_kind(self, record):
+        return str(record.get_kind_display())
 
     def render_completeness(self, value, record):
         # Late (programs.deadlines) is shown with completeness, as on the dashboard; the

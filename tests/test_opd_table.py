@@ -7,14 +7,16 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from bartim.models import Deadline
+from bartim.models import Agency, Deadline
 from indicators.models import Indicator
+from programs.models import Strategy
 from tests.factories import (
     AgencyFactory,
     IndicatorFactory,
     IndicatorValueFactory,
     ProgramFactory,
     StrategyFactory,
+    VillageFactory,
 )
 from tests.table_helpers import column, csv_rows, html_column, html_table, xlsx_rows
 
@@ -34,7 +36,9 @@ HEADERS = [
     "Program yang melapor triwulan ini",
     "Program dengan bukti dukung",
     "Kelengkapan laporan (%)",
+    "Jenis pemilik",
 ]
+OPD = "Perangkat daerah kabupaten (OPD)"
 
 
 @pytest.fixture(autouse=True)
@@ -100,11 +104,11 @@ def test_every_role_reads_the_ranking(client, world, request, role):
 def test_agencies_are_ranked_by_mean_achievement_with_budget_and_completeness(viewer_client, world):
     assert rows(viewer_client.get(URL, {"columns": "all", "quarter": 2})) == [
         ["1", "Dinas Kesehatan Uji", "1", "Rp1.000", "Rp1.000", "100,00%", "95,00%",
-         "sangat tinggi", "0", "0", "0,00%"],
+         "sangat tinggi", "0", "0", "0,00%", OPD],
         ["2", "Dinas Sosial Uji", "2", "Rp10.000", "Rp2.000", "20,00%", "80,00%",
-         "tinggi", "1", "0", "50,00%"],
+         "tinggi", "1", "0", "50,00%", OPD],
         ["3", "Badan Diam", "1", "Rp100.000.000", "Rp0", "0,00%", "–",
-         "tidak ada data", "0", "0", "0,00%"],
+         "tidak ada data", "0", "0", "0,00%", OPD],
     ]  # fmt: skip
 
 
@@ -112,7 +116,7 @@ def test_quarter_filter_changes_budget_and_completeness(viewer_client, world):
     dinsos = rows(viewer_client.get(URL, {"columns": "all", "quarter": 1}))[1]
 
     assert dinsos[1] == "Dinas Sosial Uji"
-    assert dinsos[4:] == ["Rp1.500", "15,00%", "80,00%", "tinggi", "2", "0", "100,00%"]
+    assert dinsos[4:] == ["Rp1.500", "15,00%", "80,00%", "tinggi", "2", "0", "100,00%", OPD]
 
 
 def test_strategy_filter_measures_each_agency_on_that_strategy_only(viewer_client, world):
@@ -120,8 +124,28 @@ def test_strategy_filter_measures_each_agency_on_that_strategy_only(viewer_clien
 
     assert rows(response) == [
         ["1", "Dinas Sosial Uji", "1", "Rp4.000", "Rp500", "12,50%", "70,00%", "sedang", "0",
-         "0", "0,00%"],
+         "0", "0,00%", OPD],
     ]  # fmt: skip
+
+
+def test_village_governments_are_ranked_beside_the_agencies_and_filtered_by_kind(
+    viewer_client, world, district_x
+):
+    village = VillageFactory(district=district_x, name="Jaar")
+    government = AgencyFactory(
+        name="Pemerintah Desa Jaar", kind=Agency.Kind.VILLAGE, village=village
+    )
+    _programme(government, Strategy.objects.get(number=1), {1: "60"})
+
+    everyone = viewer_client.get(URL, {"quarter": 1})
+    villages = viewer_client.get(URL, {"columns": "all", "quarter": 1, "owner": "village"})
+    wrong = viewer_client.get(URL, {"quarter": 1, "owner": "bank"})
+
+    assert "Pemerintah Desa Jaar" in html_column(everyone, "Perangkat daerah (OPD)")
+    assert [(row[1], row[-1]) for row in rows(villages)] == [
+        ("Pemerintah Desa Jaar", "Pemerintah desa")
+    ]
+    assert "bukan jenis pemilik" in wrong.content.decode()
 
 
 def test_year_filter(viewer_client, world):
@@ -182,9 +206,11 @@ def test_exports_hold_exactly_the_rows_of_every_page(viewer_client, many):
     assert csv_export[0] == xlsx_export[0] == HEADERS
     assert csv_export[1] == [
         "1", "Dinas 09", "1", "100000000", "0", "0,00", "100,00", "sangat tinggi", "1", "0",
-        "100,00",
+        "100,00", OPD,
     ]  # fmt: skip
-    assert xlsx_export[1] == [1, "Dinas 09", 1, 100_000_000, 0, 0, 100, "sangat tinggi", 1, 0, 100]
+    assert xlsx_export[1] == [
+        1, "Dinas 09", 1, 100_000_000, 0, 0, 100, "sangat tinggi", 1, 0, 100, OPD,
+    ]  # fmt: skip
     assert xlsx_response["Content-Disposition"] == (
         'attachment; filename="opd_2024_tw4_strategy-1.xlsx"'
     )
