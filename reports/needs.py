@@ -32,33 +32,10 @@ from dataclasses import dataclass, field
 from bartim import access
 from bartim.models import District
 from programs.models import NeedDimension, Program
-from programs.progress import (
-    UNVERIFIED,
-    ceiling_in_force_expression,
-    counted_plans,
-    programs_with_figures,
-)
+from programs.progress import UNVERIFIED
+from reports.targeting import ProgramRef, program_refs
 from villages.figures import counted_village_data
 from villages.models import NeedRule, VillageData
-
-
-@dataclass(frozen=True)
-class NeedProgram:
-    """A counted programme of the year that answers a dimension and reaches a village."""
-
-    id: int
-    name: str
-    agency_name: str
-    agency_abbreviation: str
-    budget_ceiling: int
-    # The programme's mean achievement as of the check's quarter (None: not reported, or the
-    # quarter does not count).
-    achievement: float | None
-    unverified: bool = False
-
-    @property
-    def agency_label(self) -> str:
-        return self.agency_abbreviation or self.agency_name
 
 
 @dataclass
@@ -79,7 +56,7 @@ class Gap:
     # 1 for the highest rate of the regency; equal rates share a rank.
     rank: int | None
     high: bool
-    programs: list[NeedProgram]
+    programs: list[ProgramRef]
     # The village's data is submitted or returned, counted under "all submitted" only.
     unverified: bool = False
 
@@ -191,44 +168,6 @@ def _ranks(rates: list[float | None]) -> list[int | None]:
     return [None if rate is None else first[rate] for rate in rates]
 
 
-def _program_refs(user, year: int, quarter: int, unverified: bool) -> dict[int, NeedProgram]:
-    programs = counted_plans(
-        access.readable(user, Program.objects.all()).filter(year=year), unverified=unverified
-    )
-    rows = (
-        programs_with_figures(programs, quarter, counted=unverified)
-        .order_by()
-        # The year's pagu, as the targeting check shows it: the revised one where revised.
-        .annotate(ceiling=ceiling_in_force_expression())
-        .values(
-            "pk",
-            "name",
-            "agency__name",
-            "agency__abbreviation",
-            "ceiling",
-            "mean_achievement",
-            "status",
-        )
-    )
-    refs = [
-        NeedProgram(
-            id=row["pk"],
-            name=row["name"],
-            agency_name=row["agency__name"],
-            agency_abbreviation=row["agency__abbreviation"],
-            budget_ceiling=row["ceiling"],
-            achievement=(
-                float(row["mean_achievement"]) if row["mean_achievement"] is not None else None
-            ),
-            unverified=row["status"] in UNVERIFIED,
-        )
-        for row in rows
-    ]
-    # As the targeting check lists them: by OPD as its label reads, then by name.
-    refs.sort(key=lambda ref: (ref.agency_label.casefold(), ref.name.casefold(), ref.id))
-    return {ref.id: ref for ref in refs}
-
-
 def needs_check(
     *,
     user,
@@ -267,7 +206,7 @@ def needs_check(
     )
     data.sort(key=lambda row: row["village__code"])
 
-    refs = _program_refs(user, year, quarter, unverified)
+    refs = program_refs(user, year, unverified, quarter=quarter)
     counted = list(refs)
     answers = defaultdict(set)
     for program_id, dimension_id in Program.needs.through.objects.filter(

@@ -20,7 +20,12 @@ from bartim.models import District
 from families.measures import VILLAGE, Measures, family_measures
 from families.models import RegistrySnapshot
 from programs.models import Program, Strategy
-from programs.progress import UNVERIFIED, ceiling_in_force_expression, counted_plans
+from programs.progress import (
+    UNVERIFIED,
+    ceiling_in_force_expression,
+    counted_plans,
+    programs_with_figures,
+)
 from villages.figures import counted_village_data
 from villages.models import PocketRule, VillageData
 from villages.pockets import SOURCE_LABELS, annotate_pockets, rule_sentence
@@ -36,6 +41,9 @@ class ProgramRef:
     budget_ceiling: int
     # Counted under "all submitted": its plan is submitted or returned, not approved.
     unverified: bool = False
+    # The mean achievement as of the check's quarter, where the check asks for it (None: not
+    # reported, or the quarter does not count).
+    achievement: float | None = None
 
     @property
     def agency_label(self) -> str:
@@ -256,10 +264,19 @@ def _counted_programs(user, year, unverified: bool):
     )
 
 
-def _program_refs(user, year, unverified: bool) -> dict[int, ProgramRef]:
-    programs = (
-        _counted_programs(user, year, unverified)
-        .order_by()
+def program_refs(
+    user, year: int, unverified: bool, *, quarter: int | None = None
+) -> dict[int, ProgramRef]:
+    """The year's counted programmes as the checks list them (this one and the basic-needs
+    check), by OPD as its label reads, then by name; with `quarter`, each with its mean
+    achievement as of that quarter."""
+    programs = _counted_programs(user, year, unverified)
+    figures = []
+    if quarter is not None:
+        programs = programs_with_figures(programs, quarter, counted=unverified)
+        figures = ["mean_achievement"]
+    rows = (
+        programs.order_by()
         # The year's pagu: the revised one where the budget was revised.
         .annotate(ceiling=ceiling_in_force_expression())
         .values(
@@ -270,21 +287,24 @@ def _program_refs(user, year, unverified: bool) -> dict[int, ProgramRef]:
             "agency__abbreviation",
             "ceiling",
             "status",
+            *figures,
         )
     )
     refs = [
         ProgramRef(
-            id=item["pk"],
-            name=item["name"],
-            strategy_number=item["strategy_id"],
-            agency_name=item["agency__name"],
-            agency_abbreviation=item["agency__abbreviation"],
-            budget_ceiling=item["ceiling"],
-            unverified=item["status"] in UNVERIFIED,
+            id=row["pk"],
+            name=row["name"],
+            strategy_number=row["strategy_id"],
+            agency_name=row["agency__name"],
+            agency_abbreviation=row["agency__abbreviation"],
+            budget_ceiling=row["ceiling"],
+            unverified=row["status"] in UNVERIFIED,
+            achievement=(
+                None if row.get("mean_achievement") is None else float(row["mean_achievement"])
+            ),
         )
-        for item in programs
+        for row in rows
     ]
-    # Sorted as the page shows them: by OPD as its label reads, then by name.
     refs.sort(
         key=lambda ref: (
             ref.agency_label.casefold(),
@@ -346,7 +366,7 @@ def targeting_check(
     """
     strategies = list(Strategy.objects.order_by("number"))
     strategy_by_number = {strategy.number: strategy for strategy in strategies}
-    refs = _program_refs(user, year, unverified)
+    refs = program_refs(user, year, unverified)
 
     targets = defaultdict(set)
     program_districts = defaultdict(set)

@@ -39,7 +39,7 @@ def programme_list(refs) -> str:
 @register.filter
 def need_programme_list(refs) -> str:
     """The programmes of one need reaching one village, each with its agency, pagu and
-    achievement (reports.needs.NeedProgram); written in Python for the same reason."""
+    achievement (reports.targeting.ProgramRef); written in Python for the same reason."""
     return _programme_items(
         refs,
         lambda ref: (
