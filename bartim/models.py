@@ -26,6 +26,14 @@ def year_range_constraint(model_label: str, field: str = "year") -> models.Check
     )
 
 
+def quarter_range_constraint(model_label: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(quarter__gte=1, quarter__lte=4),
+        name=f"{model_label}_quarter_1_to_4",
+        violation_error_message=_("The quarter must be between 1 and 4."),
+    )
+
+
 class Quarter(models.IntegerChoices):
     Q1 = 1, _("Q I")
     Q2 = 2, _("Q II")
@@ -353,11 +361,7 @@ class PeriodLock(models.Model):
         ordering = ["-year", "-quarter"]
         constraints = [
             year_range_constraint("periodlock"),
-            models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4),
-                name="periodlock_quarter_1_to_4",
-                violation_error_message=_("The quarter must be between 1 and 4."),
-            ),
+            quarter_range_constraint("periodlock"),
             models.UniqueConstraint(
                 fields=["year", "quarter"],
                 name="periodlock_one_per_quarter",
@@ -420,11 +424,7 @@ class Deadline(models.Model):
         ordering = ["-year", "-quarter"]
         constraints = [
             year_range_constraint("deadline"),
-            models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4),
-                name="deadline_quarter_1_to_4",
-                violation_error_message=_("The quarter must be between 1 and 4."),
-            ),
+            quarter_range_constraint("deadline"),
             models.UniqueConstraint(
                 fields=["year", "quarter"],
                 name="deadline_one_per_quarter",

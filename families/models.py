@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bartim.models import Quarter, Village
+from bartim.models import Quarter, Village, quarter_range_constraint
 from families.crypto import EncryptedTextField
 
 HASH_LENGTH = 64
@@ -173,11 +173,7 @@ class Beneficiary(models.Model):
                 name="beneficiary_has_nik_or_kk",
                 violation_error_message=_("Give the NIK or the No. KK of the beneficiary."),
             ),
-            models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4),
-                name="beneficiary_quarter_1_to_4",
-                violation_error_message=_("The quarter must be between 1 and 4."),
-            ),
+            quarter_range_constraint("beneficiary"),
         ]
 
     def __str__(self):

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from bartim.models import Quarter
+from bartim.models import Quarter, quarter_range_constraint
 
 
 class Indicator(models.Model):
@@ -131,11 +131,7 @@ class IndicatorValue(models.Model):
                 name="indicator_value_one_per_quarter",
                 violation_error_message=_("This indicator already has a value for this quarter."),
             ),
-            models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4),
-                name="indicator_value_quarter_1_to_4",
-                violation_error_message=_("The quarter must be between 1 and 4."),
-            ),
+            quarter_range_constraint("indicator_value"),
             models.CheckConstraint(
                 condition=Q(realized__isnull=True) | Q(realized__gte=0),
                 name="indicator_value_realized_not_negative",

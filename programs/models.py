@@ -15,6 +15,7 @@ from bartim.models import (
     ReviewEvent,
     ReviewStatus,
     Village,
+    quarter_range_constraint,
     year_range_constraint,
 )
 from helpers.concurrency import VersionedModel
@@ -443,11 +444,7 @@ class QuarterReport(models.Model):
                 name="quarter_report_physical_progress_0_to_100",
                 violation_error_message=_("The physical progress is between 0 and 100%."),
             ),
-            models.CheckConstraint(
-                condition=Q(quarter__gte=1, quarter__lte=4),
-                name="quarter_report_quarter_1_to_4",
-                violation_error_message=_("The quarter must be between 1 and 4."),
-            ),
+            quarter_range_constraint("quarter_report"),
         ]
 
     def __str__(self):
