@@ -131,14 +131,18 @@ keyed AS (
   SELECT m.*, COALESCE('f' || CAST(m.family_id AS TEXT), m.own_key) AS fam FROM matched m
 ),
 dup AS (
-  SELECT fam FROM keyed GROUP BY fam, quarter, kind HAVING COUNT(DISTINCT program_id) > 1
+  SELECT DISTINCT fam FROM keyed
+  GROUP BY fam, quarter, kind HAVING COUNT(DISTINCT program_id) > 1
 )
 SELECT {group} AS grp,
   COUNT(DISTINCT k.fam),
   COUNT(DISTINCT CASE WHEN f.decile <= %(eligible)s THEN k.fam END),
   COUNT(DISTINCT CASE WHEN k.family_id IS NULL THEN k.fam END),
-  COUNT(DISTINCT CASE WHEN k.fam IN (SELECT fam FROM dup) THEN k.fam END)
+  COUNT(DISTINCT CASE WHEN d.fam IS NOT NULL THEN k.fam END)
 FROM keyed k
+-- A join, not "k.fam IN (SELECT fam FROM dup)": PostgreSQL runs that subquery again for
+-- every record (not hashed inside an aggregate), minutes for a province's year.
+LEFT JOIN dup d ON d.fam = k.fam
 LEFT JOIN {family} f ON f.id = k.family_id
 LEFT JOIN {village} v ON v.id = f.village_id
 GROUP BY grp
