@@ -14,8 +14,15 @@ within the pagu, poor people within the population, and so on).
 
 Each regency draws from its own random generator seeded with (seed, regency number), so a
 larger scale contains the smaller one's regencies unchanged.
+
+Each regency also gets a confirmed registry snapshot ("DTSEN sintetis 99.NN", about 53,000
+families) and beneficiary records for its last year's programmes (about 130,000), from a
+generator of their own so that the rest of the data stays what it was before the registry.
+Every NIK and No. KK begins with the regency's `99NN`; every one is hashed and every name,
+address and number encrypted row by row, as an import does (docs/privacy.md).
 """
 
+import datetime
 import math
 import random
 import time
@@ -26,7 +33,9 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Q
 
-from bartim.models import Agency, District, Regency, ReviewStatus, Village
+from bartim.models import Agency, District, Regency, ReviewStatus, User, Village
+from families.crypto import id_hash, join_ids
+from families.models import DEFAULT_ELIGIBLE_DECILES, Beneficiary, Family, RegistrySnapshot
 from helpers import dataversion
 from indicators.models import Indicator, IndicatorValue
 from programs.models import (
@@ -63,6 +72,26 @@ QUARTER_SHARE = (0.2, 0.25, 0.25, 0.3)
 BUDGET_SHARE = (0.1, 0.25, 0.3, 0.35)
 # How far a programme gets against its targets by year end: (weight, low, high).
 PACE = ((50, 0.9, 1.15), (25, 0.6, 0.9), (20, 0.15, 0.6), (5, 0.0, 0.0))
+
+# The registry (families/models.py) of one regency and its last year's beneficiaries: the
+# rules of the demo's registry (demo/registry.py, a sibling layer this one may not import).
+FAMILIES = 53_000
+SNAPSHOT_LABEL = "DTSEN sintetis "  # + the regency's code
+REGISTRY_USER = "sintetis"
+RICHER_SHARE = 0.15  # of a programme's beneficiaries: families outside the eligible deciles
+OUTSIDE_SHARE = 0.06  # and numbers outside the registry
+MAX_PER_PROGRAMME = 1500
+PEOPLE_PER_FAMILY = 3.4
+KIND_WORDS = (
+    (("sekolah", "beasiswa", "pendidikan"), Beneficiary.Kind.EDUCATION),
+    (("kesehatan", "makanan", "stunting", "jkn", "persalinan"), Beneficiary.Kind.HEALTH),
+    (("rumah", "jamban", "air minum", "sanitasi", "listrik"), Beneficiary.Kind.HOUSING),
+    (("sembako",), Beneficiary.Kind.FOOD),
+    (("pelatihan", "pendampingan"), Beneficiary.Kind.TRAINING),
+    (("padat karya",), Beneficiary.Kind.JOBS),
+    (("usaha", "bibit", "ternak", "bumdes", "alat"), Beneficiary.Kind.CAPITAL),
+)
+STRATEGY_KIND = {1: Beneficiary.Kind.CASH, 2: Beneficiary.Kind.CAPITAL, 3: Beneficiary.Kind.HOUSING}
 
 CONSONANTS = "b d g h j k l m n p r s t w"
 SYLLABLES = [c + v for c in CONSONANTS.split() for v in "aiu"] + ["ang", "ung", "ing", "ai", "au"]
@@ -158,6 +187,7 @@ class Shape:
     kelurahan: int
     agencies: int
     programmes_per_year: int
+    families: int = FAMILIES
     years: int = YEARS
     last_year: int = LAST_YEAR
 
@@ -175,6 +205,7 @@ class Shape:
             kelurahan=max(1, round(KELURAHAN * part)),
             agencies=max(3, round(AGENCIES * part)),
             programmes_per_year=max(2, round(PROGRAMMES_PER_YEAR * part)),
+            families=max(20, round(FAMILIES * part)),
         )
         return regencies, cls(**(shape.__dict__ | overrides))
 
@@ -199,6 +230,19 @@ def synthetic_programmes():
 
 def synthetic_village_data():
     return VillageData.objects.filter(village__code__startswith=REGENCY_PREFIX)
+
+
+def synthetic_snapshots():
+    return RegistrySnapshot.objects.filter(label__startswith=SNAPSHOT_LABEL + REGENCY_PREFIX)
+
+
+def _registry_user() -> User:
+    """The account the synthetic snapshots and beneficiaries name as their author: inactive,
+    without a usable password, so nobody can log in as it."""
+    user = User.objects.filter(username=REGISTRY_USER).first()
+    if user is None:
+        user = User.objects.create_user(REGISTRY_USER, password=None, is_active=False)
+    return user
 
 
 def non_synthetic_counts() -> dict[str, int]:
@@ -241,17 +285,22 @@ def generate(
             "Removed the earlier synthetic data: "
             + ", ".join(f"{count} {label}" for label, count in report.removed.items())
         )
+    importer = _registry_user()
     for number in range(1, regencies + 1):
         with transaction.atomic():
             _Regency(number, shape, random.Random(f"{seed}-{number}"), report).build(
                 strategies, agency_names
+            )
+            _Registry(number, shape, random.Random(f"{seed}-{number}-registry"), report).build(
+                importer
             )
             # Most rows went in by bulk inserts that give the data a new version themselves,
             # but not all of them (the regencies' territory); one more costs nothing.
             dataversion.bump()
         progress(
             f"Regency {number}/{regencies} done after {time.monotonic() - started:.1f} s "
-            f"({report.created['programmes']} programmes so far)."
+            f"({report.created['programmes']} programmes, {report.created['families']} "
+            f"families, {report.created['beneficiaries']} beneficiary records so far)."
         )
     _analyze()
     report.seconds = time.monotonic() - started
@@ -272,6 +321,9 @@ def _analyze() -> None:
     ]
     tables += [
         VillageData._meta.db_table,
+        RegistrySnapshot._meta.db_table,
+        Family._meta.db_table,
+        Beneficiary._meta.db_table,
         Program.target_villages.through._meta.db_table,
         Program.needs.through._meta.db_table,
     ]
@@ -291,6 +343,9 @@ def remove_synthetic() -> dict[str, int]:
     agencies = Agency.objects.filter(code__startswith=AGENCY_PREFIX)
     through = Program.target_villages.through
     steps = (
+        ("beneficiaries", Beneficiary.objects.filter(program__in=programmes)),
+        ("families", Family.objects.filter(village__in=villages)),
+        ("registry snapshots", synthetic_snapshots()),
         ("quarterly values", IndicatorValue.objects.filter(indicator__program__in=programmes)),
         ("indicators", Indicator.objects.filter(program__in=programmes)),
         (
@@ -675,6 +730,151 @@ class _Regency:
                 )
             )
         return values
+
+
+class _Registry:
+    """One regency's registry snapshot and its last year's beneficiary records."""
+
+    def __init__(self, number: int, shape: Shape, rng: random.Random, report: Report):
+        self.code = f"{REGENCY_PREFIX}{number:02d}"
+        # NIK and No. KK: 99, the regency's two digits, the kecamatan's two, 00 (NIK) or 99
+        # (No. KK) and a serial; no birth date in it, and no province has the code 99.
+        self.id_prefix = f"99{number:02d}"
+        self.shape = shape
+        self.rng = rng
+        self.report = report
+
+    def build(self, importer: User) -> None:
+        villages = list(
+            Village.objects.filter(code__startswith=self.code + ".")
+            .select_related("district")
+            .order_by("code")
+        )
+        snapshot = RegistrySnapshot.objects.create(
+            label=SNAPSHOT_LABEL + self.code,
+            taken_on=datetime.date(self.shape.last_year, 6, 30),
+            filename=f"dtsen-sintetis-{self.code}.csv",
+            confirmed=True,
+            imported_by=importer,
+        )
+        self.report.add("registry snapshots", 1)
+        families = self._families(snapshot, villages)
+        snapshot.family_count = len(families)
+        snapshot.save(update_fields=["family_count"])
+        self._beneficiaries(families, importer)
+
+    def _families(self, snapshot, villages) -> list[tuple[int, int, str, str]]:
+        """Create the families, in deciles following each village's poor households; return
+        (village id, decile, NIK, No. KK) of each (one regency's, never the province's)."""
+        rng = self.rng
+        latest = {}
+        for row in VillageData.objects.filter(village__in=villages).order_by("year"):
+            latest[row.village_id] = row
+        weights = [latest[v.pk].households if v.pk in latest else 1 for v in villages]
+        per_household = self.shape.families / sum(weights)
+        made, batch = [], []
+        for village, weight in zip(villages, weights, strict=True):
+            record = latest.get(village.pk)
+            poor = record.poor_households / record.households if record else 0.1
+            for _ in range(max(1, round(weight * per_household))):
+                serial = len(made) + 1
+                district = village.district.code[-2:]
+                nik = f"{self.id_prefix}{district}00{serial:08d}"
+                kk = f"{self.id_prefix}{district}99{serial:08d}"
+                if rng.random() < poor:
+                    decile = 1 if rng.random() < 0.45 else 2
+                else:
+                    decile = rng.randint(3, 10)
+                batch.append(
+                    Family(
+                        snapshot=snapshot,
+                        village_id=village.pk,
+                        kk_hash=id_hash(kk),
+                        nik_hash=id_hash(nik),
+                        ids=join_ids(nik, kk),
+                        name=f"KK Sintetis {self.code} {serial:06d}",
+                        address=f"Jalan Sintetis {serial % 40 + 1} RT {serial % 9 + 1:03d}",
+                        decile=decile,
+                        members=rng.randint(1, 7),
+                        elderly=rng.random() < 0.2,
+                        disability=rng.random() < 0.05,
+                        under_five=rng.random() < 0.3,
+                        female_head=rng.random() < 0.15,
+                    )
+                )
+                made.append((village.pk, decile, nik, kk))
+                if len(batch) >= BATCH_SIZE:
+                    Family.objects.bulk_create(batch)
+                    batch = []
+        Family.objects.bulk_create(batch)
+        self.report.add("families", len(made))
+        return made
+
+    def _beneficiaries(self, families, importer) -> None:
+        """The last year's programmes' beneficiaries, as the demo's: mostly eligible families
+        of the programme's target villages, some richer ones, a few numbers outside the
+        registry. Written in batches as they are drawn."""
+        rng = self.rng
+        eligible_by_village: dict[int, list] = {}
+        for family in families:
+            if family[1] <= DEFAULT_ELIGIBLE_DECILES:
+                eligible_by_village.setdefault(family[0], []).append(family)
+        eligible_all = [f for f in families if f[1] <= DEFAULT_ELIGIBLE_DECILES]
+        richer_all = [f for f in families if f[1] > DEFAULT_ELIGIBLE_DECILES]
+        programmes = Program.objects.filter(
+            agency__code__startswith=f"{AGENCY_PREFIX}{self.code}-", year=self.shape.last_year
+        ).order_by("pk")
+        targets: dict[int, list[int]] = {}
+        for program_id, village_id in Program.target_villages.through.objects.filter(
+            program__in=programmes
+        ).values_list("program_id", "village_id"):
+            targets.setdefault(program_id, []).append(village_id)
+        batch, count, outside = [], 0, 0
+        for programme in programmes.only(
+            "pk", "name", "strategy_id", "beneficiary_target", "beneficiary_unit"
+        ):
+            wanted = programme.beneficiary_target or 200
+            if programme.beneficiary_unit == Program.BeneficiaryUnit.PEOPLE:
+                wanted = round(wanted / PEOPLE_PER_FAMILY)
+            wanted = min(wanted, MAX_PER_PROGRAMME)
+            pool = [
+                f for v in targets.get(programme.pk, []) for f in eligible_by_village.get(v, [])
+            ] or eligible_all
+            kind = _kind(programme)
+            share = 1 - RICHER_SHARE - OUTSIDE_SHARE
+            chosen = rng.sample(pool, min(len(pool), round(wanted * share)))
+            chosen += rng.sample(richer_all, min(len(richer_all), round(wanted * RICHER_SHARE)))
+            people = [(nik, kk, "") for _village, _decile, nik, kk in chosen]
+            for _ in range(round(wanted * OUTSIDE_SHARE)):
+                outside += 1
+                people.append((f"{self.id_prefix}0000{outside:08d}", "", f"Penerima {outside}"))
+            for nik, kk, name in people:
+                by_kk = kk and rng.random() < 0.7
+                batch.append(
+                    Beneficiary(
+                        program_id=programme.pk,
+                        quarter=rng.randint(1, 4),
+                        kind=kind,
+                        kk_hash=id_hash(kk) if by_kk else "",
+                        nik_hash="" if by_kk else id_hash(nik),
+                        ids=join_ids("", kk) if by_kk else join_ids(nik, ""),
+                        name=f"{name} Sintetis {self.code}" if name else "",
+                        created_by=importer,
+                    )
+                )
+            if len(batch) >= BATCH_SIZE:
+                count += len(Beneficiary.objects.bulk_create(batch))
+                batch = []
+        count += len(Beneficiary.objects.bulk_create(batch))
+        self.report.add("beneficiaries", count)
+
+
+def _kind(programme) -> str:
+    name = programme.name.lower()
+    for words, kind in KIND_WORDS:
+        if any(word in name for word in words):
+            return kind
+    return STRATEGY_KIND[programme.strategy_id]
 
 
 def _number(value: float, whole: bool) -> Decimal:

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,7 +39,7 @@ from families.models import (
     RegistrySnapshot,
 )
 from families.reading import FileRefused
-from helpers import exports
+from helpers import dataversion, exports
 from programs import periods
 from programs.models import Program
 
@@ -214,24 +215,35 @@ def measures(request):
         )
         filename = f"{_('family-measures')}_{year}_{by}"
         return _send([header, *body], export_format, filename, str(_("Family measures")))
+
+    def render_table():
+        table = {
+            "snapshot": snapshot,
+            "columns": columns,
+            "table": [(row, [getattr(row, name) for name, _label in columns]) for row in rows],
+            "grouping_label": GROUPINGS[by],
+            "percent_positions": {
+                index for index, (name, _label) in enumerate(columns) if name in PERCENT_COLUMNS
+            },
+            "beneficiary_programs": set(
+                access.beneficiary_programs(
+                    request.user, Program.objects.filter(year=year)
+                ).values_list("pk", flat=True)
+            )
+            if by == "program"
+            else set(),
+        }
+        return render_to_string("families/_measures_table.html", table)
+
+    # A province's programmes are some 5,000 rows: drawn once per data version.
+    key = ("family measures table", snapshot.pk, snapshot.eligible_up_to, year, by)
     context.update(
         snapshot=snapshot,
         year=year,
-        by=by,
-        columns=columns,
-        table=[(row, [getattr(row, name) for name, _label in columns]) for row in rows],
-        grouping_label=GROUPINGS[by],
-        percent_positions={
-            index for index, (name, _label) in enumerate(columns) if name in PERCENT_COLUMNS
-        },
         query=request.GET.urlencode(),
-        beneficiary_programs=set(
-            access.beneficiary_programs(
-                request.user, Program.objects.filter(year=year)
-            ).values_list("pk", flat=True)
-        )
-        if by == "program"
-        else set(),
+        table_html=dataversion.cached(
+            (*key, *dataversion.visibility_key(request.user)), render_table
+        ),
     )
     return render(request, "families/measures.html", context)
 

@@ -178,3 +178,21 @@ def test_the_page_the_export_the_targeting_check_and_the_report_agree(case, admi
         numbers = [dd.split(">")[1].split("<")[0] for dd in section.split("<dd")[1:]]
         assert numbers[0].strip() == str(regency.reached)
         assert numbers[3].strip() == f"{regency.decile1_unreached} / {regency.decile1}"
+
+
+def test_the_programme_rows_link_the_beneficiaries_only_for_those_who_may_see_them(
+    case, admin_client, client, viewer_user
+):
+    # The table is drawn once per data version and kind of reader: the administrator's
+    # links must not reach a viewer served after him.
+    from django.urls import reverse
+
+    p1 = case["programs"][0]
+    query = {"year": 2024, "snapshot": case["snapshot"].pk, "by": PROGRAM}
+    link = reverse("families:beneficiaries", args=[p1.pk])
+    assert link in admin_client.get(reverse("families:measures"), query).content.decode()
+
+    client.force_login(viewer_user)
+    page = client.get(reverse("families:measures"), query).content.decode()
+
+    assert "P1 bantuan tunai" in page and link not in page

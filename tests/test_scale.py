@@ -8,12 +8,15 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, F
 
 from bartim.models import Agency, District, Regency, ReviewStatus, User, Village
 from benchmarks import measure
 from benchmarks.management.commands import benchmark as benchmark_command
 from benchmarks.synthetic import Shape
+from families.crypto import id_hash
+from families.models import Beneficiary, Family, RegistrySnapshot
 from indicators.models import Indicator, IndicatorValue
 from programs.models import Program
 from tests.factories import ProgramFactory, StrategyFactory, UserFactory
@@ -111,14 +114,50 @@ def test_it_generates_consistent_synthetic_data_beside_the_reference_data(refere
     assert min(rates) < max(rates)
 
 
+def test_each_regency_gets_a_registry_kept_as_an_import_keeps_it(reference_data):
+    generate()
+
+    registry = RegistrySnapshot.objects.get()
+    assert (registry.label, registry.confirmed) == ("DTSEN sintetis 99.01", True)
+    families = Family.objects.all()
+    assert registry.family_count == len(families) > 1000
+    assert set(families.values_list("village__code", flat=True)) == set(
+        Village.objects.filter(code__startswith="99.01.").values_list("code", flat=True)
+    )
+    assert {1, 2, 10} <= set(families.values_list("decile", flat=True))
+    # Beneficiaries of the last year's programmes, most of them found in the registry.
+    beneficiaries = Beneficiary.objects.all()
+    assert set(beneficiaries.values_list("program__year", flat=True)) == {2024}
+    assert len(beneficiaries) > 20 * Program.objects.filter(year=2024).count()
+    kk_hashes = set(families.values_list("kk_hash", flat=True))
+    nik_hashes = set(families.values_list("nik_hash", flat=True))
+    found = [b.kk_hash in kk_hashes or b.nik_hash in nik_hashes for b in beneficiaries]
+    assert 0.8 * len(found) < sum(found) < len(found)
+    # Numbers only as keyed hashes, names and numbers only encrypted.
+    family = families.order_by("pk").first()
+    nik, kk = family.ids.split()
+    assert nik.startswith("9901") and len(nik) == 16
+    assert (family.nik_hash, family.kk_hash) == (id_hash(nik), id_hash(kk))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ids, name, address FROM families_family")
+        stored = [cell for row in cursor.fetchall() for cell in row]
+        cursor.execute("SELECT ids, name FROM families_beneficiary WHERE name <> ''")
+        stored += [cell for row in cursor.fetchall() for cell in row]
+    assert all(cell.startswith("gAAAAA") for cell in stored)
+    assert not [cell for cell in stored if nik in cell or "Sintetis" in cell]
+
+
 def test_running_it_again_replaces_the_synthetic_data_with_the_same(reference_data):
     generate()
     first = snapshot()
+    families = sorted(Family.objects.values_list("kk_hash", "decile"))
 
     output = generate()
 
     assert "Removed the earlier synthetic data" in output
     assert snapshot() == first
+    assert sorted(Family.objects.values_list("kk_hash", "decile")) == families
+    assert RegistrySnapshot.objects.count() == 1
     assert Regency.objects.filter(code__startswith="99.").count() == 1
 
 
@@ -314,3 +353,14 @@ def test_the_benchmarks_write_is_seen_by_the_next_visit_of_a_cached_page(small_s
     ceiling = benchmark_command.Command._write_once()
 
     assert ceiling in client.get(path).content.decode()
+
+
+def test_the_registry_import_benchmark_imports_confirms_and_deletes(reference_data):
+    out = StringIO()
+
+    call_command("benchmark_registry_import", "--families", "40", stdout=out)
+
+    assert "Registry import, 40 families, CSV" in out.getvalue()
+    assert "confirm" in out.getvalue()
+    # It leaves nothing behind.
+    assert not RegistrySnapshot.objects.exists() and not Family.objects.exists()

@@ -18,6 +18,7 @@ from bartim.services import account_create
 from benchmarks import measure
 from benchmarks.server import SERVER_ENV, GunicornServer
 from benchmarks.synthetic import REGENCY_PREFIX
+from families.models import Beneficiary, Family
 from helpers import dataversion
 from helpers.formatting import format_rupiah
 from indicators.models import Indicator, IndicatorValue
@@ -258,6 +259,8 @@ class Command(BaseCommand):
             "indicators": Indicator.objects.count(),
             "quarterly values": IndicatorValue.objects.count(),
             "village data rows": VillageData.objects.count(),
+            "registry families": Family.objects.count(),
+            "beneficiary records": Beneficiary.objects.count(),
             "synthetic regencies": Regency.objects.filter(code__startswith=REGENCY_PREFIX).count(),
         }
         database = connection.settings_dict

@@ -8,8 +8,9 @@ from benchmarks.synthetic import NonSyntheticData, ReferenceMissing, generate
 
 class Command(BaseCommand):
     help = (
-        "Fill the database with synthetic programmes, indicators, quarterly values and village "
-        "data: scale 1 is one regency like Barito Timur over ten years, scale N is N regencies "
+        "Fill the database with synthetic programmes, indicators, quarterly values, village "
+        "data, and each regency's registry snapshot and last year's beneficiaries: scale 1 is "
+        "one regency like Barito Timur over ten years, scale N is N regencies "
         "(15: a province). Earlier synthetic data is replaced; the real reference data stays. "
         "Refuses a database with programmes or village data of its own unless --force. "
         "See docs/performance.md."
