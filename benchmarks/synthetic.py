@@ -15,9 +15,10 @@ within the pagu, poor people within the population, and so on).
 Each regency draws from its own random generator seeded with (seed, regency number), so a
 larger scale contains the smaller one's regencies unchanged.
 
-Each regency also gets a confirmed registry snapshot ("DTSEN sintetis 99.NN", about 53,000
-families) and beneficiary records for its last year's programmes (about 130,000), from a
-generator of their own so that the rest of the data stays what it was before the registry.
+The province has one confirmed registry snapshot ("DTSEN sintetis 99", as a province's DTSEN
+extract is one file): each regency adds about 53,000 families to it, and beneficiary records
+for its last year's programmes (about 100,000), from a generator of its own so that the rest
+of the data stays what it was before the registry.
 Every NIK and No. KK begins with the regency's `99NN`; every one is hashed and every name,
 address and number encrypted row by row, as an import does (docs/privacy.md).
 """
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from bartim.models import Agency, District, Regency, ReviewStatus, User, Village
 from families.crypto import id_hash, join_ids
@@ -76,7 +77,8 @@ PACE = ((50, 0.9, 1.15), (25, 0.6, 0.9), (20, 0.15, 0.6), (5, 0.0, 0.0))
 # The registry (families/models.py) of one regency and its last year's beneficiaries: the
 # rules of the demo's registry (demo/registry.py, a sibling layer this one may not import).
 FAMILIES = 53_000
-SNAPSHOT_LABEL = "DTSEN sintetis "  # + the regency's code
+SNAPSHOT_LABEL = "DTSEN sintetis "
+PROVINCE_SNAPSHOT = SNAPSHOT_LABEL + REGENCY_PREFIX.rstrip(".")
 REGISTRY_USER = "sintetis"
 RICHER_SHARE = 0.15  # of a programme's beneficiaries: families outside the eligible deciles
 OUTSIDE_SHARE = 0.06  # and numbers outside the registry
@@ -233,7 +235,7 @@ def synthetic_village_data():
 
 
 def synthetic_snapshots():
-    return RegistrySnapshot.objects.filter(label__startswith=SNAPSHOT_LABEL + REGENCY_PREFIX)
+    return RegistrySnapshot.objects.filter(label=PROVINCE_SNAPSHOT)
 
 
 def _registry_user() -> User:
@@ -733,7 +735,8 @@ class _Regency:
 
 
 class _Registry:
-    """One regency's registry snapshot and its last year's beneficiary records."""
+    """One regency's families in the province's registry snapshot, and its last year's
+    beneficiary records."""
 
     def __init__(self, number: int, shape: Shape, rng: random.Random, report: Report):
         self.code = f"{REGENCY_PREFIX}{number:02d}"
@@ -750,17 +753,20 @@ class _Registry:
             .select_related("district")
             .order_by("code")
         )
-        snapshot = RegistrySnapshot.objects.create(
-            label=SNAPSHOT_LABEL + self.code,
-            taken_on=datetime.date(self.shape.last_year, 6, 30),
-            filename=f"dtsen-sintetis-{self.code}.csv",
-            confirmed=True,
-            imported_by=importer,
+        snapshot, created = RegistrySnapshot.objects.get_or_create(
+            label=PROVINCE_SNAPSHOT,
+            defaults={
+                "taken_on": datetime.date(self.shape.last_year, 6, 30),
+                "filename": "dtsen-sintetis-99.csv",
+                "confirmed": True,
+                "imported_by": importer,
+            },
         )
-        self.report.add("registry snapshots", 1)
+        self.report.add("registry snapshots", int(created))
         families = self._families(snapshot, villages)
-        snapshot.family_count = len(families)
-        snapshot.save(update_fields=["family_count"])
+        RegistrySnapshot.objects.filter(pk=snapshot.pk).update(
+            family_count=F("family_count") + len(families)
+        )
         self._beneficiaries(families, importer)
 
     def _families(self, snapshot, villages) -> list[tuple[int, int, str, str]]:

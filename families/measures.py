@@ -77,8 +77,6 @@ _GROUP_SQL = {
     AGENCY: "k.agency_id",
     STRATEGY: "k.strategy_id",
     VILLAGE: "f.village_id",
-    DISTRICT: "v.district_id",
-    REGENCY: "0",
 }
 
 
@@ -170,7 +168,6 @@ per_family AS (
     MAX(CASE WHEN k.family_id IS NULL THEN 1 ELSE 0 END) AS outside
   FROM keyed k
   LEFT JOIN {family} f ON f.id = k.family_id
-  LEFT JOIN {village} v ON v.id = f.village_id
   GROUP BY 1, 2
 )
 SELECT pf.grp, COUNT(*), SUM(pf.eligible), SUM(pf.outside), COUNT(d.fam)
@@ -247,35 +244,76 @@ def _labels(by: str, year: int) -> dict[int, tuple[str, int | None]]:
 
 
 def compute(*, snapshot, year: int, by: str) -> list[Measures]:
+    if by in PLACES:
+        return _places(snapshot, year, by)
     params = {"snapshot": snapshot.pk, "year": year, "eligible": snapshot.eligible_up_to}
     labels = _labels(by, year)
-    rows: dict[int, Measures] = {}
+    rows = []
+    sql = _sql(_BENEFICIARY_SIDE, group=_GROUP_SQL[by])
+    for key, reached, eligible, outside, duplicated in _query(sql, params):
+        label, district_id = labels.get(key, ("?", None))
+        rows.append(
+            Measures(
+                key=key,
+                label=label,
+                district_id=district_id,
+                reached=reached,
+                reached_eligible=eligible,
+                outside_registry=outside,
+                duplicated=duplicated,
+            )
+        )
+    return sorted(rows, key=lambda m: m.label)
 
-    def row(key) -> Measures:
+
+def _by_village(snapshot, year: int) -> dict[int | None, Measures]:
+    """Every measure by the family's village, None for the families outside the registry;
+    the same for every place, as a family lives in one village (cached: the two sides of the
+    measures are the heavy part, and the pages ask for several places)."""
+
+    def compute_villages():
+        params = {"snapshot": snapshot.pk, "year": year, "eligible": snapshot.eligible_up_to}
+        villages: dict[int | None, Measures] = {}
+
+        def row(key) -> Measures:
+            return villages.setdefault(key, Measures(key=key, label=""))
+
+        sql = _sql(_BENEFICIARY_SIDE, group=_GROUP_SQL[VILLAGE])
+        for key, reached, eligible, outside, duplicated in _query(sql, params):
+            measures = row(key)
+            measures.reached, measures.reached_eligible = reached, eligible
+            measures.outside_registry, measures.duplicated = outside, duplicated
+        for village_id, *counts in _query(_sql(_REGISTRY_SIDE), params):
+            measures = row(village_id)
+            for name, count in zip(_REGISTRY_FIELDS, counts, strict=True):
+                setattr(measures, name, int(count or 0))
+        return villages
+
+    return dataversion.cached(
+        ("family measures by village", snapshot.pk, snapshot.eligible_up_to, year),
+        compute_villages,
+    )
+
+
+def _places(snapshot, year: int, by: str) -> list[Measures]:
+    """The measures of every village, kecamatan or the regency, summed up from the villages'
+    (a family is counted in its own village only, so the sums count each family once).
+    Families outside the registry have no village: they count for the regency only."""
+    labels = _labels(by, year)
+    village_districts = dict(Village.objects.values_list("pk", "district_id"))
+    rows: dict[int, Measures] = {}
+    for village_id, measures in _by_village(snapshot, year).items():
+        if village_id is None and by != REGENCY:
+            continue
+        key = {
+            VILLAGE: village_id,
+            DISTRICT: village_districts.get(village_id),
+            REGENCY: 0,
+        }[by]
         if key not in rows:
             label, district_id = labels.get(key, ("?", None))
             rows[key] = Measures(key=key, label=label, district_id=district_id)
-        return rows[key]
-
-    sql = _sql(_BENEFICIARY_SIDE, group=_GROUP_SQL[by])
-    for key, reached, eligible, outside, duplicated in _query(sql, params):
-        if key is None:
-            continue  # outside the registry, so in no village
-        measures = row(key)
-        measures.reached, measures.reached_eligible = reached, eligible
-        measures.outside_registry, measures.duplicated = outside, duplicated
-    if by in PLACES:
-        village_districts = dict(Village.objects.values_list("pk", "district_id"))
-        for village_id, *counts in _query(_sql(_REGISTRY_SIDE), params):
-            key = {
-                VILLAGE: village_id,
-                DISTRICT: village_districts.get(village_id),
-                REGENCY: 0,
-            }[by]
-            measures = Measures(key=key, label="")
-            for name, count in zip(_REGISTRY_FIELDS, counts, strict=True):
-                setattr(measures, name, int(count or 0))
-            row(key).add(measures)
+        rows[key].add(measures)
     return sorted(rows.values(), key=lambda m: m.label)
 
 

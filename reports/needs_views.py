@@ -9,10 +9,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
-from bartim import access
 from helpers import dataversion, exports
 from programs.filters import need_filter
-from programs.models import Program
 from reports import maps
 from reports.meeting import latest_quarter_with_data
 from reports.needs import needs_check
@@ -49,7 +47,7 @@ def needs(request):
     district = filterset.form.cleaned_data["kecamatan"]
     dimension = filterset.form.cleaned_data["need"]
     # Achievement as of the quarter the meeting discusses: the latest one with data.
-    quarter = latest_quarter_with_data(access.readable(request.user, Program.objects.all()), year)
+    quarter = latest_quarter_with_data(request.user, year)
 
     def check():
         return needs_check(

@@ -152,6 +152,7 @@ def test_an_agency_renamed_in_the_admin(client, watched, admin_user, agency_a):
             "name": "Dinas Sosial PMD",
             "abbreviation": "DINSOSPMD",
             "is_active": "on",
+            "kind": "opd",
         },
     )
 

@@ -107,6 +107,7 @@ def test_an_administrator_marks_an_agency_in_the_admin(client, admin_user, year_
             "abbreviation": "",
             "is_active": "on",
             "must_report": "on",
+            "kind": "opd",
         },
     )
 

@@ -114,11 +114,11 @@ def test_it_generates_consistent_synthetic_data_beside_the_reference_data(refere
     assert min(rates) < max(rates)
 
 
-def test_each_regency_gets_a_registry_kept_as_an_import_keeps_it(reference_data):
+def test_the_province_gets_a_registry_kept_as_an_import_keeps_it(reference_data):
     generate()
 
     registry = RegistrySnapshot.objects.get()
-    assert (registry.label, registry.confirmed) == ("DTSEN sintetis 99.01", True)
+    assert (registry.label, registry.confirmed) == ("DTSEN sintetis 99", True)
     families = Family.objects.all()
     assert registry.family_count == len(families) > 1000
     assert set(families.values_list("village__code", flat=True)) == set(
