@@ -90,12 +90,14 @@ class Dataset:
     write: Callable[[models.Model, str, object], None]
     # Keys whose object was just matched by other means and so changed even if its values did not.
     claimed: set[str] = field(default_factory=set)
+    # What the report calls these rows, where the model's name says more than the file holds.
+    label: str = ""
 
 
 def synchronize(dataset: Dataset) -> LoadResult:
     snapshot, _created = ReferenceSnapshot.objects.get_or_create(dataset=dataset.name)
     previous = snapshot.rows
-    result = LoadResult(capfirst(str(dataset.model._meta.verbose_name_plural)))
+    result = LoadResult(dataset.label or capfirst(str(dataset.model._meta.verbose_name_plural)))
     for key, values in dataset.rows.items():
         obj = dataset.existing.get(key)
         if obj is None:
@@ -275,5 +277,7 @@ def load_agencies(data_dir: Path) -> LoadResult:
             read=lambda obj: {"name": obj.name, "abbreviation": obj.abbreviation},
             write=setattr,
             claimed=adopted,
+            # The file lists the OPDs only; other owners are registered in the app.
+            label=_("Agencies (OPD)"),
         )
     )
