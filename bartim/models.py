@@ -268,7 +268,7 @@ class User(AbstractUser):
         ADMIN = "admin", _("Administrator (Bapplitbangda)")
         # The value stays "opd"; the account reports for any programme owner: an OPD, a
         # village government (a village operator), a business or a community organisation.
-        OPD = "opd", _("Programme owner (OPD, village, business, community)")
+        OPD = "opd", _("Programme owner")
         CAMAT = "camat", _("District head (camat)")
         VIEWER = "viewer", _("Viewer")
 

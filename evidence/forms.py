@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from helpers.forms import BootstrapMixin
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -28,7 +30,7 @@ class IndicatorValueChoiceField(forms.ModelChoiceField):
         return obj.indicator.name
 
 
-class EvidenceUploadForm(forms.Form):
+class EvidenceUploadForm(BootstrapMixin, forms.Form):
     """The files to attach, and what they are about: the quarter report as a whole or one
     of its indicators' values (`values`: the programme's stored values of the quarter).
     What each file must be is checked by the service (evidence.validation), so the form

@@ -4,6 +4,8 @@ two camat of different districts, a viewer, and the anonymous visitor (the plain
 import uuid
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from bartim.models import User
 from tests.factories import AgencyFactory, DistrictFactory, UserFactory, VillageFactory
@@ -16,8 +18,6 @@ def pytest_configure(config):
     # The demo's synthetic registry (demo/registry.py) at 2% of its 35,000 families: the
     # tests that load the demo year check its shape, and encrypting every family's name
     # would cost them about 20 s each.
-    from django.conf import settings
-
     settings.DEMO_REGISTRY_FAMILIES = 700
 
 
@@ -41,6 +41,14 @@ def _own_cache_keys(settings):
 def _own_media_root(settings, tmp_path):
     # Evidence files a test stores (the demo year's included) go to its own directory.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware activates a request's language in the thread and leaves it there: a
+    # test after an English request would otherwise run in English.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

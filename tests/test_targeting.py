@@ -692,11 +692,11 @@ def test_each_village_row_shows_its_eligible_families_reached_and_decile_1_unrea
     assert str(registry) in content[content.index('id="village-family-snapshot"') :]
     ampah = _row_html(content, "62.13.01.2001")
     # 3 eligible (deciles 1-4), 2 of them reached (66,67%), family 2 of decile 1 is not.
-    assert _family_cells(ampah) == ["3", "2 ", "1"]
+    assert _family_cells(ampah) == ["3", "2", "1"]
     assert "(66,67%)" in ampah
-    assert _family_cells(_row_html(content, "62.13.02.2002")) == ["1", "0 ", "1"]
+    assert _family_cells(_row_html(content, "62.13.02.2002")) == ["1", "0", "1"]
     # A village without a family in the registry counts none.
-    assert _family_cells(_row_html(content, "62.13.01.2004")) == ["0", "0 ", "0"]
+    assert _family_cells(_row_html(content, "62.13.01.2004")) == ["0", "0", "0"]
     assert "Keluarga Uji" not in content
 
 

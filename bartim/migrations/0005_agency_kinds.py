@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='user',
             name='role',
-            field=models.CharField(choices=[('admin', 'Administrator (Bapplitbangda)'), ('opd', 'Programme owner (OPD, village, business, community)'), ('camat', 'District head (camat)'), ('viewer', 'Viewer')], default='viewer', max_length=10, verbose_name='role'),
+            field=models.CharField(choices=[('admin', 'Administrator (Bapplitbangda)'), ('opd', 'Programme owner'), ('camat', 'District head (camat)'), ('viewer', 'Viewer')], default='viewer', max_length=10, verbose_name='role'),
         ),
         migrations.AddConstraint(
             model_name='agency',

@@ -81,7 +81,7 @@ def village_family_cells(row) -> str:
     share = format_percent(families.eligible_reached_share)
     return mark_safe(  # noqa: S308 (every value went through escape)
         f'<td class="number">{escape(format_number(families.eligible))}</td>'
-        f'<td class="number">{escape(format_number(families.eligible_reached))} '
-        f'<span class="small text-muted">({escape(share)})</span></td>'
+        f'<td class="number">{escape(format_number(families.eligible_reached))}'
+        f'<div class="small text-muted">({escape(share)})</div></td>'
         f'<td class="number">{escape(format_number(families.decile1_unreached))}</td>'
     )

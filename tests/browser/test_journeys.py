@@ -307,7 +307,7 @@ VIEWER_WORDS = {
     "id": {
         "programmes": "Program",
         "strategy": "Strategi",
-        "agency": "Perangkat daerah (OPD)",
+        "agency": "Pemilik",
         "apply": "Terapkan filter",
         "achievement": "Rata-rata capaian (%)",
         "programme": "Program",
@@ -316,7 +316,7 @@ VIEWER_WORDS = {
     "en": {
         "programmes": "Programmes",
         "strategy": "Strategy",
-        "agency": "Agency (OPD)",
+        "agency": "Owner",
         "apply": "Apply filters",
         "achievement": "Mean achievement (%)",
         "programme": "Programme",
