@@ -298,7 +298,7 @@ def generate(
             )
             # Most rows went in by bulk inserts that give the data a new version themselves,
             # but not all of them (the regencies' territory); one more costs nothing.
-            dataversion.bump()
+            dataversion.bump(family_measures=True)
         progress(
             f"Regency {number}/{regencies} done after {time.monotonic() - started:.1f} s "
             f"({report.created['programmes']} programmes, {report.created['families']} "
@@ -380,7 +380,7 @@ def remove_synthetic() -> dict[str, int]:
                 removed[label] = count
         if removed:
             # Raw deletes send no signal: the cached summaries must hear of them here.
-            dataversion.bump()
+            dataversion.bump(family_measures=True)
     return removed
 
 

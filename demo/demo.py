@@ -258,7 +258,7 @@ def demo_load(*, year: int) -> DemoResult:
         made = demo_registry(year=year)
         result.created["registry families"] = made["families"]
         result.created["beneficiaries"] = made["beneficiaries"]
-        dataversion.bump()
+        dataversion.bump(family_measures=True)
     return result
 
 

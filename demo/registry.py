@@ -66,7 +66,7 @@ def demo_registry(*, year: int, families: int | None = None, villages=None, seed
         snapshot.family_count = len(made)
         snapshot.save(update_fields=["family_count"])
         count = _beneficiaries(made, year, admin, random.Random(f"{seed}-beneficiaries"))
-        dataversion.bump()
+        dataversion.bump(family_measures=True)
     return {"families": len(made), "beneficiaries": count}
 
 

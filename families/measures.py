@@ -247,10 +247,14 @@ def compute(*, snapshot, year: int, by: str) -> list[Measures]:
     if by in PLACES:
         return _places(snapshot, year, by)
     params = {"snapshot": snapshot.pk, "year": year, "eligible": snapshot.eligible_up_to}
+    counts = dataversion.cached(
+        ("family measures by", by, snapshot.pk, snapshot.eligible_up_to, year),
+        lambda: _query(_sql(_BENEFICIARY_SIDE, group=_GROUP_SQL[by]), params),
+        scope=dataversion.FAMILY_MEASURES,
+    )
     labels = _labels(by, year)
     rows = []
-    sql = _sql(_BENEFICIARY_SIDE, group=_GROUP_SQL[by])
-    for key, reached, eligible, outside, duplicated in _query(sql, params):
+    for key, reached, eligible, outside, duplicated in counts:
         label, district_id = labels.get(key, ("?", None))
         rows.append(
             Measures(
@@ -268,8 +272,9 @@ def compute(*, snapshot, year: int, by: str) -> list[Measures]:
 
 def _by_village(snapshot, year: int) -> dict[int | None, Measures]:
     """Every measure by the family's village, None for the families outside the registry;
-    the same for every place, as a family lives in one village (cached: the two sides of the
-    measures are the heavy part, and the pages ask for several places)."""
+    the same for every place, as a family lives in one village. Kept under the version of
+    the measures' inputs, like the counts by programme, agency and strategy: the SQL is the
+    heavy part, and a write to anything else leaves it as it was."""
 
     def compute_villages():
         params = {"snapshot": snapshot.pk, "year": year, "eligible": snapshot.eligible_up_to}
@@ -292,6 +297,7 @@ def _by_village(snapshot, year: int) -> dict[int | None, Measures]:
     return dataversion.cached(
         ("family measures by village", snapshot.pk, snapshot.eligible_up_to, year),
         compute_villages,
+        scope=dataversion.FAMILY_MEASURES,
     )
 
 

@@ -245,7 +245,7 @@ def snapshot_confirm(*, actor, snapshot: RegistrySnapshot) -> None:
     access.check_registry_keeper(actor)
     snapshot.confirmed = True
     snapshot.save(update_fields=["confirmed"])
-    dataversion.bump()
+    dataversion.bump(family_measures=True)
 
 
 def snapshot_change(*, actor, snapshot: RegistrySnapshot, eligible_up_to: int) -> None:
@@ -253,7 +253,7 @@ def snapshot_change(*, actor, snapshot: RegistrySnapshot, eligible_up_to: int) -
     snapshot.eligible_up_to = eligible_up_to
     snapshot.full_clean()
     snapshot.save(update_fields=["eligible_up_to"])
-    dataversion.bump()
+    dataversion.bump(family_measures=True)
 
 
 def snapshot_delete(*, actor, snapshot: RegistrySnapshot) -> None:
@@ -261,7 +261,7 @@ def snapshot_delete(*, actor, snapshot: RegistrySnapshot) -> None:
     access.check_registry_keeper(actor)
     with transaction.atomic():
         snapshot.delete()
-        dataversion.bump()
+        dataversion.bump(family_measures=True)
 
 
 # ---- Beneficiaries -------------------------------------------------------------------------
@@ -305,14 +305,14 @@ def beneficiary_add(*, actor, program, nik="", kk="", name="", quarter, kind, am
     )  # fmt: skip
     record.full_clean()
     record.save()
-    dataversion.bump()
+    dataversion.bump(family_measures=True)
     return record
 
 
 def beneficiary_delete(*, actor, beneficiary: Beneficiary) -> None:
     access.check_beneficiaries(actor, beneficiary.program)
     beneficiary.delete()
-    dataversion.bump()
+    dataversion.bump(family_measures=True)
 
 
 def _kind_labels() -> dict[str, str]:
@@ -417,7 +417,7 @@ def beneficiaries_confirm(*, actor, pending: PendingBeneficiaryImport) -> int:
             batch_size=BATCH,
         )
         pending.delete()
-        dataversion.bump()
+        dataversion.bump(family_measures=True)
     return len(rows)
 
 

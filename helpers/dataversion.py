@@ -36,53 +36,62 @@ _request = Local()
 
 
 def _request_began(**kwargs):
-    _request.active, _request.stamp = True, None
+    _request.active, _request.stamps = True, {}
 
 
 def _request_ended(**kwargs):
-    _request.active, _request.stamp = False, None
+    _request.active, _request.stamps = False, {}
 
 
 request_started.connect(_request_began, dispatch_uid="dataversion-request-started")
 request_finished.connect(_request_ended, dispatch_uid="dataversion-request-finished")
 
 
-def bump(using: str | None = None) -> None:
-    """Give the data a new version; part of the caller's transaction."""
+# The data version's rows: ALL changes with every write; FAMILY_MEASURES only with a write to
+# what the family measures count (families/measures.py: the beneficiary records, the registry
+# snapshots, a programme's year, strategy or owner). Those measures match a province's year of
+# beneficiaries with its registry, seconds of SQL, and most writes (the quarterly reports)
+# leave them as they were.
+ALL = 1
+FAMILY_MEASURES = 2
+
+
+def bump(using: str | None = None, *, family_measures: bool = False) -> None:
+    """Give the data a new version (and with `family_measures` the family measures' inputs
+    too); part of the caller's transaction."""
     from helpers.models import DataVersion
 
     using = using or router.db_for_write(DataVersion)
-    stamp = secrets.randbits(62)
-    _request.stamp = None  # read again: this request's own write, or its rollback
+    _request.stamps = {}  # read again: this request's own write, or its rollback
     with transaction.atomic(using=using, savepoint=False):
-        changed = DataVersion.objects.using(using).filter(pk=DataVersion.SINGLETON_ID)
-        if not changed.update(stamp=stamp):
-            DataVersion.objects.using(using).update_or_create(
-                pk=DataVersion.SINGLETON_ID, defaults={"stamp": stamp}
-            )
+        for row in (ALL, FAMILY_MEASURES) if family_measures else (ALL,):
+            stamp = secrets.randbits(62)
+            changed = DataVersion.objects.using(using).filter(pk=row)
+            if not changed.update(stamp=stamp):
+                DataVersion.objects.using(using).update_or_create(pk=row, defaults={"stamp": stamp})
 
 
-def current() -> int:
-    """The data's version, read once per request."""
+def current(scope: int = ALL) -> int:
+    """The data's version (or that of one scope's inputs), read once per request."""
     from helpers.models import DataVersion
 
-    stamp = getattr(_request, "stamp", None)
+    stamps = getattr(_request, "stamps", None) or {}
+    stamp = stamps.get(scope)
     if stamp is None:
-        stamp = (
-            DataVersion.objects.filter(pk=DataVersion.SINGLETON_ID)
-            .values_list("stamp", flat=True)
-            .first()
-        ) or 0
+        stamp = (DataVersion.objects.filter(pk=scope).values_list("stamp", flat=True).first()) or 0
         if getattr(_request, "active", False):
-            _request.stamp = stamp
+            _request.stamps = {**stamps, scope: stamp}
     return stamp
 
 
-def cached(key_parts: Iterable, compute: Callable[[], T]) -> T:
-    """`compute()`, kept in Django's cache under `key_parts`, the data version and the active
-    language: computed once per version of the data, whichever process asks. `key_parts`
-    must name everything else the value depends on (the user's visibility_key(), filters)."""
-    source = "\0".join(map(str, (current(), translation.get_language() or "", *key_parts)))
+def cached(key_parts: Iterable, compute: Callable[[], T], *, scope: int = ALL) -> T:
+    """`compute()`, kept in Django's cache under `key_parts`, the data version (or that of
+    `scope`'s inputs) and the active language: computed once per version of the data,
+    whichever process asks. `key_parts` must name everything else the value depends on (the
+    user's visibility_key(), filters)."""
+    source = "\0".join(
+        map(str, (scope, current(scope), translation.get_language() or "", *key_parts))
+    )
     key = "v:" + hashlib.blake2b(source.encode(), digest_size=20).hexdigest()
     value = cache.get(key)
     if value is None:

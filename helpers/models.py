@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DataVersion(models.Model):
-    """One row whose stamp changes with every write to the data the summary pages show
-    (bartim/dataversion.py): cached summaries are keyed by it, so a write makes them stale."""
+    """A row whose stamp changes with every write to the data the summary pages show, and
+    one for the family measures' inputs only (helpers/dataversion.py): cached summaries are
+    keyed by them, so a write makes them stale."""
 
     SINGLETON_ID = 1
 
@@ -15,7 +16,9 @@ class DataVersion(models.Model):
     class Meta:
         verbose_name = _("data version")
         verbose_name_plural = _("data version")
-        constraints = [models.CheckConstraint(condition=Q(id=1), name="dataversion_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=Q(id__in=[1, 2]), name="dataversion_known_rows")
+        ]
 
     def __str__(self):
         return str(self.stamp)

@@ -173,8 +173,13 @@ def program_update(
             _save_funding(current, funding, actor, change_reason or reason)
         if check_funding_total:
             check_funding(current, field=None if funding is not None else "budget_ceiling")
-        dataversion.bump()
+        # The family measures count a programme's beneficiaries by its year, strategy and owner.
+        dataversion.bump(family_measures=bool(FAMILY_MEASURE_FIELDS & changed))
     return current
+
+
+# What a programme's beneficiaries are counted by in the family measures (families/measures.py).
+FAMILY_MEASURE_FIELDS = {"year", "strategy", "strategy_id", "agency", "agency_id"}
 
 
 def check_target_villages(program: Program, villages) -> None:
@@ -234,8 +239,10 @@ def program_funding_save(*, program: Program, actor, funding: dict, reason: str 
 
 def program_delete(*, program: Program, actor) -> None:
     """Delete a programme the actor may change. One holding reported data is refused with
-    ProtectedError (helpers.deletion); its review steps go with it."""
-    record_delete(program, actor=actor)
+    ProtectedError (helpers.deletion); its review steps and beneficiaries go with it."""
+    with transaction.atomic():
+        record_delete(program, actor=actor)
+        dataversion.bump(family_measures=True)
 
 
 def _editable_program(program, actor, seen_version: int | None, quarter=None) -> Program:

@@ -196,3 +196,32 @@ def test_the_programme_rows_link_the_beneficiaries_only_for_those_who_may_see_th
     page = client.get(reverse("families:measures"), query).content.decode()
 
     assert "P1 bantuan tunai" in page and link not in page
+
+
+def test_the_measures_follow_their_inputs_and_nothing_else(case, admin_user, monkeypatch):
+    from families import measures
+    from programs.services import program_delete, program_update
+
+    p1, p2, _p3, p4 = case["programs"]
+    matched = []
+    real_query = measures._query
+    monkeypatch.setattr(measures, "_query", lambda *args: matched.append(1) or real_query(*args))
+    assert _beneficiary_side(_by(case, STRATEGY)[1]) == (4, 3, 0, 1)
+    before = len(matched)
+
+    # A new ceiling is no input of the measures: they are not matched again.
+    program_update(program=p1, actor=admin_user, budget_ceiling=p1.budget_ceiling + 1)
+    assert _beneficiary_side(_by(case, STRATEGY)[1]) == (4, 3, 0, 1)
+    assert len(matched) == before
+
+    # A programme moved to strategy 2 takes its beneficiaries with it.
+    program_update(program=p4, actor=admin_user, strategy=p2.strategy)
+    strategies = _by(case, STRATEGY)
+    assert _beneficiary_side(strategies[1]) == (4, 3, 0, 1)
+    assert _beneficiary_side(strategies[2]) == (4, 3, 1, 1)  # was (3, 2, 1, 0)
+
+    # So do a new beneficiary and a programme deleted.
+    beneficiary_add(actor=admin_user, program=p1, kk=kk(5), quarter=2, kind="cash")
+    assert _beneficiary_side(_by(case, STRATEGY)[1]) == (5, 4, 0, 1)
+    program_delete(program=p1, actor=admin_user)
+    assert 1 not in _by(case, STRATEGY)

@@ -25,7 +25,7 @@ class Command(BaseCommand):
             families = self._rotate(Family, ("ids", "name", "address"), hashed=True)
             beneficiaries = self._rotate(Beneficiary, ("ids", "name"), hashed=True)
             pending = self._rotate(PendingBeneficiaryImport, ("rows",), hashed=False)
-            dataversion.bump()
+            dataversion.bump(family_measures=True)
         self.stdout.write(
             _(
                 "Keys applied to %(families)d families, %(beneficiaries)d beneficiary records "
