@@ -40,6 +40,8 @@ KEEP = object()
 QUARTER_REPORT_TEXTS = ("note", "problems", "follow_up")
 # What a quarter report holds besides its status: the quarter form's and the admin's fields.
 QUARTER_REPORT_FIELDS = ("physical_progress", "problems", "follow_up", "note")
+# What a programme's beneficiaries are counted by in the family measures (families/measures.py).
+FAMILY_MEASURE_FIELDS = {"year", "strategy", "strategy_id", "agency", "agency_id"}
 
 
 def program_create(
@@ -176,10 +178,6 @@ def program_update(
         # The family measures count a programme's beneficiaries by its year, strategy and owner.
         dataversion.bump(family_measures=bool(FAMILY_MEASURE_FIELDS & changed))
     return current
-
-
-# What a programme's beneficiaries are counted by in the family measures (families/measures.py).
-FAMILY_MEASURE_FIELDS = {"year", "strategy", "strategy_id", "agency", "agency_id"}
 
 
 def check_target_villages(program: Program, villages) -> None:
